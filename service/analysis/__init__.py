@@ -1,0 +1,1 @@
+"""caveat's domain core: text in, plain dataclasses out. Imports no Flask."""

@@ -1,0 +1,153 @@
+"""analyze(text) -> Analysis: the whole pipeline in order.
+
+segment -> find cues -> features -> probabilities (all sentences of all
+documents in one matrix) -> flags and reported cues -> links -> balance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.analysis import balance as balance_mod
+from service.analysis.cues import CueMatch, find_cues
+from service.analysis.linking import LinkInput, content_stems, link
+from service.analysis.model import CaveatModel
+from service.analysis.segment import Span
+from service.analysis.types import (
+    HEDGE_TYPES,
+    TITLE_INDEX,
+    Analysis,
+    Cue,
+    HedgeScore,
+    LabelScore,
+    SentenceResult,
+)
+
+#: How many features an explanation lists per label.
+EXPLAIN_TOP = 6
+
+
+@dataclass
+class _Doc:
+    text: str
+    title: str | None
+    doc_id: str | None
+    spans: list[Span]
+
+
+class Analyzer:
+    """Runs the analysis with one loaded model; safe to share between threads (read-only)."""
+
+    def __init__(self, model: CaveatModel):
+        self.model = model
+        self._names = model.features.get_feature_names_out()
+
+    def analyze(
+        self, text: str, title: str | None = None, doc_id: str | None = None, explain: bool = False
+    ) -> Analysis:
+        """Analyse one article (and its title, when given)."""
+        return self.analyze_many([(text, title, doc_id)], explain=explain)[0]
+
+    def analyze_many(
+        self, docs: Sequence[tuple[str, str | None, str | None]], explain: bool = False
+    ) -> list[Analysis]:
+        """Analyse several articles, predicting all their sentences in one vectorised call."""
+        parsed = [_Doc(t, ti, i, self.model.segmenter.split(t)) for t, ti, i in docs]
+        texts: list[str] = []
+        for doc in parsed:
+            if doc.title is not None and doc.title.strip():
+                texts.append(doc.title)
+            texts.extend(doc.text[s.start:s.end] for s in doc.spans)
+        cues = [find_cues(t) for t in texts]
+        X = self.model.features.transform_parsed(texts, cues)
+        proba = self.model.predict_proba(X) if texts else np.zeros((0, 2))
+        results, row = [], 0
+        for doc in parsed:
+            has_title = doc.title is not None and bool(doc.title.strip())
+            n = len(doc.spans) + has_title
+            rows = range(row, row + n)
+            results.append(self._assemble(doc, has_title, texts, cues, X, proba, rows, explain))
+            row += n
+        return results
+
+    def _assemble(self, doc, has_title, texts, cues, X, proba, rows, explain) -> Analysis:
+        thresholds = self.model.thresholds
+        units: list[tuple[int, int, int, int]] = []  # (index, offset, paragraph, row)
+        if has_title:
+            units.append((TITLE_INDEX, 0, -1, rows[0]))
+        for k, span in enumerate(doc.spans):
+            units.append((k, span.start, span.paragraph, rows[k + has_title]))
+        results: list[SentenceResult] = []
+        link_inputs: list[LinkInput] = []
+        for position, (index, offset, paragraph, r) in enumerate(units):
+            p_claim, p_hedge = float(proba[r, 0]), float(proba[r, 1])
+            claim_on = p_claim >= thresholds["claim"]
+            hedge_on = p_hedge >= thresholds["hedge"]
+            shown = _reported_cues(cues[r], claim_on, hedge_on)
+            types = [t for t in HEDGE_TYPES if any(c.type == t for c in shown)]
+            text = texts[r]
+            results.append(
+                SentenceResult(
+                    index=index,
+                    start=offset,
+                    end=offset + len(text),
+                    text=text,
+                    claim=LabelScore(round(p_claim, 4), claim_on),
+                    hedge=HedgeScore(round(p_hedge, 4), hedge_on, types),
+                    cues=[
+                        Cue(c.label, c.type, offset + c.start, offset + c.end, text[c.start:c.end])
+                        for c in shown
+                    ],
+                    paragraph=paragraph,
+                    features=self._explain(X[r]) if explain else None,
+                )
+            )
+            link_inputs.append(
+                LinkInput(
+                    index=index,
+                    position=position,
+                    paragraph=paragraph,
+                    claim=claim_on,
+                    hedge=hedge_on,
+                    stems=content_stems(text),
+                    opens_with_contrast=any(
+                        c.type == "contrast" and c.start <= 2 for c in cues[r]
+                    ),
+                )
+            )
+        links = link(link_inputs)
+        weights = {s.index: s.claim.probability for s in results if s.claim.flagged}
+        hedges = sum(s.hedge.flagged for s in results)
+        title = results.pop(0) if has_title else None
+        return Analysis(
+            id=doc.doc_id,
+            model=self.model.info,
+            balance=balance_mod.balance(weights, hedges, links),
+            sentences=results,
+            links=links,
+            title=title,
+        )
+
+    def _explain(self, x_row) -> dict:
+        out = {}
+        for j, label in enumerate(("claim", "hedge")):
+            contrib = self.model.heads.contributions(x_row, j)
+            top = np.argsort(-np.abs(contrib))[:EXPLAIN_TOP]
+            out[label] = [
+                {"feature": str(self._names[i]), "weight": round(float(contrib[i]), 4)}
+                for i in top
+                if contrib[i] != 0
+            ]
+        return out
+
+
+def _reported_cues(found: list[CueMatch], claim_on: bool, hedge_on: bool) -> list[CueMatch]:
+    """The cues shown to readers: those of the labels the model flagged; never negated boosters."""
+    return [
+        c
+        for c in found
+        if (c.label == "claim" and claim_on and not c.negated) or (c.label == "hedge" and hedge_on)
+    ]

@@ -1,0 +1,111 @@
+"""Sentence -> feature vector, shared by training and serving.
+
+One pass over a sentence yields its tokens and its cues; from them come
+word 1-2-grams (a vocabulary fitted on the training data) and cue features
+(which label and type fired, negated boosters, a hedge after a claim cue in
+the same sentence, quotation, question). The same ``SentenceFeatures``
+object is the first step of the persisted Pipeline, so features cannot drift
+between training and serving.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from service.analysis.cues import CueMatch, find_cues
+
+# Letters (with an inner apostrophe), numbers, or one punctuation mark.
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*|[^\w\s]")
+_DIGIT = re.compile(r"\d")
+_QUOTES = frozenset("\"“”«»")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased tokens with digits folded to 0 (so "5.93" and "6.42" share a feature)."""
+    return [_DIGIT.sub("0", t) for t in _TOKEN.findall(text.lower())]
+
+
+def _ngrams(toks: list[str], n_max: int) -> list[str]:
+    grams = [f"w:{t}" for t in toks]
+    if n_max >= 2:
+        grams += [f"w:{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+    return grams
+
+
+def cue_features(text: str, cues: Sequence[CueMatch]) -> list[str]:
+    """Names of the lexicon and shape features that fire for a sentence."""
+    names = []
+    first_claim = None
+    for cue in cues:
+        cue_text = text[cue.start:cue.end].lower()
+        if cue.label == "claim":
+            if cue.negated:
+                names += ["cue:claim-negated", f"cuew:not {cue_text}"]
+                continue
+            names += ["cue:claim", f"cuew:{cue_text}"]
+            if first_claim is None:
+                first_claim = cue.start
+        else:
+            names += [f"cue:hedge:{cue.type}", f"cuew:{cue_text}"]
+            if first_claim is not None and cue.start > first_claim:
+                names.append(f"cue:hedge-after-claim:{cue.type}")
+    if any(ch in _QUOTES for ch in text):
+        names.append("shape:quote")
+    if text.rstrip().endswith("?"):
+        names.append("shape:question")
+    n = len(text.split())
+    names.append("shape:len<8" if n < 8 else "shape:len<25" if n < 25 else "shape:len>=25")
+    return names
+
+
+class SentenceFeatures(TransformerMixin, BaseEstimator):
+    """Binary bag of word 1-2-grams plus cue features, over a vocabulary fitted on training text."""
+
+    def __init__(self, ngram_max: int = 2, min_df: int = 2):
+        self.ngram_max = ngram_max
+        self.min_df = min_df
+
+    def _names(self, text: str, cues: Sequence[CueMatch]) -> list[str]:
+        return _ngrams(tokens(text), self.ngram_max) + cue_features(text, cues)
+
+    def fit(self, X: Sequence[str], y=None) -> SentenceFeatures:
+        """Keep every feature seen in at least ``min_df`` training sentences."""
+        df: Counter[str] = Counter()
+        for text in X:
+            df.update(set(self._names(text, find_cues(text))))
+        kept = sorted(name for name, count in df.items() if count >= self.min_df)
+        self.vocabulary_ = {name: i for i, name in enumerate(kept)}
+        return self
+
+    def transform(self, X: Sequence[str]) -> sp.csr_matrix:
+        """Features of raw sentences (finds their cues itself)."""
+        return self.transform_parsed(X, [find_cues(text) for text in X])
+
+    def transform_parsed(
+        self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]]
+    ) -> sp.csr_matrix:
+        """Features of sentences whose cues the caller already found (the serving path)."""
+        vocab = self.vocabulary_
+        indptr, indices = [0], []
+        for text, found in zip(texts, cues, strict=True):
+            row = {vocab[name] for name in self._names(text, found) if name in vocab}
+            indices.extend(sorted(row))
+            indptr.append(len(indices))
+        data = np.ones(len(indices), dtype=np.float64)
+        return sp.csr_matrix(
+            (data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
+            shape=(len(texts), len(vocab)),
+        )
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Feature names in column order (for explanations)."""
+        names = np.empty(len(self.vocabulary_), dtype=object)
+        for name, i in self.vocabulary_.items():
+            names[i] = name
+        return names

@@ -1,0 +1,102 @@
+"""Claim <-> caveat links: which hedge sentences qualify which claim sentences, and how strongly.
+
+A hedge qualifies a claim when it is about the same thing (LABELING.md). We
+read "the same thing" from evidence a reader would use:
+
+- the same sentence ("X is a big step, but more work is needed");
+- nearness: 1 sentence away counts fully, 2 half, 3 a third;
+- shared content words (overlap coefficient of their stems);
+- the same paragraph;
+- a contrast opening ("However, ...", "But ...") right after the claim.
+
+A link's strength is ``relatedness``, a weighted sum of these in [0, 1],
+between a flagged claim and a flagged hedge; it is kept when it reaches
+``MIN_STRENGTH``. With the weights below an adjacent hedge always links, one
+two sentences away links within the paragraph, and further ones need shared
+words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.analysis.types import Link
+
+#: Sentences further apart than this are linked only when they share many content words.
+WINDOW = 3
+FAR_WINDOW = 8
+MIN_STRENGTH = 0.35
+# Weights of the evidence for sentences that differ (they sum to 1).
+W_NEAR, W_OVERLAP, W_PARAGRAPH, W_CONTRAST = 0.4, 0.35, 0.15, 0.1
+# A claim and a hedge cue in one sentence: the hedge qualifies it outright.
+SAME_SENTENCE = 0.9
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_STOP = frozenset(
+    """the and for that this with from was were are has have had been will would could should
+    may might can not but its his her their our your they them there then than which who whom
+    what when where while also into onto over under about after before more most such some any
+    all each other only very said says say just even still yet however although though because
+    upon being these those it's he's she's one two new does did done make made many much""".split()
+)
+
+
+def content_stems(text: str) -> frozenset[str]:
+    """Crude stems of the content words of a sentence (stopwords out, common suffixes cut)."""
+    stems = set()
+    for word in _WORD.findall(text.lower()):
+        if word in _STOP:
+            continue
+        for suffix in ("ing", "ed", "es", "s"):
+            if len(word) > len(suffix) + 3 and word.endswith(suffix):
+                word = word[: -len(suffix)]
+                break
+        stems.add(word)
+    return frozenset(stems)
+
+
+@dataclass(frozen=True)
+class LinkInput:
+    """What linking needs to know of one sentence (the title has index TITLE_INDEX)."""
+
+    index: int
+    position: int  # order in the article, the title first
+    paragraph: int
+    claim: bool
+    hedge: bool
+    stems: frozenset[str]
+    opens_with_contrast: bool
+
+
+def relatedness(claim: LinkInput, hedge: LinkInput) -> float:
+    """How surely ``hedge`` is about what ``claim`` says, in [0, 1]."""
+    if claim.index == hedge.index:
+        return SAME_SENTENCE
+    distance = abs(claim.position - hedge.position)
+    smaller = min(len(claim.stems), len(hedge.stems))
+    overlap = len(claim.stems & hedge.stems) / smaller if smaller else 0.0
+    if distance > FAR_WINDOW or (distance > WINDOW and overlap < 0.5):
+        return 0.0
+    near = 1.0 / distance if distance <= WINDOW else 0.0
+    same_paragraph = claim.paragraph == hedge.paragraph
+    turn = hedge.opens_with_contrast and hedge.position == claim.position + 1
+    return (
+        W_NEAR * near
+        + W_OVERLAP * min(1.0, 2.0 * overlap)
+        + W_PARAGRAPH * same_paragraph
+        + W_CONTRAST * turn
+    )
+
+
+def link(sentences: list[LinkInput]) -> list[Link]:
+    """Every claim-hedge pair whose strength reaches MIN_STRENGTH, by claim then hedge order."""
+    claims = [s for s in sentences if s.claim]
+    hedges = [s for s in sentences if s.hedge]
+    links = []
+    for c in claims:
+        for h in hedges:
+            strength = relatedness(c, h)
+            if strength >= MIN_STRENGTH:
+                links.append(Link(claim=c.index, hedge=h.index, strength=round(strength, 4)))
+    return links

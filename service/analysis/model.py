@@ -1,0 +1,125 @@
+"""Load the trained model once, after checking it is the artifact its manifest describes.
+
+Loading a joblib file runs code, so only an artifact from the models folder
+whose sha256 matches its manifest is loaded, and only under the scikit-learn
+version it was trained with (scikit-learn does not promise that a pickle
+works across versions).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import numpy as np
+import sklearn
+
+from service.analysis.segment import Segmenter
+from service.analysis.types import ModelInfo
+
+#: The project's models folder: committed artifacts only.
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+_MANIFEST_NAME = re.compile(r"^caveat-(\d+)\.(\d+)\.(\d+)\.json$")
+
+
+class ModelError(Exception):
+    """The model cannot be loaded safely: tampered, incompatible or incomplete."""
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class CaveatModel:
+    """The fitted Pipeline, the segmenter, and the manifest that vouches for both."""
+
+    pipeline: object
+    segmenter: Segmenter
+    card: dict
+
+    @property
+    def info(self) -> ModelInfo:
+        """Name and version, as every analysis reports them."""
+        return ModelInfo(name=self.card["name"], version=self.card["version"])
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """Probability at or above which a label is flagged, chosen on the news dev split."""
+        return self.card["thresholds"]
+
+    @property
+    def features(self):
+        """The Pipeline's feature step."""
+        return self.pipeline.named_steps["features"]
+
+    @property
+    def heads(self):
+        """The Pipeline's classifier step."""
+        return self.pipeline.named_steps["heads"]
+
+    def predict_proba(self, X) -> np.ndarray:
+        """(n, 2) probabilities of claim and hedge for a feature matrix."""
+        return self.heads.predict_proba(X)
+
+
+def _newest_manifest(models_dir: Path) -> Path:
+    found = []
+    for path in models_dir.glob("caveat-*.json"):
+        m = _MANIFEST_NAME.match(path.name)
+        if m:
+            found.append((tuple(int(g) for g in m.groups()), path))
+    if not found:
+        raise FileNotFoundError(f"no caveat-<version>.json manifest in {models_dir}")
+    return max(found)[1]
+
+
+def _checked_file(models_dir: Path, entry: dict, what: str) -> Path:
+    # Only a bare file name inside the models folder: a manifest cannot point elsewhere.
+    name = entry.get("file", "")
+    if not name or Path(name).name != name:
+        raise ModelError(f"{what}: the manifest names {name!r}, not a file in {models_dir}")
+    path = models_dir / name
+    if not path.is_file():
+        raise ModelError(f"{what}: {path} is missing")
+    actual = sha256_of(path)
+    if actual != entry.get("sha256"):
+        raise ModelError(
+            f"{what}: sha256 of {path} is {actual}, the manifest says {entry.get('sha256')}; "
+            "refusing to load an artifact that is not the one trained"
+        )
+    return path
+
+
+def load_model(models_dir: Path = MODELS_DIR, version: str | None = None) -> CaveatModel:
+    """Load ``caveat-<version>`` (the newest when None) from ``models_dir``, checking it first."""
+    models_dir = Path(models_dir).resolve()
+    if version is None:
+        manifest_path = _newest_manifest(models_dir)
+    else:
+        manifest_path = models_dir / f"caveat-{version}.json"
+        if not manifest_path.is_file():
+            raise FileNotFoundError(f"no manifest {manifest_path}")
+    try:
+        card = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{manifest_path}: unreadable manifest ({exc})") from exc
+    trained_with = card.get("libraries", {}).get("scikit-learn")
+    if trained_with != sklearn.__version__:
+        raise ModelError(
+            f"{manifest_path.name} was trained with scikit-learn {trained_with}, this is "
+            f"{sklearn.__version__}; install the pinned requirements or retrain"
+        )
+    artifact = _checked_file(models_dir, card.get("artifact", {}), "model artifact")
+    segmenter_file = _checked_file(models_dir, card.get("segmenter", {}), "segmenter")
+    pipeline = joblib.load(artifact)
+    return CaveatModel(pipeline=pipeline, segmenter=Segmenter.load(segmenter_file), card=card)

@@ -1,0 +1,65 @@
+"""The cue lexicon and its context rules."""
+
+import pytest
+
+from service.analysis.cues import find_cues
+
+
+def cues_of(text):
+    return [(c.label, c.type, text[c.start:c.end], c.negated) for c in find_cues(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('Officials hailed "tremendous progress" on the deal.', ("claim", None, "tremendous progress")),
+        ("It is a historic breakthrough for the region.", ("claim", None, "historic breakthrough")),
+        ("The plan will transform the city.", ("claim", None, "will transform")),
+        ("More work is needed to finalise the text.", ("hedge", "limitation", "More work is needed to finalise")),
+        ("It remains to be seen whether it holds.", ("hedge", "uncertainty", "remains to be seen")),
+        ("The pact will then need Moscow's agreement.", ("hedge", "condition", "will then need Moscow's agreement")),
+        ("The deal could collapse.", ("hedge", "uncertainty", "could")),
+        ("However, the vote was close.", ("hedge", "contrast", "However")),
+        ("The minister reportedly resigned.", ("hedge", "attribution", "reportedly")),
+        ("Critics argue the plan is costly.", ("hedge", "attribution", "Critics argue")),
+        ("The talks depend on funding.", ("hedge", "condition", "depend on")),
+        ("The details remain under wraps.", ("hedge", "limitation", "details remain under wraps")),
+    ],
+)
+def test_finds_cue_with_type(text, expected):
+    assert expected in [c[:3] for c in cues_of(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The vote is set for May 20.",
+        "Talks resumed in May after a pause.",
+        "Theresa May said the talks went well.",
+        "The might of the navy was on display.",
+        "He could swim across the river as a boy.",
+        "Yet another meeting was held.",
+    ],
+)
+def test_non_hedge_readings_are_not_hedges(text):
+    assert not [c for c in cues_of(text) if c[0] == "hedge" and c[1] == "uncertainty"]
+    assert not [c for c in cues_of(text) if c[1] == "contrast"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["This is not a breakthrough.", "It was hardly a historic day.", "Is it really historic?"],
+)
+def test_negated_or_questioned_booster_is_marked_negated(text):
+    claims = [c for c in cues_of(text) if c[0] == "claim"]
+    assert claims and all(c[3] for c in claims)
+
+
+def test_no_doubt_is_a_booster_not_a_negation():
+    assert ("claim", None, "There is no doubt", False) in cues_of("There is no doubt it worked.")
+
+
+def test_offsets_slice_to_the_cue_on_unicode_text():
+    text = "🙂 Ünïcode: the rollout may slip, 你好."
+    for cue in find_cues(text):
+        assert text[cue.start:cue.end].lower() == "may"

@@ -1,0 +1,48 @@
+"""Claim <-> caveat links."""
+
+from service.analysis.linking import LinkInput, content_stems, link, relatedness
+
+
+def sent(i, claim=False, hedge=False, words="deal progress", paragraph=0, contrast=False):
+    return LinkInput(i, i, paragraph, claim, hedge, content_stems(words), contrast)
+
+
+def test_claim_and_hedge_in_one_sentence_link_strongly():
+    s = sent(0, claim=True, hedge=True)
+    assert [(x.claim, x.hedge) for x in link([s])] == [(0, 0)]
+
+
+def test_adjacent_hedge_on_the_same_subject_links():
+    links = link([sent(0, claim=True), sent(1, hedge=True)])
+    assert [(x.claim, x.hedge) for x in links] == [(0, 1)]
+
+
+def test_far_unrelated_hedge_does_not_link():
+    links = link([sent(0, claim=True), sent(7, hedge=True, words="weather rain", paragraph=3)])
+    assert links == []
+
+
+def test_nearer_hedge_is_more_related():
+    c = sent(0, claim=True)
+    assert relatedness(c, sent(1, hedge=True)) > relatedness(c, sent(3, hedge=True))
+
+
+def test_contrast_opening_right_after_claim_adds_strength():
+    c = sent(0, claim=True, words="deal")
+    plain = relatedness(c, sent(1, hedge=True, words="funding"))
+    turn = relatedness(c, sent(1, hedge=True, words="funding", contrast=True))
+    assert turn > plain
+
+
+def test_sentence_not_flagged_as_hedge_never_links():
+    assert link([sent(0, claim=True), sent(1, hedge=False)]) == []
+
+
+def test_shared_words_let_a_farther_hedge_link():
+    c = sent(0, claim=True, words="ukraine security deal")
+    assert link([c, sent(3, hedge=True, words="weather rain")]) == []
+    assert [x.hedge for x in link([c, sent(3, hedge=True, words="ukraine security deal")])] == [3]
+
+
+def test_stems_drop_stopwords_and_plural_s():
+    assert content_stems("The agreements and the agreement") == frozenset({"agreement"})

@@ -1,0 +1,132 @@
+"""Training on a tiny set: the Pipeline, the artifact + manifest, and the checks on loading."""
+
+import json
+import shutil
+
+import pytest
+
+from service.analysis.analyzer import Analyzer
+from service.analysis.model import MODELS_DIR, ModelError, load_model
+from training.datasets import LabeledSentence
+from training.train import SEGMENTER_FILE, fit_model, save_model
+
+CLAIMS = [
+    "The summit was a historic breakthrough for the region.",
+    "Officials hailed tremendous progress in the talks.",
+    "The new plant will transform the local economy.",
+    "Exports hit a record high in March.",
+    "The reform is clearly a huge success.",
+    "Leaders called the pact a landmark achievement.",
+]
+HEDGES = [
+    "The deal may still collapse.",
+    "More work is needed before the text is final.",
+    "It remains to be seen whether the truce holds.",
+    "The plan will need parliament's approval.",
+    "Prices could fall if demand weakens.",
+    "Critics argue the figures are unreliable.",
+]
+NEUTRAL = [
+    "The meeting took place on Tuesday in Geneva.",
+    "The company employs 300 people.",
+    "Shares closed at 12 dollars.",
+    "The minister arrived by train.",
+    "The report was published in March.",
+    "The council has nine members.",
+]
+
+
+def tiny_rows():
+    rows = []
+    for k, (text, claim, hedge) in enumerate(
+        [(t, 1, 0) for t in CLAIMS] + [(t, 0, 1) for t in HEDGES] + [(t, 0, 0) for t in NEUTRAL]
+    ):
+        rows.append(LabeledSentence(text, f"doc{k % 6}", "news", claim, hedge))
+        # A hedge-only corpus row, as Szeged gives: the claim label is unknown.
+        rows.append(LabeledSentence(text + " ", f"sz{k}", "szeged-wiki", None, hedge))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("models")
+    shutil.copy(MODELS_DIR / SEGMENTER_FILE, out / SEGMENTER_FILE)
+    pipeline, tuning = fit_model(tiny_rows(), folds=2, c_grid=(1.0,))
+    save_model(pipeline, out, "0.0.1", thresholds=tuning["thresholds"], metrics={},
+               datasets=[], params={})
+    return out
+
+
+def test_fit_model_reports_thresholds_in_unit_interval():
+    _, tuning = fit_model(tiny_rows(), folds=2, c_grid=(1.0,))
+    assert set(tuning["thresholds"]) == {"claim", "hedge"}
+    assert all(0 < t < 1 for t in tuning["thresholds"].values())
+
+
+def test_fitting_twice_gives_the_same_probabilities():
+    a, _ = fit_model(tiny_rows(), folds=2, c_grid=(1.0,))
+    b, _ = fit_model(tiny_rows(), folds=2, c_grid=(1.0,))
+    texts = ["A record high.", "It may rain."]
+    pa = a.named_steps["heads"].predict_proba(a.named_steps["features"].transform(texts))
+    pb = b.named_steps["heads"].predict_proba(b.named_steps["features"].transform(texts))
+    assert (pa == pb).all()
+
+
+def test_saved_model_loads_and_analyses(tiny_model_dir):
+    model = load_model(tiny_model_dir)
+    result = Analyzer(model).analyze("A historic breakthrough. But it may fail.")
+    assert model.info.version == "0.0.1"
+    assert [s.text for s in result.sentences] == ["A historic breakthrough.", "But it may fail."]
+
+
+def test_manifest_records_hashes_and_versions(tiny_model_dir):
+    card = json.loads((tiny_model_dir / "caveat-0.0.1.json").read_text())
+    assert len(card["artifact"]["sha256"]) == 64
+    assert len(card["segmenter"]["sha256"]) == 64
+    assert {"scikit-learn", "numpy", "nltk", "python"} <= set(card["libraries"])
+
+
+def _copy(src, tmp_path):
+    dst = tmp_path / "models"
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_tampered_artifact_is_refused(tiny_model_dir, tmp_path):
+    models = _copy(tiny_model_dir, tmp_path)
+    artifact = models / "caveat-0.0.1.joblib"
+    artifact.write_bytes(artifact.read_bytes() + b"\0")
+    with pytest.raises(ModelError, match="sha256"):
+        load_model(models)
+
+
+def test_tampered_segmenter_is_refused(tiny_model_dir, tmp_path):
+    models = _copy(tiny_model_dir, tmp_path)
+    (models / SEGMENTER_FILE).write_text("{}")
+    with pytest.raises(ModelError, match="segmenter"):
+        load_model(models)
+
+
+def test_other_scikit_learn_version_is_refused(tiny_model_dir, tmp_path):
+    models = _copy(tiny_model_dir, tmp_path)
+    path = models / "caveat-0.0.1.json"
+    card = json.loads(path.read_text())
+    card["libraries"]["scikit-learn"] = "0.24.2"
+    path.write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="scikit-learn 0.24.2"):
+        load_model(models)
+
+
+def test_manifest_cannot_point_outside_the_models_folder(tiny_model_dir, tmp_path):
+    models = _copy(tiny_model_dir, tmp_path)
+    path = models / "caveat-0.0.1.json"
+    card = json.loads(path.read_text())
+    card["artifact"]["file"] = "../elsewhere.joblib"
+    path.write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="not a file in"):
+        load_model(models)
+
+
+def test_empty_models_folder_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_model(tmp_path)

@@ -1,0 +1,1 @@
+"""Training, evaluation and data tooling for caveat (not imported by the service)."""

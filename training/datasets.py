@@ -1,0 +1,219 @@
+"""One loader per corpus format in ../shared/data, each yielding plain records.
+
+The corpora stay in ``../shared/data`` (see its README); nothing here copies
+them into the project. Every loader takes the data root so that training,
+tests and CI can point at the same folder.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Where the corpora live unless told otherwise: ``../shared/data`` beside the project.
+DEFAULT_DATA_ROOT = Path(
+    os.environ.get("CAVEAT_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A news text with a stable id, as the labels refer to it."""
+
+    source: str  # e.g. "reuters21578:5" or "semeval2020-ptc:article111111111"
+    text: str
+
+
+# --------------------------------------------------------------------------- Reuters
+
+_REUTERS_RECORD = re.compile(r'<REUTERS[^>]*NEWID="(\d+)"[^>]*>(.*?)</REUTERS>', re.S)
+_REUTERS_BODY = re.compile(r"<BODY>(.*?)</BODY>", re.S)
+_REUTERS_TITLE = re.compile(r"<TITLE>(.*?)</TITLE>", re.S)
+_REUTERS_DATE = re.compile(r"<DATE>(.*?)</DATE>", re.S)
+# The sign-off every body ends with ("Reuter", "REUTER") and the SGML end-of-text mark.
+_REUTER_SIGNOFF = re.compile(r"\s*\breuter\b\s*\x03?\s*$", re.I)
+# Company tickers are written as "<ACME CORP>" (after unescaping): keep the name.
+_TICKER = re.compile(r"<([^<>\n]{1,80})>")
+
+
+def clean_reuters_body(raw: str) -> str:
+    """Turn one SGML <BODY> into clean prose: one paragraph a line.
+
+    The bodies are hard-wrapped at about 65 columns and a new paragraph starts
+    with an indented line; we unwrap lines, keep paragraphs on lines of their
+    own, unescape SGML entities, drop the "Reuter" sign-off and the ticker
+    brackets.
+    """
+    text = html.unescape(raw).replace("\x03", "")
+    text = _REUTER_SIGNOFF.sub("", text)
+    text = _TICKER.sub(r"\1", text)
+    paragraphs: list[list[str]] = []
+    for line in text.split("\n"):
+        if not paragraphs or line[:1].isspace() or not line.strip():
+            paragraphs.append([])
+        if line.strip():
+            paragraphs[-1].append(line.strip())
+    return "\n".join(" ".join(p) for p in paragraphs if p)
+
+
+@dataclass(frozen=True)
+class ReutersArticle(Document):
+    """A Reuters-21578 record with a body."""
+
+    title: str = ""
+    date: str = ""
+
+
+def iter_reuters(root: Path = DEFAULT_DATA_ROOT) -> Iterator[ReutersArticle]:
+    """Yield the 19,043 Reuters-21578 records that have a body, in NEWID order of the files."""
+    folder = Path(root) / "reuters21578" / "sgm-data"
+    files = sorted(folder.glob("reut2-*.sgm"))
+    if not files:
+        raise FileNotFoundError(f"no Reuters SGML files under {folder}")
+    for path in files:
+        sgml = path.read_text(encoding="latin-1")
+        for newid, record in _REUTERS_RECORD.findall(sgml):
+            body = _REUTERS_BODY.search(record)
+            if not body:
+                continue
+            title = _REUTERS_TITLE.search(record)
+            date = _REUTERS_DATE.search(record)
+            yield ReutersArticle(
+                source=f"reuters21578:{newid}",
+                text=clean_reuters_body(body.group(1)),
+                title=html.unescape(title.group(1)).strip() if title else "",
+                date=date.group(1).strip() if date else "",
+            )
+
+
+# --------------------------------------------------------------------------- PTC
+
+def iter_ptc(root: Path = DEFAULT_DATA_ROOT) -> Iterator[Document]:
+    """Yield the 371 SemEval-2020 PTC training articles (title, blank line, a sentence a line)."""
+    folder = Path(root) / "semeval2020-ptc" / "train-articles"
+    files = sorted(folder.glob("article*.txt"))
+    if not files:
+        raise FileNotFoundError(f"no PTC articles under {folder}")
+    for path in files:
+        # newline="" keeps the offsets of the span labels exact.
+        with open(path, encoding="utf-8", newline="") as fh:
+            yield Document(source=f"semeval2020-ptc:{path.stem}", text=fh.read())
+
+
+def load_document(source: str, root: Path = DEFAULT_DATA_ROOT) -> Document:
+    """Fetch one document by its ``source`` id (the key the news labels use)."""
+    corpus, _, key = source.partition(":")
+    if corpus == "semeval2020-ptc":
+        path = Path(root) / "semeval2020-ptc" / "train-articles" / f"{key}.txt"
+        with open(path, encoding="utf-8", newline="") as fh:
+            return Document(source=source, text=fh.read())
+    if corpus == "reuters21578":
+        for doc in iter_reuters(root):
+            if doc.source == source:
+                return doc
+        raise KeyError(source)
+    raise KeyError(f"unknown corpus in source id {source!r}")
+
+
+# --------------------------------------------------------------------------- Szeged
+
+# Szeged cue types (Szarvas et al. 2012) mapped to caveat's hedge types (LABELING.md):
+# epistemic, doxastic and investigation cues lower certainty; condition cues are conditions.
+SZEGED_TYPE_MAP = {
+    "speculation_modal_probable_": "uncertainty",
+    "speculation_modal_possible_": "uncertainty",
+    "speculation_hypo_doxastic": "uncertainty",
+    "speculation_hypo_investigation": "uncertainty",
+    "speculation_hypo_condition": "condition",
+}
+SZEGED_FILES = {"wiki": ("wiki.xml",), "bio": ("bio_bmc.xml", "bio_fly.xml", "bio_hbc.xml")}
+
+
+@dataclass(frozen=True)
+class LabeledSentence:
+    """A sentence with its labels; ``None`` marks a label the corpus does not annotate."""
+
+    text: str
+    doc: str  # document id: splits are made by document
+    corpus: str
+    claim: int | None
+    hedge: int | None
+    types: tuple[str, ...] = ()
+    cues: tuple[tuple[int, int, str, str | None], ...] = field(default=())  # (start, end, label, type)
+
+
+def iter_szeged(part: str, root: Path = DEFAULT_DATA_ROOT) -> Iterator[LabeledSentence]:
+    """Yield Szeged sentences of ``part`` ("wiki" or "bio"): hedge iff it holds a cue, claim unknown."""
+    import xml.etree.ElementTree as ET
+
+    for name in SZEGED_FILES[part]:
+        tree = ET.parse(Path(root) / "szeged-uncertainty" / name)
+        for n, document in enumerate(tree.getroot().iter("Document")):
+            docid = document.findtext("DocID") or f"{name}#{n}"
+            for sentence in document.iter("Sentence"):
+                pieces, cues = [sentence.text or ""], []
+                pos = len(pieces[0])
+                for child in sentence:
+                    inner = "".join(child.itertext())
+                    if child.tag == "ccue":
+                        kind = SZEGED_TYPE_MAP.get((child.get("type") or "").replace(" ", ""))
+                        cues.append((pos, pos + len(inner), "hedge", kind or "uncertainty"))
+                    pieces.append(inner)
+                    pos += len(inner)
+                    pieces.append(child.tail or "")
+                    pos += len(child.tail or "")
+                text = "".join(pieces)
+                if not text.strip():
+                    continue
+                yield LabeledSentence(
+                    text=text, doc=f"szeged-{part}:{docid}", corpus=f"szeged-{part}",
+                    claim=None, hedge=int(bool(cues)),
+                    types=tuple(sorted({c[3] for c in cues})), cues=tuple(cues),
+                )
+
+
+# --------------------------------------------------------------------------- our news labels
+
+#: The project's own labeled news sentences: source + offsets + labels, no text.
+NEWS_LABELS = Path(__file__).resolve().parent / "labels" / "news.jsonl"
+
+
+def iter_news(
+    path: Path = NEWS_LABELS, root: Path = DEFAULT_DATA_ROOT, split: str | None = None
+) -> Iterator[tuple[LabeledSentence, dict]]:
+    """Yield our labeled news sentences (text read back from ../shared) with their label record.
+
+    The record's ``sha1`` of the sentence text guards against a corpus that changed
+    under the offsets: a mismatch raises rather than training on the wrong words.
+    """
+    import hashlib
+
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    cache: dict[str, str] = {}
+    reuters_wanted = {r["source"] for r in rows if r["source"].startswith("reuters21578:")}
+    if reuters_wanted:
+        for doc in iter_reuters(root):
+            if doc.source in reuters_wanted:
+                cache[doc.source] = doc.text
+    for row in rows:
+        if split is not None and row["split"] != split:
+            continue
+        if row["source"] not in cache:
+            cache[row["source"]] = load_document(row["source"], root).text
+        doc_text = cache[row["source"]]
+        text = doc_text[row["start"]:row["end"]]
+        if hashlib.sha1(text.encode()).hexdigest() != row["sha1"]:
+            raise ValueError(f"{row['id']}: the text at {row['source']} no longer matches its label")
+        cues = tuple(
+            (c["start"] - row["start"], c["end"] - row["start"], c["label"], c["type"])
+            for c in row["cues"]
+        )
+        yield LabeledSentence(
+            text=text, doc=row["source"], corpus="news", claim=row["claim"], hedge=row["hedge"],
+            types=tuple(row["types"]), cues=cues,
+        ), row

@@ -1,0 +1,84 @@
+"""python -m training.evaluate --data PATH --format conll2010|jsonl: score the shipped model.
+
+Prints precision, recall and F1 for each label the data annotates, as JSON.
+
+- ``jsonl``: one object a line with ``text`` and ``claim`` and/or ``hedge`` (0/1);
+- ``conll2010``: the CoNLL-2010 / Szeged XML (``<Sentence>`` elements; a sentence is
+  uncertain iff it holds a ``<cue>`` or ``<ccue>``): scores ``hedge``.
+
+Sentences are scored as given, one at a time, with the committed model's
+thresholds: the same path as the service.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+
+from service.analysis.model import MODELS_DIR, load_model
+from training.metrics import expected_calibration_error, label_metrics
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Rows of a JSONL file with ``text`` and optional ``claim`` / ``hedge``."""
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if not isinstance(row.get("text"), str):
+                raise ValueError(f"{path}:{n}: no text")
+            rows.append(row)
+    return rows
+
+
+def read_conll2010(path: Path) -> list[dict]:
+    """Sentences of a CoNLL-2010 / Szeged XML file, hedge = holds a cue."""
+    rows = []
+    for sentence in ET.parse(path).getroot().iter("Sentence"):
+        text = "".join(sentence.itertext())
+        if text.strip():
+            has_cue = any(el.tag in ("cue", "ccue") for el in sentence.iter())
+            rows.append({"text": text, "hedge": int(has_cue)})
+    return rows
+
+
+def score(rows: list[dict], models_dir: Path = MODELS_DIR) -> dict:
+    """Metrics of the committed model on ``rows`` for each label they carry."""
+    model = load_model(models_dir)
+    texts = [r["text"] for r in rows]
+    proba = model.predict_proba(model.features.transform(texts))
+    out = {"model": model.card["version"], "n": len(rows)}
+    for j, label in enumerate(("claim", "hedge")):
+        have = np.array([label in r for r in rows])
+        if have.any():
+            y = np.array([int(r[label]) for r in rows if label in r])
+            p = proba[have, j]
+            out[label] = label_metrics(y, p, model.thresholds[label])
+            out[label]["ece"] = round(expected_calibration_error(y, p), 4)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--format", choices=("conll2010", "jsonl"), required=True)
+    ap.add_argument("--models", type=Path, default=MODELS_DIR)
+    args = ap.parse_args(argv)
+    rows = read_jsonl(args.data) if args.format == "jsonl" else read_conll2010(args.data)
+    if not rows:
+        print(json.dumps({"error": "no sentences in the data"}), file=sys.stderr)
+        return 2
+    print(json.dumps(score(rows, args.models), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

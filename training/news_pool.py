@@ -1,0 +1,133 @@
+"""Draw the pool of news sentences that people label (python -m training.news_pool OUT).
+
+The pool is reproducible (fixed seed) and is written *outside* the project:
+it holds third-party text, and only source + offsets + labels are committed
+(``training/labels/news.jsonl``).
+
+Sampling: half of each corpus's draw is uniform over sentences, half over
+sentences that contain a broad booster or hedge stem (``_CUE_RICH``). Plain
+uniform sampling of newswire yields too few claims to learn from (a few per
+hundred); the uniform half keeps the real distribution represented. Every
+record says which stratum it came from, so an evaluation can weight it back.
+
+Documents, not sentences, are split into train/dev/test (by a hash of the
+source id), so that no article contributes to both training and test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+from pathlib import Path
+
+from training.datasets import DEFAULT_DATA_ROOT, iter_ptc, iter_reuters
+
+SEED = 20261126
+# Broad stems for the "cue-rich" stratum: deliberately wider than any lexicon
+# the model uses, so the labels are not just the lexicon read back.
+_CUE_RICH = re.compile(
+    r"\b(may|might|could|would|possibl\w*|probabl\w*|likely|unlikely|appear\w*|seem\w*|"
+    r"suggest\w*|expect\w*|believ\w*|if|unless|depend\w*|subject to|provided|however|but|"
+    r"although|though|yet|while|whether|unclear|reported\w*|allegedly|critics|some say|"
+    r"not yet|remains?|still|need\w*|only|record|histor\w*|breakthrough|tremendous|huge|"
+    r"significant\w*|major|strong\w*|clearly|undoubtedly|certain\w*|will|boost\w*|"
+    r"great\w*|best|success\w*|transform\w*|landmark|unprecedented|milestone|surg\w*|soar\w*)\b",
+    re.I,
+)
+
+
+def split_of(source: str) -> str:
+    """Assign a document to train (70%), dev (10%) or test (20%) by a stable hash."""
+    bucket = int(hashlib.sha256(source.encode()).hexdigest(), 16) % 10
+    return "test" if bucket < 2 else "dev" if bucket == 2 else "train"
+
+
+def _ptc_sentences(root: Path):
+    for doc in iter_ptc(root):
+        pos = 0
+        lines = doc.text.split("\n")
+        prev = ""
+        for line in lines:
+            start, end = pos, pos + len(line)
+            pos = end + 1
+            stripped = line.strip()
+            if not stripped:
+                continue
+            lead = len(line) - len(line.lstrip())
+            yield doc.source, start + lead, start + lead + len(stripped), stripped, prev
+            prev = stripped
+
+
+def _reuters_sentences(root: Path, punkt):
+    for doc in iter_reuters(root):
+        prev = ""
+        for s, e in punkt.span_tokenize(doc.text):
+            # span_tokenize keeps paragraphs apart only by accident: cut at newlines too.
+            for part in re.finditer(r"[^\n]+", doc.text[s:e]):
+                text = part.group().strip()
+                if len(text.split()) < 4:
+                    continue
+                a = s + part.start() + (len(part.group()) - len(part.group().lstrip()))
+                yield doc.source, a, a + len(text), text, prev
+                prev = text
+
+
+def draw(root: Path, per_corpus: int) -> list[dict]:
+    """Draw ``per_corpus`` sentences from PTC and from Reuters, half cue-rich, half uniform."""
+    import nltk  # dev-only here: the pool is split with NLTK's own English Punkt
+
+    nltk.data.path.insert(0, str(Path(root) / "nltk_data"))
+    punkt = nltk.tokenize.PunktTokenizer("english")
+    rng = random.Random(SEED)
+    pool = []
+    for corpus, sentences in (("ptc", _ptc_sentences(root)), ("reuters", _reuters_sentences(root, punkt))):
+        rows = list(sentences)
+        rich = [r for r in rows if _CUE_RICH.search(r[3])]
+        chosen = set()
+        picked = []
+        for stratum, candidates in (("cue-rich", rich), ("uniform", rows)):
+            order = list(range(len(candidates)))
+            rng.shuffle(order)
+            n = 0
+            for i in order:
+                key = candidates[i][:3]
+                if key in chosen:
+                    continue
+                chosen.add(key)
+                picked.append((stratum, candidates[i]))
+                n += 1
+                if n == per_corpus // 2:
+                    break
+        for stratum, (source, start, end, text, prev) in picked:
+            pool.append(
+                {"source": source, "start": start, "end": end, "text": text,
+                 "context": prev, "stratum": stratum, "split": split_of(source)}
+            )
+    rng.shuffle(pool)
+    for i, row in enumerate(pool):
+        row["id"] = f"n{i:05d}"
+    return pool
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Write the pool as JSONL chunks of ``--chunk`` sentences into OUT."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT)
+    ap.add_argument("--per-corpus", type=int, default=1800)
+    ap.add_argument("--chunk", type=int, default=400)
+    args = ap.parse_args(argv)
+    pool = draw(args.data, args.per_corpus)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for k in range(0, len(pool), args.chunk):
+        with open(args.out / f"chunk-{k // args.chunk:02d}.jsonl", "w", encoding="utf-8") as fh:
+            for row in pool[k : k + args.chunk]:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"{len(pool)} sentences in {len(range(0, len(pool), args.chunk))} chunks under {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+"""python -m training.train: rebuild the model from ../shared/data and our news labels.
+
+Data and splits (documents, never sentences, are split; see ``news_pool.split_of``):
+- hedge head: Szeged Wikipedia + biomedical train documents, and our news train split;
+- claim head: our news train split (the only corpus that labels optimistic claims);
+- C, each head's calibration sigmoid and the thresholds are chosen out of fold (5-fold
+  GroupKFold by document over the news train + dev documents: the dev split alone holds too
+  few claims to choose a threshold on);
+- the news test split and the Szeged test documents are only scored, never fitted or tuned.
+
+Writes ``models/caveat-<version>.joblib`` and its manifest ``models/caveat-<version>.json``.
+Deterministic: fixed seeds and sorted inputs, so a rerun reproduces the same metrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import joblib
+import nltk
+import numpy as np
+import scipy
+import sklearn
+from sklearn.pipeline import Pipeline
+
+from service.analysis.features import SentenceFeatures
+from service.analysis.heads import MaskedMultiLabel
+from service.analysis.model import MODELS_DIR, sha256_of
+from training.datasets import (
+    DEFAULT_DATA_ROOT,
+    NEWS_LABELS,
+    SZEGED_FILES,
+    LabeledSentence,
+    iter_news,
+    iter_szeged,
+)
+from training.metrics import best_threshold, expected_calibration_error, label_metrics
+from training.news_pool import split_of
+
+VERSION = "1.0.0"
+SEGMENTER_FILE = "punkt-news.json"
+#: Our news rows count this much more than a Szeged row: they are the target domain.
+NEWS_WEIGHT = 4.0
+#: Regularisation grid searched out of fold on the news train + dev documents.
+C_GRID = (0.3, 1.0, 3.0)
+#: Folds (by document) for tuning C, the calibration sigmoid and the thresholds.
+FOLDS = 5
+
+
+def load_corpora(root: Path, labels: Path) -> dict[str, list[LabeledSentence]]:
+    """Every labeled sentence by split name: train, dev, test (news) and szeged test parts."""
+    news = {"train": [], "dev": [], "test": []}
+    for sentence, record in iter_news(labels, root):
+        news[record["split"]].append(sentence)
+    out = {"news-" + k: v for k, v in news.items()}
+    for part in SZEGED_FILES:
+        rows = list(iter_szeged(part, root))
+        out[f"szeged-{part}-train"] = [s for s in rows if split_of(s.doc) != "test"]
+        out[f"szeged-{part}-test"] = [s for s in rows if split_of(s.doc) == "test"]
+    return out
+
+
+def _targets(rows: list[LabeledSentence]) -> np.ndarray:
+    return np.array(
+        [[-1 if s.claim is None else s.claim, -1 if s.hedge is None else s.hedge] for s in rows]
+    )
+
+
+def _weights(rows: list[LabeledSentence]) -> np.ndarray:
+    return np.array([NEWS_WEIGHT if s.corpus == "news" else 1.0 for s in rows])
+
+
+def out_of_fold_scores(X, Y, weights, groups, news_mask, C, folds: int = FOLDS) -> np.ndarray:
+    """Linear scores of each news row from heads fitted without its document (GroupKFold).
+
+    Non-news rows (Szeged) are in every fold's training part: they never need scoring.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    scores = np.full(Y.shape, np.nan)
+    news_idx = np.flatnonzero(news_mask)
+    for fit_part, held in GroupKFold(n_splits=folds).split(news_idx, groups=groups[news_idx]):
+        train_idx = np.concatenate([np.flatnonzero(~news_mask), news_idx[fit_part]])
+        heads = MaskedMultiLabel(C=C).fit(X[train_idx], Y[train_idx], sample_weight=weights[train_idx])
+        rows = news_idx[held]
+        scores[rows] = np.column_stack([h.decision_function(X[rows]) for h in heads.heads_])
+    return scores
+
+
+def fit_model(rows: list[LabeledSentence], folds: int = FOLDS, c_grid=C_GRID) -> tuple[Pipeline, dict]:
+    """Fit features and heads on ``rows``; tune C, calibration and thresholds out of fold.
+
+    Returns the Pipeline and a report of the tuning (chosen C, out-of-fold metrics).
+    """
+    from sklearn.metrics import average_precision_score
+
+    texts = [s.text for s in rows]
+    features = SentenceFeatures().fit(texts)
+    X = features.transform(texts)
+    Y, weights = _targets(rows), _weights(rows)
+    groups = np.array([s.doc for s in rows])
+    news = np.array([s.corpus == "news" for s in rows])
+    oof_by_c = {c: out_of_fold_scores(X, Y, weights, groups, news, (c, c), folds) for c in c_grid}
+    chosen, report = [], {}
+    for j, label in enumerate(("claim", "hedge")):
+        known = news & (Y[:, j] >= 0)
+        ap = {c: average_precision_score(Y[known, j], oof_by_c[c][known, j]) for c in c_grid}
+        chosen.append(max(c_grid, key=lambda c: (round(ap[c], 4), -c)))
+        report[label] = {"C": chosen[-1], "cv_average_precision": {str(c): round(a, 4) for c, a in ap.items()}}
+    heads = MaskedMultiLabel(C=tuple(chosen)).fit(X, Y, sample_weight=weights)
+    oof = np.column_stack([oof_by_c[chosen[j]][:, j] for j in range(2)])
+    heads.calibrate_scores(oof[news], Y[news])
+    thresholds = {}
+    for j, label in enumerate(("claim", "hedge")):
+        known = news & (Y[:, j] >= 0)
+        proba = heads.heads_[j].sigmoid(oof[known, j])
+        thresholds[label] = best_threshold(Y[known, j], proba)
+        report[label]["cv"] = label_metrics(Y[known, j], proba, thresholds[label])
+    pipeline = Pipeline([("features", features), ("heads", heads)])
+    return pipeline, {"thresholds": thresholds, "tuning": report}
+
+
+def _scores(pipeline: Pipeline, rows: list[LabeledSentence]) -> np.ndarray:
+    return pipeline.named_steps["heads"].predict_proba(
+        pipeline.named_steps["features"].transform([s.text for s in rows])
+    )
+
+
+def evaluate_split(pipeline, rows, thresholds) -> dict:
+    """Precision, recall, F1 (and support) of each label a split annotates."""
+    proba, y = _scores(pipeline, rows), _targets(rows)
+    out = {}
+    for j, label in enumerate(("claim", "hedge")):
+        known = y[:, j] >= 0
+        if known.any():
+            out[label] = label_metrics(y[known, j], proba[known, j], thresholds[label])
+            out[label]["ece"] = round(expected_calibration_error(y[known, j], proba[known, j]), 4)
+    return out
+
+
+def train(root: Path, labels: Path, out_dir: Path, version: str = VERSION) -> dict:
+    """Train, tune out of fold, score every held-out split, write artifact + manifest."""
+    data = load_corpora(root, labels)
+    fit_rows = data["news-train"] + data["news-dev"] + data["szeged-wiki-train"] + data["szeged-bio-train"]
+    pipeline, tuning = fit_model(fit_rows)
+    thresholds = tuning["thresholds"]
+    for label, info in tuning["tuning"].items():
+        print(f"{label}: C={info['C']} out-of-fold {info['cv']}")
+    held_out = ("news-test", "szeged-wiki-test", "szeged-bio-test")
+    metrics = {name: evaluate_split(pipeline, data[name], thresholds) for name in held_out}
+    metrics["news-cv"] = {label: info["cv"] for label, info in tuning["tuning"].items()}
+
+    params = {"C": {k: v["C"] for k, v in tuning["tuning"].items()}, "news_weight": NEWS_WEIGHT,
+              "ngram_max": 2, "min_df": 2, "folds": FOLDS}
+    manifest = save_model(
+        pipeline, out_dir, version, thresholds=thresholds, metrics=metrics,
+        datasets=_datasets(root, labels, data), params=params,
+    )
+    _compare_with_previous(manifest)
+    return manifest
+
+
+def save_model(
+    pipeline: Pipeline, out_dir: Path, version: str, *, thresholds: dict, metrics: dict,
+    datasets: list, params: dict,
+) -> dict:
+    """Write ``caveat-<version>.joblib`` and its manifest into ``out_dir`` (which holds the segmenter)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    artifact = out_dir / f"caveat-{version}.joblib"
+    joblib.dump(pipeline, artifact, compress=3)
+    manifest = {
+        "name": "caveat",
+        "version": version,
+        "trained_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "git_commit": _git_commit(),
+        "artifact": {"file": artifact.name, "sha256": sha256_of(artifact)},
+        "segmenter": {"file": SEGMENTER_FILE, "sha256": sha256_of(out_dir / SEGMENTER_FILE)},
+        "libraries": {
+            "python": platform.python_version(),
+            "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "nltk": nltk.__version__,
+            "joblib": joblib.__version__,
+        },
+        "datasets": datasets,
+        "params": {**params, "features": len(pipeline.named_steps["features"].vocabulary_)},
+        "thresholds": thresholds,
+        "metrics": metrics,
+    }
+    manifest_path = out_dir / f"caveat-{version}.json"
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _datasets(root: Path, labels: Path, data: dict) -> list[dict]:
+    files = {
+        "news-labels (caveat)": [labels],
+        "szeged-uncertainty": [root / "szeged-uncertainty" / f for fs in SZEGED_FILES.values() for f in fs],
+        "semeval2020-ptc (news text)": [],
+        "reuters21578 (news text)": sorted((root / "reuters21578" / "sgm-data").glob("*.sgm")),
+    }
+    out = []
+    for name, paths in files.items():
+        out.append({
+            "name": name,
+            "files": [{"path": str(p.relative_to(p.parents[1])), "sha256": sha256_of(p)} for p in paths],
+        })
+    out.append({"splits": {k: len(v) for k, v in data.items()}})
+    return out
+
+
+def _git_commit() -> str | None:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+            cwd=Path(__file__).parent,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def _compare_with_previous(manifest: dict) -> None:
+    """Say loudly when the new model scores worse on news test than the one it replaces."""
+    previous = getattr(_compare_with_previous, "previous", None)
+    if not previous:
+        return
+    for label in ("claim", "hedge"):
+        old = previous.get("metrics", {}).get("news-test", {}).get(label, {}).get("f1")
+        new = manifest["metrics"].get("news-test", {}).get(label, {}).get("f1")
+        if old is not None and new is not None and new < old - 0.005:
+            print(f"WARNING: news-test {label} F1 fell from {old:.3f} to {new:.3f}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line: train and print the held-out metrics."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT, help="the corpora folder")
+    ap.add_argument("--labels", type=Path, default=NEWS_LABELS, help="our news labels (JSONL)")
+    ap.add_argument("--out", type=Path, default=MODELS_DIR, help="folder for artifact + manifest")
+    ap.add_argument("--version", default=VERSION)
+    args = ap.parse_args(argv)
+    previous = args.out / f"caveat-{args.version}.json"
+    if previous.is_file():
+        _compare_with_previous.previous = json.loads(previous.read_text())
+    manifest = train(args.data, args.labels, args.out, args.version)
+    print(json.dumps({"thresholds": manifest["thresholds"], "metrics": manifest["metrics"]}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
