@@ -217,3 +217,26 @@ def iter_news(
             text=text, doc=row["source"], corpus="news", claim=row["claim"], hedge=row["hedge"],
             types=tuple(row["types"]), cues=cues,
         ), row
+
+
+# --------------------------------------------------------------------------- lexicons
+
+def load_vader_valence(root: Path = DEFAULT_DATA_ROOT, min_abs: float = 1.0) -> dict[str, float]:
+    """Word -> mean valence from VADER's lexicon (Hutto & Gilbert 2014, MIT), |valence| >= min_abs.
+
+    Only single lower-case words are kept (no emoticons): they are what our tokens can match.
+    """
+    import zipfile
+
+    path = Path(root) / "nltk_data" / "sentiment" / "vader_lexicon.zip"
+    with zipfile.ZipFile(path) as zf:
+        raw = zf.read("vader_lexicon/vader_lexicon.txt").decode("utf-8", "replace")
+    out = {}
+    for line in raw.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 2 or not re.fullmatch(r"[a-z]+(?:['-][a-z]+)*", parts[0]):
+            continue
+        value = float(parts[1])
+        if abs(value) >= min_abs:
+            out[parts[0]] = value
+    return dict(sorted(out.items()))

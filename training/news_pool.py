@@ -75,6 +75,46 @@ def _reuters_sentences(root: Path, punkt):
                 prev = text
 
 
+#: Stems of praise, success and force for the second, claim-rich draw: the first draw held
+#: too few claims (about 9%) to learn their variety from.
+_CLAIM_RICH = re.compile(
+    r"\b(record|histor\w*|breakthrough|tremendous|huge|massive|significant\w*|major|strong\w*|"
+    r"clear(?:ly)?|undoubted\w*|certain(?:ly)?|definite\w*|obvious\w*|surely|indeed|in fact|"
+    r"boost\w*|great\w*|best|success\w*|transform\w*|landmark|unprecedented|milestone|"
+    r"surg\w*|soar\w*|excellent|outstanding|remarkabl\w*|extraordinar\w*|impressive|brilliant|"
+    r"superb|vital|crucial|essential|guarantee\w*|ensur\w*|prov\w*|confirm\w*|win\w*|"
+    r"victor\w*|triumph\w*|achiev\w*|progress|improv\w*|benefit\w*|opportunit\w*|hail\w*|"
+    r"prais\w*|welcom\w*|strength\w*|robust|booming|thriv\w*|first|only|always|never|"
+    r"everything|nothing|absolute\w*|total\w*|complete\w*|fully|firmly)\b",
+    re.I,
+)
+
+
+def draw_claim_rich(root: Path, n: int, exclude: set[tuple[str, int, int]]) -> list[dict]:
+    """A second draw of ``n`` sentences from train/dev documents only, matching _CLAIM_RICH.
+
+    Test documents are left out so that the test split keeps the distribution of
+    the first draw; sentences already drawn are skipped.
+    """
+    import nltk
+
+    nltk.data.path.insert(0, str(Path(root) / "nltk_data"))
+    punkt = nltk.tokenize.PunktTokenizer("english")
+    rng = random.Random(SEED + 1)
+    pool = []
+    for sentences in (_ptc_sentences(root), _reuters_sentences(root, punkt)):
+        rows = [
+            r for r in sentences
+            if split_of(r[0]) != "test" and r[:3] not in exclude and _CLAIM_RICH.search(r[3])
+        ]
+        rng.shuffle(rows)
+        for source, start, end, text, prev in rows[: n // 2]:
+            pool.append({"source": source, "start": start, "end": end, "text": text,
+                         "context": prev, "stratum": "claim-rich", "split": split_of(source)})
+    rng.shuffle(pool)
+    return pool
+
+
 def draw(root: Path, per_corpus: int) -> list[dict]:
     """Draw ``per_corpus`` sentences from PTC and from Reuters, half cue-rich, half uniform."""
     import nltk  # dev-only here: the pool is split with NLTK's own English Punkt
@@ -119,8 +159,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT)
     ap.add_argument("--per-corpus", type=int, default=1800)
     ap.add_argument("--chunk", type=int, default=400)
+    ap.add_argument("--claim-rich", type=int, default=1600,
+                    help="size of the second, claim-rich draw (chunks after the first draw's)")
     args = ap.parse_args(argv)
     pool = draw(args.data, args.per_corpus)
+    first = len(pool)
+    pool += draw_claim_rich(args.data, args.claim_rich, {(r["source"], r["start"], r["end"]) for r in pool})
+    for i, row in enumerate(pool[first:], first):
+        row["id"] = f"n{i:05d}"
     args.out.mkdir(parents=True, exist_ok=True)
     for k in range(0, len(pool), args.chunk):
         with open(args.out / f"chunk-{k // args.chunk:02d}.jsonl", "w", encoding="utf-8") as fh:

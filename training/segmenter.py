@@ -63,7 +63,8 @@ BUSINESS = (
     "inc corp co cos ltd bros assn dept govt intl natl mfg est pct mln bln dlrs cts approx "
     "jr sr vol fig ext"
 )
-OTHER = "a.m p.m vs etc e.g i.e cf al a.k.a ph.d"
+# "v" (versus, "Roe v. Wade") is the one single letter: a name follows it.
+OTHER = "a.m p.m vs v etc e.g i.e cf al a.k.a ph.d"
 CURATED_ABBREVIATIONS = frozenset(
     " ".join((TITLES, MONTHS, WEEKDAYS, STATES, PLACES, BUSINESS, OTHER)).split()
 )
@@ -71,14 +72,19 @@ CURATED_ABBREVIATIONS = frozenset(
 # abbreviations they would stop "They said no. Smith left." from splitting, so
 # they are collocations with the number type instead (Punkt's "##number##").
 CURATED_COLLOCATIONS = frozenset(
-    (word, "##number##") for word in ("no", "nos", "art", "sec", "ch", "p", "pp")
+    (word, "##number##") for word in ("no", "nos", "n", "art", "sec", "ch", "p", "pp")
 )
+# The pronoun "I" is a frequent sentence starter that the lower-case test below
+# would drop, since it is capitalised everywhere.
+CURATED_SENT_STARTERS = frozenset({"i"})
 
 #: A learned, undotted abbreviation must have ended in a period this often.
 MIN_ABBREV_COUNT = 5
 #: A word's orthographic flag is kept when at least this share of its uses in that
 #: position (sentence start, middle, unknown) have that case. See _ortho_context.
 MIN_ORTHO_SHARE = 0.02
+#: Mid-sentence uses a word needs before its flags are trusted. See _ortho_context.
+MIN_ORTHO_EVIDENCE = 20
 #: Share of mid-sentence uses a frequent sentence starter must write in lower case.
 MIN_LOWER_SHARE = 0.9
 #: ... counted over at least this many mid-sentence uses.
@@ -90,6 +96,7 @@ CHUNK_CHARS = 1_000_000
 
 # Each flag's position ("initial", "internal", "unknown"), from NLTK's own table.
 _POSITION_OF = {flag: position for (position, _case), flag in _ORTHO_MAP.items()}
+_MID_UPPER = _ORTHO_MAP["internal", "upper"]
 _ABBREV_SHAPE = re.compile(r"[^\W\d_]+(?:[.'-][^\W\d_]+)*")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _ENDS_SENTENCE = re.compile(r"[.?!:;\"'”’)]$")
@@ -182,13 +189,22 @@ def _ortho_context(counts: Counter[tuple[str, int]]) -> dict[str, int]:
     (a title "The" mid-sentence, a lower-case word after a missed
     abbreviation), and the orthographic heuristic then never decides. Here a
     flag needs ``MIN_ORTHO_SHARE`` of the word's uses in its position.
+
+    A word seen fewer than ``MIN_ORTHO_EVIDENCE`` times mid-sentence keeps all
+    its flags, plus "upper case mid-sentence": so few uses do not show that it
+    is never capitalised inside a sentence, and after an abbreviation a rare
+    capitalised word is more often part of a name ("U.S. Immigration and
+    Customs Enforcement") than a sentence start.
     """
     totals: Counter[tuple[str, str]] = Counter()
     for (typ, flag), n in counts.items():
         totals[typ, _POSITION_OF[flag]] += n
     flags: dict[str, int] = {}
     for (typ, flag), n in counts.items():
-        if n >= MIN_ORTHO_SHARE * totals[typ, _POSITION_OF[flag]]:
+        rare = totals[typ, "internal"] < MIN_ORTHO_EVIDENCE
+        if rare:
+            flags[typ] = flags.get(typ, 0) | flag | _MID_UPPER
+        elif n >= MIN_ORTHO_SHARE * totals[typ, _POSITION_OF[flag]]:
             flags[typ] = flags.get(typ, 0) | flag
     return flags
 
@@ -218,7 +234,7 @@ def learn(text: str) -> tuple[PunktParameters, dict[str, int]]:
     out = PunktParameters()
     out.abbrev_types = kept_abbrevs | CURATED_ABBREVIATIONS
     out.collocations = set(params.collocations) | CURATED_COLLOCATIONS
-    out.sent_starters = kept_starters
+    out.sent_starters = kept_starters | CURATED_SENT_STARTERS
     out.ortho_context = _ortho_context(params.ortho_counts)
     counts = {
         "abbreviations_learned": len(learned_abbrevs),
@@ -246,6 +262,7 @@ def build(root: Path) -> str:
         "curated": {
             "abbreviations": len(CURATED_ABBREVIATIONS),
             "collocations": len(CURATED_COLLOCATIONS),
+            "sent_starters": len(CURATED_SENT_STARTERS),
         },
     }
     return params_to_json(params, header)

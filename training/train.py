@@ -39,6 +39,7 @@ from training.datasets import (
     LabeledSentence,
     iter_news,
     iter_szeged,
+    load_vader_valence,
 )
 from training.metrics import best_threshold, expected_calibration_error, label_metrics
 from training.news_pool import split_of
@@ -93,7 +94,9 @@ def out_of_fold_scores(X, Y, weights, groups, news_mask, C, folds: int = FOLDS) 
     return scores
 
 
-def fit_model(rows: list[LabeledSentence], folds: int = FOLDS, c_grid=C_GRID) -> tuple[Pipeline, dict]:
+def fit_model(
+    rows: list[LabeledSentence], folds: int = FOLDS, c_grid=C_GRID, valence: dict | None = None
+) -> tuple[Pipeline, dict]:
     """Fit features and heads on ``rows``; tune C, calibration and thresholds out of fold.
 
     Returns the Pipeline and a report of the tuning (chosen C, out-of-fold metrics).
@@ -101,7 +104,7 @@ def fit_model(rows: list[LabeledSentence], folds: int = FOLDS, c_grid=C_GRID) ->
     from sklearn.metrics import average_precision_score
 
     texts = [s.text for s in rows]
-    features = SentenceFeatures().fit(texts)
+    features = SentenceFeatures(valence=valence).fit(texts)
     X = features.transform(texts)
     Y, weights = _targets(rows), _weights(rows)
     groups = np.array([s.doc for s in rows])
@@ -148,7 +151,7 @@ def train(root: Path, labels: Path, out_dir: Path, version: str = VERSION) -> di
     """Train, tune out of fold, score every held-out split, write artifact + manifest."""
     data = load_corpora(root, labels)
     fit_rows = data["news-train"] + data["news-dev"] + data["szeged-wiki-train"] + data["szeged-bio-train"]
-    pipeline, tuning = fit_model(fit_rows)
+    pipeline, tuning = fit_model(fit_rows, valence=load_vader_valence(root))
     thresholds = tuning["thresholds"]
     for label, info in tuning["tuning"].items():
         print(f"{label}: C={info['C']} out-of-fold {info['cv']}")

@@ -1,0 +1,56 @@
+"""python -m training.agreement: Cohen's kappa between the first and the second labeling pass.
+
+The second pass (``labels/news-second.jsonl``) relabeled a random 400 of the
+first pass's sentences without seeing the first pass's labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from service.analysis.types import HEDGE_TYPES
+from training.datasets import NEWS_LABELS
+
+SECOND_PASS = NEWS_LABELS.parent / "news-second.jsonl"
+
+
+def cohen_kappa(a: list[int], b: list[int]) -> float:
+    """Cohen's kappa of two binary label sequences (1.0 when both are constant and equal)."""
+    n = len(a)
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    expected = pa * pb + (1 - pa) * (1 - pb)
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
+
+
+def agreement(first: Path = NEWS_LABELS, second: Path = SECOND_PASS) -> dict:
+    """Kappa and raw agreement per label and per hedge type on the doubly labeled sentences."""
+    one = {r["id"]: r for r in map(json.loads, open(first, encoding="utf-8"))}
+    two = [json.loads(line) for line in open(second, encoding="utf-8")]
+    out = {"sentences": len(two)}
+    columns = {"claim": lambda r: r["claim"], "hedge": lambda r: r["hedge"]}
+    columns |= {f"type:{t}": (lambda r, t=t: int(t in r["types"])) for t in HEDGE_TYPES}
+    for name, get in columns.items():
+        a = [get(one[r["id"]]) for r in two]
+        b = [get(r) for r in two]
+        out[name] = {
+            "kappa": round(cohen_kappa(a, b), 3),
+            "agreement": round(sum(x == y for x, y in zip(a, b, strict=True)) / len(a), 3),
+            "positives": [sum(a), sum(b)],
+        }
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the agreement as JSON."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--first", type=Path, default=NEWS_LABELS)
+    ap.add_argument("--second", type=Path, default=SECOND_PASS)
+    args = ap.parse_args(argv)
+    print(json.dumps(agreement(args.first, args.second), indent=2))
+
+
+if __name__ == "__main__":
+    main()
