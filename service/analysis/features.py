@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,6 +36,39 @@ def _ngrams(toks: list[str], n_max: int) -> list[str]:
     if n_max >= 2:
         grams += [f"w:{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
     return grams
+
+
+#: Words that intensify the next evaluative word ("hugely successful").
+_INTENSIFIERS = frozenset(
+    "very extremely hugely highly incredibly truly really enormously immensely most so "
+    "remarkably exceptionally tremendously".split()
+)
+
+
+def valence_features(toks: list[str], valence: Mapping[str, float]) -> list[str]:
+    """Optimism and force read from word valence: strong positive words, intensified ones.
+
+    ``valence`` maps a word to its mean rating in [-4, 4] (VADER's lexicon,
+    Hutto & Gilbert 2014, MIT), baked into the fitted step at training time.
+    """
+    names = []
+    strong = [t for t in toks if valence.get(t, 0.0) >= 2.0]
+    positive = [t for t in toks if valence.get(t, 0.0) >= 1.0]
+    negative = [t for t in toks if valence.get(t, 0.0) <= -1.0]
+    if positive:
+        names.append("val:pos")
+        names.append("val:pos>=2" if len(positive) >= 2 else "val:pos=1")
+    if strong:
+        names.append("val:strong")
+    if negative:
+        names.append("val:neg")
+        if not positive:
+            names.append("val:neg-only")
+    for a, b in zip(toks, toks[1:], strict=False):
+        if a in _INTENSIFIERS and valence.get(b, 0.0) >= 1.0:
+            names.append("val:intensified-pos")
+            break
+    return names
 
 
 def cue_features(text: str, cues: Sequence[CueMatch]) -> list[str]:
@@ -67,12 +100,17 @@ def cue_features(text: str, cues: Sequence[CueMatch]) -> list[str]:
 class SentenceFeatures(TransformerMixin, BaseEstimator):
     """Binary bag of word 1-2-grams plus cue features, over a vocabulary fitted on training text."""
 
-    def __init__(self, ngram_max: int = 2, min_df: int = 2):
+    def __init__(self, ngram_max: int = 2, min_df: int = 2, valence: Mapping[str, float] | None = None):
         self.ngram_max = ngram_max
         self.min_df = min_df
+        self.valence = valence
 
     def _names(self, text: str, cues: Sequence[CueMatch]) -> list[str]:
-        return _ngrams(tokens(text), self.ngram_max) + cue_features(text, cues)
+        toks = tokens(text)
+        names = _ngrams(toks, self.ngram_max) + cue_features(text, cues)
+        if self.valence:
+            names += valence_features(toks, self.valence)
+        return names
 
     def fit(self, X: Sequence[str], y=None) -> SentenceFeatures:
         """Keep every feature seen in at least ``min_df`` training sentences."""
