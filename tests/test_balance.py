@@ -40,8 +40,15 @@ def test_weights_decide_the_share():
 
 @pytest.mark.parametrize(
     ("value", "label"),
-    [(None, "no-claims"), (0.0, "one-sided"), (0.24, "one-sided"), (0.25, "partly-qualified"),
-     (0.54, "partly-qualified"), (0.55, "balanced"), (1.0, "balanced")],
+    [
+        (None, "no-claims"),
+        (0.0, "one-sided"),
+        (0.24, "one-sided"),
+        (0.25, "partly-qualified"),
+        (0.54, "partly-qualified"),
+        (0.55, "balanced"),
+        (1.0, "balanced"),
+    ],
 )
 def test_labels_follow_the_documented_cut_points(value, label):
     assert label_for(value) == label

@@ -6,18 +6,27 @@ from service.analysis.cues import find_cues
 
 
 def cues_of(text):
-    return [(c.label, c.type, text[c.start:c.end], c.negated) for c in find_cues(text)]
+    return [(c.label, c.type, text[c.start : c.end], c.negated) for c in find_cues(text)]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('Officials hailed "tremendous progress" on the deal.', ("claim", None, "tremendous progress")),
+        (
+            'Officials hailed "tremendous progress" on the deal.',
+            ("claim", None, "tremendous progress"),
+        ),
         ("It is a historic breakthrough for the region.", ("claim", None, "historic breakthrough")),
         ("The plan will transform the city.", ("claim", None, "will transform")),
-        ("More work is needed to finalise the text.", ("hedge", "limitation", "More work is needed to finalise")),
+        (
+            "More work is needed to finalise the text.",
+            ("hedge", "limitation", "More work is needed to finalise"),
+        ),
         ("It remains to be seen whether it holds.", ("hedge", "uncertainty", "remains to be seen")),
-        ("The pact will then need Moscow's agreement.", ("hedge", "condition", "will then need Moscow's agreement")),
+        (
+            "The pact will then need Moscow's agreement.",
+            ("hedge", "condition", "will then need Moscow's agreement"),
+        ),
         ("The deal could collapse.", ("hedge", "uncertainty", "could")),
         ("However, the vote was close.", ("hedge", "contrast", "However")),
         ("The minister reportedly resigned.", ("hedge", "attribution", "reportedly")),
@@ -62,4 +71,4 @@ def test_no_doubt_is_a_booster_not_a_negation():
 def test_offsets_slice_to_the_cue_on_unicode_text():
     text = "🙂 Ünïcode: the rollout may slip, 你好."
     for cue in find_cues(text):
-        assert text[cue.start:cue.end].lower() == "may"
+        assert text[cue.start : cue.end].lower() == "may"

@@ -52,8 +52,9 @@ def tiny_model_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("models")
     shutil.copy(MODELS_DIR / SEGMENTER_FILE, out / SEGMENTER_FILE)
     pipeline, tuning = fit_model(tiny_rows(), folds=2, c_grid=(1.0,))
-    save_model(pipeline, out, "0.0.1", thresholds=tuning["thresholds"], metrics={},
-               datasets=[], params={})
+    save_model(
+        pipeline, out, "0.0.1", thresholds=tuning["thresholds"], metrics={}, datasets=[], params={}
+    )
     return out
 
 

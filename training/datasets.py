@@ -93,6 +93,7 @@ def iter_reuters(root: Path = DEFAULT_DATA_ROOT) -> Iterator[ReutersArticle]:
 
 # --------------------------------------------------------------------------- PTC
 
+
 def iter_ptc(root: Path = DEFAULT_DATA_ROOT) -> Iterator[Document]:
     """Yield the 371 SemEval-2020 PTC training articles (title, blank line, a sentence a line)."""
     folder = Path(root) / "semeval2020-ptc" / "train-articles"
@@ -144,11 +145,17 @@ class LabeledSentence:
     claim: int | None
     hedge: int | None
     types: tuple[str, ...] = ()
-    cues: tuple[tuple[int, int, str, str | None], ...] = field(default=())  # (start, end, label, type)
+    cues: tuple[tuple[int, int, str, str | None], ...] = field(
+        default=()
+    )  # (start, end, label, type)
+    stratum: str = ""  # how the sentence was drawn (our news labels only)
 
 
 def iter_szeged(part: str, root: Path = DEFAULT_DATA_ROOT) -> Iterator[LabeledSentence]:
-    """Yield Szeged sentences of ``part`` ("wiki" or "bio"): hedge iff it holds a cue, claim unknown."""
+    """Yield Szeged sentences of ``part`` ("wiki" or "bio"): hedge iff it holds a cue.
+
+    Szeged does not annotate optimistic claims: ``claim`` is None (unknown), not 0.
+    """
     import xml.etree.ElementTree as ET
 
     for name in SZEGED_FILES[part]:
@@ -171,9 +178,13 @@ def iter_szeged(part: str, root: Path = DEFAULT_DATA_ROOT) -> Iterator[LabeledSe
                 if not text.strip():
                     continue
                 yield LabeledSentence(
-                    text=text, doc=f"szeged-{part}:{docid}", corpus=f"szeged-{part}",
-                    claim=None, hedge=int(bool(cues)),
-                    types=tuple(sorted({c[3] for c in cues})), cues=tuple(cues),
+                    text=text,
+                    doc=f"szeged-{part}:{docid}",
+                    corpus=f"szeged-{part}",
+                    claim=None,
+                    hedge=int(bool(cues)),
+                    types=tuple(sorted({c[3] for c in cues})),
+                    cues=tuple(cues),
                 )
 
 
@@ -206,20 +217,32 @@ def iter_news(
         if row["source"] not in cache:
             cache[row["source"]] = load_document(row["source"], root).text
         doc_text = cache[row["source"]]
-        text = doc_text[row["start"]:row["end"]]
+        text = doc_text[row["start"] : row["end"]]
         if hashlib.sha1(text.encode()).hexdigest() != row["sha1"]:
-            raise ValueError(f"{row['id']}: the text at {row['source']} no longer matches its label")
+            raise ValueError(
+                f"{row['id']}: the text at {row['source']} no longer matches its label"
+            )
         cues = tuple(
             (c["start"] - row["start"], c["end"] - row["start"], c["label"], c["type"])
             for c in row["cues"]
         )
-        yield LabeledSentence(
-            text=text, doc=row["source"], corpus="news", claim=row["claim"], hedge=row["hedge"],
-            types=tuple(row["types"]), cues=cues,
-        ), row
+        yield (
+            LabeledSentence(
+                text=text,
+                doc=row["source"],
+                corpus="news",
+                claim=row["claim"],
+                hedge=row["hedge"],
+                types=tuple(row["types"]),
+                cues=cues,
+                stratum=row["stratum"],
+            ),
+            row,
+        )
 
 
 # --------------------------------------------------------------------------- lexicons
+
 
 def load_vader_valence(root: Path = DEFAULT_DATA_ROOT, min_abs: float = 1.0) -> dict[str, float]:
     """Word -> mean valence from VADER's lexicon (Hutto & Gilbert 2014, MIT), |valence| >= min_abs.

@@ -1,6 +1,7 @@
 """python -m training.evaluate --data PATH --format conll2010|jsonl: score the shipped model.
 
 Prints precision, recall and F1 for each label the data annotates, as JSON.
+``--report`` instead writes the full evaluation (see ``training.report``).
 
 - ``jsonl``: one object a line with ``text`` and ``claim`` and/or ``hedge`` (0/1);
 - ``conll2010``: the CoNLL-2010 / Szeged XML (``<Sentence>`` elements; a sentence is
@@ -68,10 +69,26 @@ def score(rows: list[dict], models_dir: Path = MODELS_DIR) -> dict:
 def main(argv: list[str] | None = None) -> int:
     """Command line."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--format", choices=("conll2010", "jsonl"), required=True)
+    ap.add_argument("--data", type=Path)
+    ap.add_argument("--format", choices=("conll2010", "jsonl"))
     ap.add_argument("--models", type=Path, default=MODELS_DIR)
+    ap.add_argument(
+        "--report",
+        action="store_true",
+        help="the full report: baselines and caveat on every held-out set",
+    )
+    ap.add_argument("--out", type=Path, help="with --report: write the JSON here")
     args = ap.parse_args(argv)
+    if args.report:
+        from training.report import build_report, table
+
+        report = build_report(models_dir=args.models)
+        if args.out:
+            args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(table(report))
+        return 0
+    if not (args.data and args.format):
+        ap.error("--data and --format are required (or use --report)")
     rows = read_jsonl(args.data) if args.format == "jsonl" else read_conll2010(args.data)
     if not rows:
         print(json.dumps({"error": "no sentences in the data"}), file=sys.stderr)

@@ -48,13 +48,26 @@ def convert(pool_row: dict, labels: dict, pass_name: str) -> dict:
             raise ValueError(f"{labels['id']}: bad cue {cue}")
         a, b = _locate(text, cue["text"], taken)
         taken.append((a, b))
-        cues.append({"start": pool_row["start"] + a, "end": pool_row["start"] + b,
-                     "label": cue["label"], "type": cue["type"] if cue["label"] == "hedge" else None})
+        cues.append(
+            {
+                "start": pool_row["start"] + a,
+                "end": pool_row["start"] + b,
+                "label": cue["label"],
+                "type": cue["type"] if cue["label"] == "hedge" else None,
+            }
+        )
     return {
-        "id": pool_row["id"], "source": pool_row["source"], "start": pool_row["start"],
-        "end": pool_row["end"], "sha1": hashlib.sha1(text.encode()).hexdigest(),
-        "split": pool_row["split"], "stratum": pool_row["stratum"], "pass": pass_name,
-        "claim": claim, "hedge": hedge, "types": types,
+        "id": pool_row["id"],
+        "source": pool_row["source"],
+        "start": pool_row["start"],
+        "end": pool_row["end"],
+        "sha1": hashlib.sha1(text.encode()).hexdigest(),
+        "split": pool_row["split"],
+        "stratum": pool_row["stratum"],
+        "pass": pass_name,
+        "claim": claim,
+        "hedge": hedge,
+        "types": types,
         "cues": sorted(cues, key=lambda c: (c["start"], c["end"])),
     }
 

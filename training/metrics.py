@@ -15,8 +15,13 @@ def label_metrics(y_true, proba, threshold: float) -> dict:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-            "support": int((y_true == 1).sum()), "n": int(len(y_true))}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(f, 4),
+        "support": int((y_true == 1).sum()),
+        "n": int(len(y_true)),
+    }
 
 
 def best_threshold(y_true, proba) -> float:

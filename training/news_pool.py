@@ -104,13 +104,23 @@ def draw_claim_rich(root: Path, n: int, exclude: set[tuple[str, int, int]]) -> l
     pool = []
     for sentences in (_ptc_sentences(root), _reuters_sentences(root, punkt)):
         rows = [
-            r for r in sentences
+            r
+            for r in sentences
             if split_of(r[0]) != "test" and r[:3] not in exclude and _CLAIM_RICH.search(r[3])
         ]
         rng.shuffle(rows)
         for source, start, end, text, prev in rows[: n // 2]:
-            pool.append({"source": source, "start": start, "end": end, "text": text,
-                         "context": prev, "stratum": "claim-rich", "split": split_of(source)})
+            pool.append(
+                {
+                    "source": source,
+                    "start": start,
+                    "end": end,
+                    "text": text,
+                    "context": prev,
+                    "stratum": "claim-rich",
+                    "split": split_of(source),
+                }
+            )
     rng.shuffle(pool)
     return pool
 
@@ -123,7 +133,10 @@ def draw(root: Path, per_corpus: int) -> list[dict]:
     punkt = nltk.tokenize.PunktTokenizer("english")
     rng = random.Random(SEED)
     pool = []
-    for corpus, sentences in (("ptc", _ptc_sentences(root)), ("reuters", _reuters_sentences(root, punkt))):
+    for _corpus, sentences in (
+        ("ptc", _ptc_sentences(root)),
+        ("reuters", _reuters_sentences(root, punkt)),
+    ):
         rows = list(sentences)
         rich = [r for r in rows if _CUE_RICH.search(r[3])]
         chosen = set()
@@ -143,8 +156,15 @@ def draw(root: Path, per_corpus: int) -> list[dict]:
                     break
         for stratum, (source, start, end, text, prev) in picked:
             pool.append(
-                {"source": source, "start": start, "end": end, "text": text,
-                 "context": prev, "stratum": stratum, "split": split_of(source)}
+                {
+                    "source": source,
+                    "start": start,
+                    "end": end,
+                    "text": text,
+                    "context": prev,
+                    "stratum": stratum,
+                    "split": split_of(source),
+                }
             )
     rng.shuffle(pool)
     for i, row in enumerate(pool):
@@ -159,12 +179,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT)
     ap.add_argument("--per-corpus", type=int, default=1800)
     ap.add_argument("--chunk", type=int, default=400)
-    ap.add_argument("--claim-rich", type=int, default=1600,
-                    help="size of the second, claim-rich draw (chunks after the first draw's)")
+    ap.add_argument(
+        "--claim-rich",
+        type=int,
+        default=1600,
+        help="size of the second, claim-rich draw (chunks after the first draw's)",
+    )
     args = ap.parse_args(argv)
     pool = draw(args.data, args.per_corpus)
     first = len(pool)
-    pool += draw_claim_rich(args.data, args.claim_rich, {(r["source"], r["start"], r["end"]) for r in pool})
+    pool += draw_claim_rich(
+        args.data, args.claim_rich, {(r["source"], r["start"], r["end"]) for r in pool}
+    )
     for i, row in enumerate(pool[first:], first):
         row["id"] = f"n{i:05d}"
     args.out.mkdir(parents=True, exist_ok=True)
@@ -172,7 +198,9 @@ def main(argv: list[str] | None = None) -> None:
         with open(args.out / f"chunk-{k // args.chunk:02d}.jsonl", "w", encoding="utf-8") as fh:
             for row in pool[k : k + args.chunk]:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{len(pool)} sentences in {len(range(0, len(pool), args.chunk))} chunks under {args.out}")
+    print(
+        f"{len(pool)} sentences in {len(range(0, len(pool), args.chunk))} chunks under {args.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -88,7 +88,9 @@ def out_of_fold_scores(X, Y, weights, groups, news_mask, C, folds: int = FOLDS) 
     news_idx = np.flatnonzero(news_mask)
     for fit_part, held in GroupKFold(n_splits=folds).split(news_idx, groups=groups[news_idx]):
         train_idx = np.concatenate([np.flatnonzero(~news_mask), news_idx[fit_part]])
-        heads = MaskedMultiLabel(C=C).fit(X[train_idx], Y[train_idx], sample_weight=weights[train_idx])
+        heads = MaskedMultiLabel(C=C).fit(
+            X[train_idx], Y[train_idx], sample_weight=weights[train_idx]
+        )
         rows = news_idx[held]
         scores[rows] = np.column_stack([h.decision_function(X[rows]) for h in heads.heads_])
     return scores
@@ -115,13 +117,19 @@ def fit_model(
         known = news & (Y[:, j] >= 0)
         ap = {c: average_precision_score(Y[known, j], oof_by_c[c][known, j]) for c in c_grid}
         chosen.append(max(c_grid, key=lambda c: (round(ap[c], 4), -c)))
-        report[label] = {"C": chosen[-1], "cv_average_precision": {str(c): round(a, 4) for c, a in ap.items()}}
+        report[label] = {
+            "C": chosen[-1],
+            "cv_average_precision": {str(c): round(a, 4) for c, a in ap.items()},
+        }
     heads = MaskedMultiLabel(C=tuple(chosen)).fit(X, Y, sample_weight=weights)
     oof = np.column_stack([oof_by_c[chosen[j]][:, j] for j in range(2)])
-    heads.calibrate_scores(oof[news], Y[news])
+    # Calibrate and pick thresholds on the rows drawn like the test split (not the claim-rich
+    # second draw), so that probabilities mean what they say on news as it comes.
+    natural = news & np.array([s.stratum != "claim-rich" for s in rows])
+    heads.calibrate_scores(oof[natural], Y[natural])
     thresholds = {}
     for j, label in enumerate(("claim", "hedge")):
-        known = news & (Y[:, j] >= 0)
+        known = natural & (Y[:, j] >= 0)
         proba = heads.heads_[j].sigmoid(oof[known, j])
         thresholds[label] = best_threshold(Y[known, j], proba)
         report[label]["cv"] = label_metrics(Y[known, j], proba, thresholds[label])
@@ -150,7 +158,9 @@ def evaluate_split(pipeline, rows, thresholds) -> dict:
 def train(root: Path, labels: Path, out_dir: Path, version: str = VERSION) -> dict:
     """Train, tune out of fold, score every held-out split, write artifact + manifest."""
     data = load_corpora(root, labels)
-    fit_rows = data["news-train"] + data["news-dev"] + data["szeged-wiki-train"] + data["szeged-bio-train"]
+    fit_rows = (
+        data["news-train"] + data["news-dev"] + data["szeged-wiki-train"] + data["szeged-bio-train"]
+    )
     pipeline, tuning = fit_model(fit_rows, valence=load_vader_valence(root))
     thresholds = tuning["thresholds"]
     for label, info in tuning["tuning"].items():
@@ -159,21 +169,40 @@ def train(root: Path, labels: Path, out_dir: Path, version: str = VERSION) -> di
     metrics = {name: evaluate_split(pipeline, data[name], thresholds) for name in held_out}
     metrics["news-cv"] = {label: info["cv"] for label, info in tuning["tuning"].items()}
 
-    params = {"C": {k: v["C"] for k, v in tuning["tuning"].items()}, "news_weight": NEWS_WEIGHT,
-              "ngram_max": 2, "min_df": 2, "folds": FOLDS}
+    params = {
+        "C": {k: v["C"] for k, v in tuning["tuning"].items()},
+        "news_weight": NEWS_WEIGHT,
+        "ngram_max": 2,
+        "min_df": 2,
+        "folds": FOLDS,
+    }
     manifest = save_model(
-        pipeline, out_dir, version, thresholds=thresholds, metrics=metrics,
-        datasets=_datasets(root, labels, data), params=params,
+        pipeline,
+        out_dir,
+        version,
+        thresholds=thresholds,
+        metrics=metrics,
+        datasets=_datasets(root, labels, data),
+        params=params,
     )
     _compare_with_previous(manifest)
     return manifest
 
 
 def save_model(
-    pipeline: Pipeline, out_dir: Path, version: str, *, thresholds: dict, metrics: dict,
-    datasets: list, params: dict,
+    pipeline: Pipeline,
+    out_dir: Path,
+    version: str,
+    *,
+    thresholds: dict,
+    metrics: dict,
+    datasets: list,
+    params: dict,
 ) -> dict:
-    """Write ``caveat-<version>.joblib`` and its manifest into ``out_dir`` (which holds the segmenter)."""
+    """Write ``caveat-<version>.joblib`` and its manifest into ``out_dir``.
+
+    ``out_dir`` must already hold the segmenter parameters, whose hash the manifest records.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     artifact = out_dir / f"caveat-{version}.joblib"
     joblib.dump(pipeline, artifact, compress=3)
@@ -198,23 +227,32 @@ def save_model(
         "metrics": metrics,
     }
     manifest_path = out_dir / f"caveat-{version}.json"
-    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    manifest_path.write_text(
+        json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return manifest
 
 
 def _datasets(root: Path, labels: Path, data: dict) -> list[dict]:
     files = {
         "news-labels (caveat)": [labels],
-        "szeged-uncertainty": [root / "szeged-uncertainty" / f for fs in SZEGED_FILES.values() for f in fs],
+        "szeged-uncertainty": [
+            root / "szeged-uncertainty" / f for fs in SZEGED_FILES.values() for f in fs
+        ],
         "semeval2020-ptc (news text)": [],
         "reuters21578 (news text)": sorted((root / "reuters21578" / "sgm-data").glob("*.sgm")),
     }
     out = []
     for name, paths in files.items():
-        out.append({
-            "name": name,
-            "files": [{"path": str(p.relative_to(p.parents[1])), "sha256": sha256_of(p)} for p in paths],
-        })
+        out.append(
+            {
+                "name": name,
+                "files": [
+                    {"path": str(p.relative_to(p.parents[1])), "sha256": sha256_of(p)}
+                    for p in paths
+                ],
+            }
+        )
     out.append({"splits": {k: len(v) for k, v in data.items()}})
     return out
 
@@ -222,7 +260,10 @@ def _datasets(root: Path, labels: Path, data: dict) -> list[dict]:
 def _git_commit() -> str | None:
     try:
         return subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
             cwd=Path(__file__).parent,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
@@ -238,7 +279,9 @@ def _compare_with_previous(manifest: dict) -> None:
         old = previous.get("metrics", {}).get("news-test", {}).get(label, {}).get("f1")
         new = manifest["metrics"].get("news-test", {}).get(label, {}).get("f1")
         if old is not None and new is not None and new < old - 0.005:
-            print(f"WARNING: news-test {label} F1 fell from {old:.3f} to {new:.3f}", file=sys.stderr)
+            print(
+                f"WARNING: news-test {label} F1 fell from {old:.3f} to {new:.3f}", file=sys.stderr
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -253,7 +296,9 @@ def main(argv: list[str] | None = None) -> None:
     if previous.is_file():
         _compare_with_previous.previous = json.loads(previous.read_text())
     manifest = train(args.data, args.labels, args.out, args.version)
-    print(json.dumps({"thresholds": manifest["thresholds"], "metrics": manifest["metrics"]}, indent=2))
+    print(
+        json.dumps({"thresholds": manifest["thresholds"], "metrics": manifest["metrics"]}, indent=2)
+    )
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ class Analyzer:
         for doc in parsed:
             if doc.title is not None and doc.title.strip():
                 texts.append(doc.title)
-            texts.extend(doc.text[s.start:s.end] for s in doc.spans)
+            texts.extend(doc.text[s.start : s.end] for s in doc.spans)
         cues = [find_cues(t) for t in texts]
         X = self.model.features.transform_parsed(texts, cues)
         proba = self.model.predict_proba(X) if texts else np.zeros((0, 2))
@@ -98,7 +98,9 @@ class Analyzer:
                     claim=LabelScore(round(p_claim, 4), claim_on),
                     hedge=HedgeScore(round(p_hedge, 4), hedge_on, types),
                     cues=[
-                        Cue(c.label, c.type, offset + c.start, offset + c.end, text[c.start:c.end])
+                        Cue(
+                            c.label, c.type, offset + c.start, offset + c.end, text[c.start : c.end]
+                        )
                         for c in shown
                     ],
                     paragraph=paragraph,
@@ -113,9 +115,7 @@ class Analyzer:
                     claim=claim_on,
                     hedge=hedge_on,
                     stems=content_stems(text),
-                    opens_with_contrast=any(
-                        c.type == "contrast" and c.start <= 2 for c in cues[r]
-                    ),
+                    opens_with_contrast=any(c.type == "contrast" and c.start <= 2 for c in cues[r]),
                 )
             )
         links = link(link_inputs)

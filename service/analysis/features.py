@@ -23,7 +23,7 @@ from service.analysis.cues import CueMatch, find_cues
 # Letters (with an inner apostrophe), numbers, or one punctuation mark.
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*|[^\w\s]")
 _DIGIT = re.compile(r"\d")
-_QUOTES = frozenset("\"“”«»")
+_QUOTES = frozenset('"“”«»')
 
 
 def tokens(text: str) -> list[str]:
@@ -76,7 +76,7 @@ def cue_features(text: str, cues: Sequence[CueMatch]) -> list[str]:
     names = []
     first_claim = None
     for cue in cues:
-        cue_text = text[cue.start:cue.end].lower()
+        cue_text = text[cue.start : cue.end].lower()
         if cue.label == "claim":
             if cue.negated:
                 names += ["cue:claim-negated", f"cuew:not {cue_text}"]
@@ -100,7 +100,9 @@ def cue_features(text: str, cues: Sequence[CueMatch]) -> list[str]:
 class SentenceFeatures(TransformerMixin, BaseEstimator):
     """Binary bag of word 1-2-grams plus cue features, over a vocabulary fitted on training text."""
 
-    def __init__(self, ngram_max: int = 2, min_df: int = 2, valence: Mapping[str, float] | None = None):
+    def __init__(
+        self, ngram_max: int = 2, min_df: int = 2, valence: Mapping[str, float] | None = None
+    ):
         self.ngram_max = ngram_max
         self.min_df = min_df
         self.valence = valence

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
 LABELS = ("claim", "hedge")
@@ -56,7 +56,10 @@ class MaskedMultiLabel(ClassifierMixin, BaseEstimator):
         for j, c in enumerate(self.C):
             known = Y[:, j] >= 0
             lr = LogisticRegression(
-                C=c, class_weight=self.class_weight, max_iter=self.max_iter, solver="liblinear",
+                C=c,
+                class_weight=self.class_weight,
+                max_iter=self.max_iter,
+                solver="liblinear",
                 random_state=0,
             )
             weight = None if sample_weight is None else np.asarray(sample_weight)[known]

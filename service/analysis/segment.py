@@ -1,0 +1,451 @@
+"""Sentences with exact offsets: NLTK's Punkt, with parameters the project trains and ships.
+
+The parameters come from ``models/punkt-news.json`` (``python -m training.segmenter``),
+so nothing is downloaded and no NLTK data folder is read. ``Segmenter.split``
+applies these rules, in this order:
+
+1. **Lines.** Every line break ends a sentence: a heading, a byline or a
+   ``Q: ...`` line is a sentence of its own. Line breaks are those of
+   ``str.splitlines`` (``\\n``, ``\\r\\n``, a lone ``\\r``, ``\\v``, ``\\f``,
+   ``\\x1c``-``\\x1e``, ``\\x85``, U+2028, U+2029).
+2. **Paragraphs.** A run of one or more blank lines (only whitespace) starts a
+   new paragraph; the first paragraph with text is 0, whatever precedes it.
+3. **Punkt** decides the boundaries inside a line: abbreviations (U.S., Dr.,
+   Inc., p.m.), initials (George W. Bush), decimals (5.93) and ellipses (...)
+   do not end a sentence unless the next word looks like a sentence start.
+   A closing quote or bracket after the final mark stays in the sentence.
+4. **Refinements** Punkt lacks:
+   - a ``?`` or ``!`` (and closing quotes) followed by a lower-case word does
+     not end the sentence: ``"Why now?" she asked.`` is one sentence;
+   - a list number or letter opening a line (``1.``, ``b.``, ``iv.``) is not a
+     sentence of its own: ``1. Mix the flour.`` is one sentence;
+   - CJK full stops ``。！？｡`` end a sentence even with no space after them
+     (Chinese and Japanese put none); a closing bracket or quote after them
+     stays in the sentence.
+5. **Length guard.** A sentence longer than ``MAX_SENTENCE_CHARS`` (5,000) is
+   cut into pieces of at most that many characters, at the last whitespace of
+   its second half, or, when there is none, at a code point that does not
+   split a combining sequence, so that downstream features stay bounded. Lines
+   longer than ``4 * MAX_SENTENCE_CHARS`` are fed to Punkt window by window;
+   the last, possibly unfinished, sentence of a window is re-read with the
+   next one, so windows change no boundary. Time stays linear in the length.
+
+Offsets are code point offsets into the text as given: ``text[s.start:s.end]``
+is the sentence, and it never starts or ends with whitespace (``str.isspace``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from nltk import redos
+from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
+
+#: The ``format`` field of a parameters file this module reads and writes.
+PARAMS_FORMAT = "caveat-punkt-params/1"
+#: Longest sentence handed downstream; longer ones are cut (rule 5 above).
+MAX_SENTENCE_CHARS = 5_000
+#: Longest piece of a line given to Punkt in one call (rule 5 above).
+WINDOW_CHARS = 4 * MAX_SENTENCE_CHARS
+
+# A line without one of these is one sentence: no need to run Punkt on it.
+_PUNKT_MARK = re.compile(r"[.?!]")
+_CJK_MARK = re.compile(r"[。！？｡]")
+# A CJK stop run and the closing brackets and quotes that belong to its sentence.
+_CJK_STOP = re.compile(r"[。！？｡]+[」』）】〕〉》”’\"')\]]*")
+# A sentence ending in ? or ! and any closing quotes or brackets.
+_QUESTION_OR_BANG_END = re.compile(r"[?!][\"'”’»)\]]*$")
+# A word ending in a period, closing quotes or brackets, and the next word.
+_CLOSED_PERIOD = re.compile(r"(\S+\.)([\"'”’»)\]]+)\s+(\S+)")
+# Two or more letters each followed by a period: U.S. H.R. p.m.
+_LETTER_PERIODS = re.compile(r"(?:[^\W\d_]\.){2,}")
+# A list marker: 1. 12) (3) a. B) iv.
+_LIST_MARKER = re.compile(r"\(?(?:\d{1,3}|[A-Za-z]|[ivxIVX]{2,4})[.)]")
+# How many code points a hard cut may step back to avoid splitting a combining sequence.
+_MAX_CLUSTER_BACKOFF = 32
+
+
+@dataclass(frozen=True)
+class Span:
+    """One sentence: ``text[start:end]``, stripped; ``paragraph`` counts blank-line runs."""
+
+    start: int
+    end: int
+    paragraph: int
+
+
+class _OrthoContext(dict):
+    """Punkt's orthographic-context table; an unseen word reads as 0 and is not stored.
+
+    PunktParameters uses a defaultdict, which stores every unseen word it is asked
+    about: in a long-running service that grows without bound, and it makes the
+    shared parameters mutable across request threads.
+    """
+
+    def __missing__(self, key: str) -> int:
+        return 0
+
+
+class _LanguageVars(PunktLanguageVars):
+    """NLTK's English language variables, with the period-context scan untimed.
+
+    NLTK 3.10 runs every pattern under a 5 s wall-clock limit that also counts
+    the time spent between matches, so a long text on a busy server can fail
+    with TimeoutError. The pattern is NLTK's own and linear, and the windows of
+    ``Segmenter.split`` bound each scan, so the limit only adds spurious failures.
+    """
+
+    __slots__ = ("_untimed_period_context",)
+
+    def period_context_re(self):
+        """The period-context pattern without a time limit."""
+        try:
+            return self._untimed_period_context
+        except AttributeError:
+            self._untimed_period_context = redos.compile(super().period_context_re(), timeout=None)
+            return self._untimed_period_context
+
+
+class _NewsPunkt(PunktSentenceTokenizer):
+    """Punkt with two more rules, for what its orthographic evidence cannot see.
+
+    - Middle initials: Punkt keeps "W." inside "George W. Bush" only when "Bush"
+      has never been seen in lower case, so names that are also words ("bush",
+      "rice", "brown") end a sentence. Here a capital initial before a
+      capitalised word that neither the orthographic evidence nor the
+      sentence-starter list marks as a sentence start is part of a name.
+      "Plan B. The vote..." still splits: "The" starts sentences.
+    - Letter-period runs ("H.R.", "N.Y.C.") are abbreviations even when training
+      never saw them; whether one ends a sentence is then decided like any
+      other abbreviation's.
+    - Uncased scripts: after an abbreviation Punkt splits only on evidence from
+      letter case, which Chinese, Japanese, Hebrew or Arabic words do not have;
+      an English abbreviation followed by such a word ends the sentence
+      ("The Nikkei rose 2 pct. 日経平均は...").
+    """
+
+    def _first_pass_annotation(self, aug_tok):
+        super()._first_pass_annotation(aug_tok)
+        if aug_tok.sentbreak and _LETTER_PERIODS.fullmatch(aug_tok.tok):
+            aug_tok.sentbreak = False
+            aug_tok.abbr = True
+
+    def _second_pass_annotation(self, aug_tok1, aug_tok2):
+        reason = super()._second_pass_annotation(aug_tok1, aug_tok2)
+        if aug_tok2 is None or not aug_tok1.period_final:
+            return reason
+        first = aug_tok2.tok[0]
+        if (
+            aug_tok1.abbr
+            and not aug_tok1.sentbreak
+            and not aug_tok1.is_initial
+            and first.isalpha()
+            and not first.isupper()
+            and not first.islower()
+        ):
+            aug_tok1.sentbreak = True
+            return "abbreviation before an uncased script"
+        if (
+            aug_tok1.sentbreak
+            and aug_tok1.is_initial
+            and aug_tok1.tok[0].isupper()
+            and aug_tok2.first_upper
+            and aug_tok2.type_no_sentperiod not in self._params.sent_starters
+            and self._ortho_heuristic(aug_tok2) == "unknown"
+        ):
+            aug_tok1.sentbreak = False
+            aug_tok1.abbr = True
+            return "initial before a name"
+        return reason
+
+
+def default_segmenter_path() -> Path:
+    """``models/punkt-news.json`` in this project."""
+    return Path(__file__).resolve().parents[2] / "models" / "punkt-news.json"
+
+
+def params_to_json(params: PunktParameters, header: Mapping[str, object]) -> str:
+    """Serialise Punkt parameters and a header deterministically (sorted, one entry a line)."""
+    doc = dict(header)
+    doc.update(
+        format=PARAMS_FORMAT,
+        abbrev_types=sorted(params.abbrev_types),
+        collocations=sorted([a, b] for a, b in params.collocations),
+        sent_starters=sorted(params.sent_starters),
+        ortho_context={k: v for k, v in sorted(params.ortho_context.items()) if v},
+    )
+    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=True) + "\n"
+
+
+def params_from_json(doc: Mapping[str, object]) -> PunktParameters:
+    """Build PunktParameters from a parsed parameters file; ValueError when it is not one."""
+    if not isinstance(doc, Mapping) or doc.get("format") != PARAMS_FORMAT:
+        raise ValueError(f"not a {PARAMS_FORMAT} document")
+    params = PunktParameters()
+    params.abbrev_types = set(_strings(doc, "abbrev_types"))
+    params.sent_starters = set(_strings(doc, "sent_starters"))
+    pairs = doc.get("collocations")
+    if not isinstance(pairs, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(w, str) for w in p) for p in pairs
+    ):
+        raise ValueError("collocations must be a list of [word, word] pairs")
+    params.collocations = {(a, b) for a, b in pairs}
+    ortho = doc.get("ortho_context")
+    if not isinstance(ortho, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in ortho.values()
+    ):
+        raise ValueError("ortho_context must map words to integer flags")
+    params.ortho_context = _OrthoContext(ortho)
+    return params
+
+
+def _strings(doc: Mapping[str, object], key: str) -> list[str]:
+    value = doc.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key} must be a list of strings")
+    return value
+
+
+class Segmenter:
+    """Splits text into sentences with exact offsets; read-only, so safe to share between threads."""
+
+    def __init__(
+        self,
+        params: PunktParameters,
+        header: Mapping[str, object] | None = None,
+        max_sentence_chars: int = MAX_SENTENCE_CHARS,
+    ) -> None:
+        if max_sentence_chars < 2:
+            raise ValueError("max_sentence_chars must be at least 2")
+        if not isinstance(params.ortho_context, _OrthoContext):
+            params.ortho_context = _OrthoContext(params.ortho_context)
+        self.params = params
+        #: The parameters file's header (version, training hash, NLTK version), for the model card.
+        self.header = dict(header or {})
+        self.max_sentence_chars = max_sentence_chars
+        self._window = max(WINDOW_CHARS, 4 * max_sentence_chars)
+        # Passing parameters (not text) as the first argument makes Punkt use them as they are.
+        self._punkt = _NewsPunkt(params, lang_vars=_LanguageVars())
+
+    @classmethod
+    def load(cls, path: str | Path) -> Segmenter:
+        """Read a parameters file written by ``python -m training.segmenter``."""
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        params = params_from_json(doc)
+        header = {k: v for k, v in doc.items() if k not in _PARAM_KEYS}
+        return cls(params=params, header=header)
+
+    def split(self, text: str) -> list[Span]:
+        """The sentences of ``text`` in order, with code point offsets and paragraph numbers."""
+        spans: list[Span] = []
+        paragraph = 0
+        seen_text = blank_since = False
+        pos = 0
+        for line in text.splitlines(keepends=True):
+            line_start = pos
+            pos += len(line)
+            body = line.strip()
+            if not body:
+                blank_since = seen_text
+                continue
+            if blank_since:
+                paragraph += 1
+                blank_since = False
+            seen_text = True
+            offset = line_start + len(line) - len(line.lstrip())
+            for start, end in self._split_line(body):
+                spans.append(Span(offset + start, offset + end, paragraph))
+        return spans
+
+    # ------------------------------------------------------------------ one line
+
+    def _split_line(self, line: str) -> list[tuple[int, int]]:
+        """Sentence offsets in a stripped, non-empty line with no line break."""
+        if len(line) <= self._window:
+            found = self._sentences(line, at_line_start=True)
+        else:
+            found = self._sentences_windowed(line)
+        limit = self.max_sentence_chars
+        if all(end - start <= limit for start, end in found):
+            return found
+        out: list[tuple[int, int]] = []
+        for start, end in found:
+            out.extend(_cut_long(line, start, end, limit))
+        return out
+
+    def _sentences_windowed(self, line: str) -> list[tuple[int, int]]:
+        """``_sentences`` over a long line, window by window, re-reading each window's last one."""
+        out: list[tuple[int, int]] = []
+        pos, n = 0, len(line)
+        while pos < n:
+            if n - pos <= self._window:
+                out.extend(_shift(self._sentences(line[pos:], pos == 0), pos))
+                break
+            end = _window_end(line, pos, pos + self._window)
+            found = _shift(self._sentences(line[pos:end], pos == 0), pos)
+            if len(found) > 1:
+                # The last one may go on past the window: read it again with the next window.
+                out.extend(found[:-1])
+                pos = found[-1][0]
+            else:
+                # One sentence fills the window, so it is over the length guard: cut a piece.
+                start = found[0][0] if found else pos
+                cut = _cut_point(line, start, start + self.max_sentence_chars)
+                out.append((start, _rstrip_end(line, start, cut)))
+                pos = _skip_space(line, cut, n)
+        return out
+
+    def _sentences(self, chunk: str, at_line_start: bool) -> list[tuple[int, int]]:
+        """Punkt plus the refinements on a piece of a line (its offsets, stripped)."""
+        if _PUNKT_MARK.search(chunk):
+            found = []
+            for start, end in self._punkt.span_tokenize(chunk):
+                start = _skip_space(chunk, start, end)
+                end = _rstrip_end(chunk, start, end)
+                if start < end:
+                    found.append((start, end))
+            found = self._split_closed_periods(chunk, found)
+            found = _merge_continuations(chunk, found, at_line_start)
+        else:
+            found = [(_skip_space(chunk, 0, len(chunk)), _rstrip_end(chunk, 0, len(chunk)))]
+            found = [(s, e) for s, e in found if s < e]
+        if _CJK_MARK.search(chunk):
+            found = _split_cjk(chunk, found)
+        return found
+
+    def _split_closed_periods(
+        self, text: str, spans: list[tuple[int, int]]
+    ) -> list[tuple[int, int]]:
+        """Decide "in the U.S." The..." as Punkt decides "in the U.S. The...".
+
+        Punkt weighs an abbreviation against the token after it, which here is the
+        closing quote, and so never ends a sentence there.
+        """
+        out: list[tuple[int, int]] = []
+        for start, end in spans:
+            for m in _CLOSED_PERIOD.finditer(text, start, end):
+                if self._punkt.text_contains_sentbreak(f"{m.group(1)} {m.group(3)}"):
+                    out.append((start, m.end(2)))
+                    start = m.start(3)
+            out.append((start, end))
+        return out
+
+
+_PARAM_KEYS = frozenset({"abbrev_types", "collocations", "sent_starters", "ortho_context"})
+
+
+def _merge_continuations(
+    text: str, spans: list[tuple[int, int]], at_line_start: bool
+) -> list[tuple[int, int]]:
+    """Join the boundaries Punkt gets wrong: ?/! before a lower-case word, a list marker."""
+    if len(spans) < 2:
+        return spans
+    out = [spans[0]]
+    for start, end in spans[1:]:
+        prev_start, prev_end = out[-1]
+        continues = text[start].islower() and _QUESTION_OR_BANG_END.search(
+            text, prev_start, prev_end
+        )
+        marker = (
+            at_line_start
+            and len(out) == 1
+            and prev_start == 0
+            and _LIST_MARKER.fullmatch(text, prev_start, prev_end)
+        )
+        if continues or marker:
+            out[-1] = (prev_start, end)
+        else:
+            out.append((start, end))
+    return out
+
+
+def _split_cjk(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut sentences after CJK full stops, which need no space after them."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        for stop in _CJK_STOP.finditer(text, start, end):
+            if stop.end() >= end:
+                break
+            out.append((start, stop.end()))
+            start = _skip_space(text, stop.end(), end)
+            if start >= end:
+                break
+        if start < end:
+            out.append((start, end))
+    return out
+
+
+def _cut_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """Cut ``text[start:end]`` into stripped pieces of at most ``limit`` code points."""
+    pieces = []
+    while end - start > limit:
+        cut = _cut_point(text, start, start + limit)
+        pieces.append((start, _rstrip_end(text, start, cut)))
+        start = _skip_space(text, cut, end)
+    if start < end:
+        pieces.append((start, end))
+    return pieces
+
+
+def _cut_point(text: str, start: int, limit: int) -> int:
+    """Where to end a piece that starts at ``start`` and may not reach past ``limit``.
+
+    The last whitespace in the second half of the piece, so that words stay
+    whole; else ``limit``, stepped back so as not to separate a combining mark,
+    a joiner or a variation selector from its base character.
+    """
+    floor = start + (limit - start) // 2
+    for k in range(limit, floor, -1):
+        if text[k].isspace():
+            return k
+    k = limit
+    while k > start + 1 and limit - k < _MAX_CLUSTER_BACKOFF and _joins(text, k):
+        k -= 1
+    return k if not _joins(text, k) else limit
+
+
+def _joins(text: str, k: int) -> bool:
+    """True when a cut before ``text[k]`` would split a grapheme cluster we can recognise."""
+    if k >= len(text):
+        return False
+    char, prev = text[k], text[k - 1]
+    code = ord(char)
+    return (
+        unicodedata.category(char) in ("Mn", "Mc", "Me")
+        or char == "\u200d"
+        or prev == "\u200d"
+        or 0xFE00 <= code <= 0xFE0F  # variation selectors
+        or 0x1F3FB <= code <= 0x1F3FF  # emoji skin-tone modifiers
+        or 0xE0020 <= code <= 0xE007F  # emoji tag sequences
+        or ("\U0001f1e6" <= char <= "\U0001f1ff" and "\U0001f1e6" <= prev <= "\U0001f1ff")
+    )
+
+
+def _window_end(text: str, start: int, limit: int) -> int:
+    """End a Punkt window at the last whitespace before ``limit`` (else at ``limit``)."""
+    floor = start + (limit - start) // 2
+    for k in range(limit, floor, -1):
+        if text[k].isspace():
+            return k
+    return limit
+
+
+def _skip_space(text: str, pos: int, end: int) -> int:
+    while pos < end and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _rstrip_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _shift(spans: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:
+    return [(s + by, e + by) for s, e in spans]

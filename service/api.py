@@ -1,0 +1,130 @@
+"""Blueprint /v1: analyze, analyze_batch, health, model.
+
+A view loads the request with a schema, calls the analyzer, and dumps the
+result with a schema; everything about labels and scores lives in the core.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, request
+from marshmallow import ValidationError
+
+from .errors import CODES, MESSAGES, APIError
+from .schemas import (
+    AnalysisSchema,
+    AnalyzeRequestSchema,
+    BatchRequestSchema,
+    BatchResponseSchema,
+    DocumentError,
+    HealthSchema,
+    ModelCardSchema,
+)
+
+bp = Blueprint("api", __name__, url_prefix="/v1")
+
+#: text/plain bodies are read as UTF-8; US-ASCII is a subset of it.
+_TEXT_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}
+
+
+@bp.post("/analyze")
+def analyze() -> dict:
+    """Analyse one article, sent as JSON or as the text/plain body."""
+    document = AnalyzeRequestSchema().load(_json_or_plain_text_body())
+    analysis = _analyzer().analyze(**document)
+    return AnalysisSchema().dump(analysis)
+
+
+@bp.post("/analyze/batch")
+def analyze_batch() -> dict:
+    """Analyse 1..100 articles; a bad document gets its own error, the others are analysed."""
+    batch = BatchRequestSchema().load(_json_body())
+    results = _analyze_documents(batch["documents"], batch["explain"])
+    return BatchResponseSchema().dump({"results": results})
+
+
+@bp.get("/health")
+def health() -> tuple[dict, int]:
+    """Whether a model is loaded (200) or not (503)."""
+    analyzer = current_app.extensions["caveat"]
+    if analyzer is None:
+        return HealthSchema().dump({"status": "unavailable", "model": None}), 503
+    return HealthSchema().dump({"status": "ok", "model": analyzer.model.info}), 200
+
+
+@bp.get("/model")
+def model_card() -> dict:
+    """The model card: version, training data and hashes, library versions, metrics, thresholds."""
+    return ModelCardSchema().dump(_analyzer().model.card)
+
+
+def _analyzer() -> Any:
+    """The analyzer loaded at start-up; 503 model_unavailable when the service started without."""
+    analyzer = current_app.extensions["caveat"]
+    if analyzer is None:
+        raise APIError(
+            503,
+            "model_unavailable",
+            "No model is loaded: the service started without one (see GET /v1/health).",
+        )
+    return analyzer
+
+
+def _analyze_documents(documents: list, explain: bool) -> list:
+    """One result a document, in order: an Analysis, or the DocumentError it loaded as."""
+    analyzer = _analyzer()
+    valid = [d for d in documents if not isinstance(d, DocumentError)]
+    # One call for all valid documents: the core predicts their sentences in one matrix.
+    analyses = iter(
+        analyzer.analyze_many(
+            [(d["text"], d["title"], d["doc_id"]) for d in valid], explain=explain
+        )
+        if valid
+        else []
+    )
+    return [d if isinstance(d, DocumentError) else next(analyses) for d in documents]
+
+
+def _json_body() -> Any:
+    """The body parsed as UTF-8 JSON: 415 unless it is JSON, 400 invalid_json unless it parses."""
+    if not request.is_json:
+        raise APIError(415, CODES[415], MESSAGES[415], {"content_type": request.mimetype or None})
+    try:
+        # Decoded here, not by json.loads(bytes), which would also take UTF-16 and UTF-32.
+        body = json.loads(request.get_data().decode("utf-8"))
+        # An escaped lone surrogate ("\ud800") parses but is no Unicode text: it could be
+        # neither analysed sensibly nor written back as UTF-8.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return body
+    except UnicodeEncodeError:
+        raise APIError(
+            400, CODES[400], "The body holds a lone surrogate escape, which is not text."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise APIError(
+            400, CODES[400], "The body is not valid UTF-8.", {"byte": exc.start}
+        ) from None
+    except RecursionError:
+        raise APIError(400, CODES[400], "The body is nested too deeply.") from None
+    except json.JSONDecodeError as exc:
+        raise APIError(
+            400,
+            CODES[400],
+            "The body is not valid JSON.",
+            {"line": exc.lineno, "column": exc.colno},
+        ) from None
+
+
+def _json_or_plain_text_body() -> Any:
+    """The JSON body, or ``{"text": body}`` for text/plain (title, id and explain absent then)."""
+    if request.mimetype != "text/plain":
+        return _json_body()
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in _TEXT_CHARSETS:
+        raise APIError(415, CODES[415], "Send text/plain in UTF-8.", {"charset": charset})
+    try:
+        return {"text": request.get_data().decode("utf-8")}
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"text": [f"Not valid UTF-8 (byte {exc.start})."]}) from None

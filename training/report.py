@@ -1,0 +1,325 @@
+"""The evaluation report: caveat beside a lexicon baseline and the TF-IDF + LR floor.
+
+python -m training.evaluate --report [--out docs/evaluation.json]
+
+Every score here is on data the model was never fitted or tuned on:
+- Szeged Wikipedia and biomedical test documents (``news_pool.split_of`` == "test");
+- our news test split (documents hashed to "test"; never trained on);
+- Pei & Jurgens 2021 test split (certainty 1-6; Pearson r of P(hedge) with 6 - certainty);
+- Yu et al. 2020 press releases (EurekAlert): direct causal (3) against the rest, a
+  strong-claim check (ROC AUC of P(claim), and F1 at caveat's threshold).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+from service.analysis.cues import find_cues
+from service.analysis.model import MODELS_DIR, load_model
+from service.analysis.types import HEDGE_TYPES
+from training.datasets import DEFAULT_DATA_ROOT, LabeledSentence
+from training.metrics import expected_calibration_error, label_metrics
+from training.train import load_corpora
+
+LABELS = ("claim", "hedge")
+
+
+# --------------------------------------------------------------------------- baselines
+
+
+def _word_list(path: Path) -> list[str]:
+    return [
+        line.strip().lower()
+        for line in open(path, encoding="utf-8", errors="replace")
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+class LexiconBaseline:
+    """Flags a sentence when it holds any word or phrase of the published lists in ../shared."""
+
+    def __init__(self, root: Path = DEFAULT_DATA_ROOT):
+        lex = Path(root) / "lexicons"
+        hedges = _word_list(lex / "hedging-lrec" / "hedge_words.txt") + _word_list(
+            lex / "recasens2013-bias-lexicons" / "hedges_hyland2005.txt"
+        )
+        boosters = _word_list(lex / "hedging-lrec" / "booster_words.txt")
+        self.patterns = [self._compile(boosters), self._compile(hedges)]
+
+    @staticmethod
+    def _compile(words: list[str]) -> re.Pattern[str]:
+        alternation = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+        return re.compile(rf"\b(?:{alternation})\b", re.I)
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """1.0 where a list word occurs, per label."""
+        return np.array([[float(bool(p.search(t))) for p in self.patterns] for t in texts])
+
+
+class TfidfFloor:
+    """Plain TF-IDF word 1-2-grams + logistic regression per label, threshold 0.5."""
+
+    def __init__(self):
+        self.models: list = []
+
+    def fit(self, rows: list[LabeledSentence]) -> TfidfFloor:
+        """One vectorizer + LR per label, on the rows that carry the label (None when none do)."""
+        self.models = []
+        for label in LABELS:
+            have = [s for s in rows if getattr(s, label) is not None]
+            if not have:
+                self.models.append(None)
+                continue
+            vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+            X = vec.fit_transform([s.text for s in have])
+            lr = LogisticRegression(max_iter=2000, C=10.0).fit(X, [getattr(s, label) for s in have])
+            self.models.append((vec, lr))
+        return self
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """P(label) per label."""
+        columns = []
+        for model in self.models:
+            if model is None:
+                columns.append(np.zeros(len(texts)))
+            else:
+                vec, lr = model
+                columns.append(lr.predict_proba(vec.transform(texts))[:, 1])
+        return np.column_stack(columns)
+
+
+class Caveat:
+    """The committed model, scored sentence by sentence as the service scores them."""
+
+    def __init__(self, models_dir: Path = MODELS_DIR):
+        self.model = load_model(models_dir)
+        self.thresholds = [self.model.thresholds[label] for label in LABELS]
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """P(claim), P(hedge)."""
+        return self.model.predict_proba(self.model.features.transform(texts))
+
+
+# --------------------------------------------------------------------------- extra corpora
+
+
+def pei_jurgens_test(root: Path = DEFAULT_DATA_ROOT) -> tuple[list[str], np.ndarray]:
+    """Test-split findings and their certainty (1 = uncertain ... 6 = certain)."""
+    path = Path(root) / "pei-jurgens-certainty" / "sentence-level-certainty.jsonl"
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+    test = [r for r in rows if r["split"] == "test"]
+    return [r["finding"] for r in test], np.array([r["sentence-level-certainty"] for r in test])
+
+
+def yu_press_releases(root: Path = DEFAULT_DATA_ROOT) -> tuple[list[str], np.ndarray]:
+    """EurekAlert press-release sentences; 1 where the claim is direct causal (label 3)."""
+    path = Path(root) / "yu-claim-strength" / "annotated_eureka.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return [r["sentence"] for r in rows], np.array([int(r["label"] == "3") for r in rows])
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict]:
+    """The reliability curve: per probability bin, mean predicted, observed rate, count."""
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    out = []
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            out.append(
+                {
+                    "bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}",
+                    "n": int(mask.sum()),
+                    "predicted": round(float(p[mask].mean()), 3),
+                    "observed": round(float(y[mask].mean()), 3),
+                }
+            )
+    return out
+
+
+def _cue_tokens(text: str, spans) -> set[int]:
+    """Indexes of the word tokens of ``text`` covered by any (start, end) span."""
+    covered = set()
+    for k, m in enumerate(re.finditer(r"\w+", text)):
+        if any(a < m.end() and m.start() < b for a, b in spans):
+            covered.add(k)
+    return covered
+
+
+def cue_token_f1(rows: list[LabeledSentence], caveat: Caveat, types=HEDGE_TYPES) -> dict:
+    """Token-level hedge cue P/R/F1: our reported cues (flagged sentences only) against gold.
+
+    ``types`` restricts our cues to the types the gold corpus annotates (Szeged marks
+    uncertainty and condition cues only; a "however" it leaves unmarked is no error).
+    """
+    proba = caveat.predict_proba([s.text for s in rows])
+    tp = fp = fn = 0
+    for s, p in zip(rows, proba, strict=True):
+        gold = _cue_tokens(s.text, [(a, b) for a, b, label, _ in s.cues if label == "hedge"])
+        pred = set()
+        if p[1] >= caveat.thresholds[1]:
+            spans = [
+                (c.start, c.end)
+                for c in find_cues(s.text)
+                if c.label == "hedge" and c.type in types
+            ]
+            pred = _cue_tokens(s.text, spans)
+        tp += len(gold & pred)
+        fp += len(pred - gold)
+        fn += len(gold - pred)
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4)}
+
+
+def hedge_type_accuracy(rows: list[LabeledSentence], caveat: Caveat) -> dict:
+    """On correctly flagged hedges: share whose reported types equal the gold types exactly,
+    and share whose reported types include every gold type's... first (primary) one."""
+    proba = caveat.predict_proba([s.text for s in rows])
+    exact = primary = n = 0
+    for s, p in zip(rows, proba, strict=True):
+        if not (s.hedge and p[1] >= caveat.thresholds[1]):
+            continue
+        n += 1
+        found = {c.type for c in find_cues(s.text) if c.label == "hedge"}
+        predicted = [t for t in HEDGE_TYPES if t in found]
+        exact += set(predicted) == set(s.types)
+        primary += bool(predicted) and predicted[0] in s.types
+    return {
+        "correctly_flagged": n,
+        "exact": round(exact / n, 4) if n else None,
+        "primary_type_right": round(primary / n, 4) if n else None,
+    }
+
+
+def _scores(system, rows, thresholds) -> dict:
+    proba = system.predict_proba([s.text for s in rows])
+    out = {}
+    for j, label in enumerate(LABELS):
+        have = np.array([getattr(s, label) is not None for s in rows])
+        if have.any():
+            y = np.array([getattr(s, label) for s in rows if getattr(s, label) is not None])
+            out[label] = label_metrics(y, proba[have, j], thresholds[j])
+    return out
+
+
+def build_report(root: Path = DEFAULT_DATA_ROOT, models_dir: Path = MODELS_DIR) -> dict:
+    """Every system on every held-out set, plus calibration, cue spans and types for caveat."""
+    data = load_corpora(root, Path(__file__).resolve().parent / "labels" / "news.jsonl")
+    caveat = Caveat(models_dir)
+    lexicon = LexiconBaseline(root)
+    # The floor as the research anchor defines it for Szeged Wikipedia: trained on Szeged
+    # Wikipedia train documents alone (it scores hedges only there); elsewhere, on caveat's rows.
+    floor_wiki = TfidfFloor().fit(data["szeged-wiki-train"])
+    floor_all = TfidfFloor().fit(
+        data["news-train"] + data["news-dev"] + data["szeged-wiki-train"] + data["szeged-bio-train"]
+    )
+    systems = {
+        "lexicon": (lexicon, [0.5, 0.5]),
+        "tfidf-lr": (floor_all, [0.5, 0.5]),
+        "caveat": (caveat, caveat.thresholds),
+    }
+    report: dict = {"model": caveat.model.card["version"], "sets": {}}
+    for name in ("news-test", "szeged-wiki-test", "szeged-bio-test"):
+        rows = data[name]
+        report["sets"][name] = {"sentences": len(rows)}
+        for system_name, (system, thresholds) in systems.items():
+            use = (
+                floor_wiki if (system_name == "tfidf-lr" and name == "szeged-wiki-test") else system
+            )
+            report["sets"][name][system_name] = _scores(use, rows, thresholds)
+
+    news = data["news-test"]
+    p_news = caveat.predict_proba([s.text for s in news])
+    report["calibration"] = {}
+    for j, label in enumerate(LABELS):
+        y = np.array([getattr(s, label) for s in news])
+        report["calibration"][label] = {
+            "ece": round(expected_calibration_error(y, p_news[:, j]), 4),
+            "reliability": reliability(y, p_news[:, j]),
+        }
+    report["cue_tokens"] = {
+        "szeged-wiki-test": cue_token_f1(
+            data["szeged-wiki-test"], caveat, types=("uncertainty", "condition")
+        ),
+        "news-test": cue_token_f1(news, caveat),
+    }
+    report["hedge_types"] = {"news-test": hedge_type_accuracy(news, caveat)}
+
+    texts, certainty = pei_jurgens_test(root)
+    report["pei-jurgens-test"] = {"sentences": len(texts)}
+    for system_name, (system, _) in systems.items():
+        p = system.predict_proba(texts)[:, 1]
+        r = float(np.corrcoef(p, 6 - certainty)[0, 1]) if p.std() > 0 else 0.0
+        report["pei-jurgens-test"][system_name] = {"pearson_r_hedge_vs_uncertainty": round(r, 4)}
+    texts, causal = yu_press_releases(root)
+    report["yu-eureka"] = {"sentences": len(texts), "direct_causal": int(causal.sum())}
+    for system_name, (system, thresholds) in systems.items():
+        p = system.predict_proba(texts)[:, 0]
+        auc = roc_auc_score(causal, p) if p.std() > 0 else 0.5
+        report["yu-eureka"][system_name] = {
+            "claim_auc": round(float(auc), 4),
+            **label_metrics(causal, p, thresholds[0]),
+        }
+    return report
+
+
+def table(report: dict) -> str:
+    """The report as a readable Markdown table."""
+    lines = [
+        "| set | label | lexicon F1 | TF-IDF+LR F1 | caveat P | caveat R | caveat F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, block in report["sets"].items():
+        for label in LABELS:
+            if label not in block["caveat"]:
+                continue
+            c = block["caveat"][label]
+            lex, floor = block["lexicon"][label]["f1"], block["tfidf-lr"][label]["f1"]
+            lines.append(
+                f"| {name} ({block['sentences']}) | {label} | {lex:.3f} | {floor:.3f} | "
+                f"{c['precision']:.3f} | {c['recall']:.3f} | "
+                f"{c['f1']:.3f} |"
+            )
+    pj, yu = report["pei-jurgens-test"], report["yu-eureka"]
+    lines.append("")
+    lines.append("| check | lexicon | TF-IDF+LR | caveat |")
+    lines.append("|---|---|---|---|")
+    key = "pearson_r_hedge_vs_uncertainty"
+    lines.append(
+        f"| Pei & Jurgens test ({pj['sentences']}): Pearson r, P(hedge) vs 6 - certainty | "
+        f"{pj['lexicon'][key]:.3f} | {pj['tfidf-lr'][key]:.3f} | {pj['caveat'][key]:.3f} |"
+    )
+    lines.append(
+        f"| Yu et al. press releases ({yu['sentences']}): ROC AUC, P(claim) vs direct causal | "
+        f"{yu['lexicon']['claim_auc']:.3f} | {yu['tfidf-lr']['claim_auc']:.3f} | "
+        f"{yu['caveat']['claim_auc']:.3f} |"
+    )
+    cal = report["calibration"]
+    cues = report["cue_tokens"]
+    wiki = cues["szeged-wiki-test"]
+    types = report["hedge_types"]["news-test"]
+    lines += [
+        "",
+        f"- Calibration on news test: ECE claim {cal['claim']['ece']:.3f}, "
+        f"hedge {cal['hedge']['ece']:.3f}",
+        f"- Hedge cue tokens, Szeged Wikipedia test: F1 {wiki['f1']:.3f} "
+        f"(P {wiki['precision']:.3f}, R {wiki['recall']:.3f}); "
+        f"news test: F1 {cues['news-test']['f1']:.3f}",
+        f"- Hedge types on the {types['correctly_flagged']} correctly flagged news-test hedges: "
+        f"exact set {types['exact']:.3f}, primary type right {types['primary_type_right']:.3f}",
+    ]
+    return "\n".join(lines)
