@@ -7,6 +7,7 @@ import pytest
 
 from service.analysis.analyzer import Analyzer
 from service.analysis.model import MODELS_DIR, ModelError, load_model
+from service.analysis.types import HEDGE_TYPES
 from training.datasets import LabeledSentence
 from training.train import SEGMENTER_FILE, fit_model, save_model
 
@@ -41,9 +42,10 @@ def tiny_rows():
     for k, (text, claim, hedge) in enumerate(
         [(t, 1, 0) for t in CLAIMS] + [(t, 0, 1) for t in HEDGES] + [(t, 0, 0) for t in NEUTRAL]
     ):
-        rows.append(LabeledSentence(text, f"doc{k % 6}", "news", claim, hedge))
+        types = ("uncertainty",) if hedge else ()
+        rows.append(LabeledSentence(text, f"doc{k % 6}", "news", claim, hedge, types))
         # A hedge-only corpus row, as Szeged gives: the claim label is unknown.
-        rows.append(LabeledSentence(text + " ", f"sz{k}", "szeged-wiki", None, hedge))
+        rows.append(LabeledSentence(text + " ", f"sz{k}", "szeged-wiki", None, hedge, types))
     return rows
 
 
@@ -60,8 +62,11 @@ def tiny_model_dir(tmp_path_factory):
 
 def test_fit_model_reports_thresholds_in_unit_interval():
     _, tuning = fit_model(tiny_rows(), folds=2, c_grid=(1.0,))
-    assert set(tuning["thresholds"]) == {"claim", "hedge"}
-    assert all(0 < t < 1 for t in tuning["thresholds"].values())
+    thresholds = tuning["thresholds"]
+    assert set(thresholds) == {"claim", "hedge", "types"}
+    assert 0 < thresholds["claim"] < 1 and 0 < thresholds["hedge"] < 1
+    assert set(thresholds["types"]) == set(HEDGE_TYPES)
+    assert all(0 < t < 1 for t in thresholds["types"].values())
 
 
 def test_fitting_twice_gives_the_same_probabilities():

@@ -32,6 +32,7 @@ from sklearn.pipeline import Pipeline
 from service.analysis.features import SentenceFeatures
 from service.analysis.heads import MaskedMultiLabel
 from service.analysis.model import MODELS_DIR, sha256_of
+from service.analysis.types import HEDGE_TYPES
 from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
@@ -67,10 +68,22 @@ def load_corpora(root: Path, labels: Path) -> dict[str, list[LabeledSentence]]:
     return out
 
 
+#: Hedge types each corpus annotates (Szeged has no limitation, contrast or attribution cues).
+KNOWN_TYPES = {"news": set(HEDGE_TYPES), "szeged": {"uncertainty", "condition"}}
+#: C of the type heads (not searched: they only pick among types of a flagged hedge).
+C_TYPES = 1.0
+
+
 def _targets(rows: list[LabeledSentence]) -> np.ndarray:
-    return np.array(
-        [[-1 if s.claim is None else s.claim, -1 if s.hedge is None else s.hedge] for s in rows]
-    )
+    """Columns of heads.COLUMNS; -1 where a corpus does not say (types: only for hedges)."""
+    out = []
+    for s in rows:
+        known = KNOWN_TYPES["news" if s.corpus == "news" else "szeged"]
+        types = [
+            (int(t in s.types) if (s.hedge == 1 and t in known) else -1) for t in HEDGE_TYPES
+        ]
+        out.append([-1 if s.claim is None else s.claim, -1 if s.hedge is None else s.hedge, *types])
+    return np.array(out)
 
 
 def _weights(rows: list[LabeledSentence]) -> np.ndarray:
@@ -111,7 +124,10 @@ def fit_model(
     Y, weights = _targets(rows), _weights(rows)
     groups = np.array([s.doc for s in rows])
     news = np.array([s.corpus == "news" for s in rows])
-    oof_by_c = {c: out_of_fold_scores(X, Y, weights, groups, news, (c, c), folds) for c in c_grid}
+    type_c = (C_TYPES,) * len(HEDGE_TYPES)
+    oof_by_c = {
+        c: out_of_fold_scores(X, Y, weights, groups, news, (c, c, *type_c), folds) for c in c_grid
+    }
     chosen, report = [], {}
     for j, label in enumerate(("claim", "hedge")):
         known = news & (Y[:, j] >= 0)
@@ -121,8 +137,11 @@ def fit_model(
             "C": chosen[-1],
             "cv_average_precision": {str(c): round(a, 4) for c, a in ap.items()},
         }
-    heads = MaskedMultiLabel(C=tuple(chosen)).fit(X, Y, sample_weight=weights)
-    oof = np.column_stack([oof_by_c[chosen[j]][:, j] for j in range(2)])
+    heads = MaskedMultiLabel(C=(*chosen, *type_c)).fit(X, Y, sample_weight=weights)
+    # Type heads were fitted alike for every C of the grid: take them from the claim's choice.
+    oof = np.column_stack(
+        [oof_by_c[chosen[j]][:, j] for j in range(2)] + [oof_by_c[chosen[0]][:, 2:]]
+    )
     # Calibrate and pick thresholds on the rows drawn like the test split (not the claim-rich
     # second draw), so that probabilities mean what they say on news as it comes.
     natural = news & np.array([s.stratum != "claim-rich" for s in rows])
@@ -133,8 +152,17 @@ def fit_model(
         proba = heads.heads_[j].sigmoid(oof[known, j])
         thresholds[label] = best_threshold(Y[known, j], proba)
         report[label]["cv"] = label_metrics(Y[known, j], proba, thresholds[label])
+    thresholds["types"] = {}
+    for k, hedge_type in enumerate(HEDGE_TYPES, start=2):
+        known = natural & (Y[:, k] >= 0)
+        y = Y[known, k]
+        if len(np.unique(y)) < 2:
+            thresholds["types"][hedge_type] = 0.5
+            continue
+        proba = heads.heads_[k].sigmoid(oof[known, k])
+        thresholds["types"][hedge_type] = best_threshold(y, proba)
     pipeline = Pipeline([("features", features), ("heads", heads)])
-    return pipeline, {"thresholds": thresholds, "tuning": report}
+    return pipeline, {"thresholds": thresholds, "tuning": report, "oof": oof, "natural": natural}
 
 
 def _scores(pipeline: Pipeline, rows: list[LabeledSentence]) -> np.ndarray:

@@ -13,6 +13,7 @@ import numpy as np
 
 from service.analysis import balance as balance_mod
 from service.analysis.cues import CueMatch, find_cues
+from service.analysis.heads import COLUMNS, decide_types
 from service.analysis.linking import LinkInput, content_stems, link
 from service.analysis.model import CaveatModel
 from service.analysis.segment import Span
@@ -63,7 +64,7 @@ class Analyzer:
             texts.extend(doc.text[s.start : s.end] for s in doc.spans)
         cues = [find_cues(t) for t in texts]
         X = self.model.features.transform_parsed(texts, cues)
-        proba = self.model.predict_proba(X) if texts else np.zeros((0, 2))
+        proba = self.model.predict_proba(X) if texts else np.zeros((0, len(COLUMNS)))
         results, row = [], 0
         for doc in parsed:
             has_title = doc.title is not None and bool(doc.title.strip())
@@ -75,6 +76,7 @@ class Analyzer:
 
     def _assemble(self, doc, has_title, texts, cues, X, proba, rows, explain) -> Analysis:
         thresholds = self.model.thresholds
+        type_thresholds = [thresholds["types"][t] for t in HEDGE_TYPES]
         units: list[tuple[int, int, int, int]] = []  # (index, offset, paragraph, row)
         if has_title:
             units.append((TITLE_INDEX, 0, -1, rows[0]))
@@ -86,8 +88,9 @@ class Analyzer:
             p_claim, p_hedge = float(proba[r, 0]), float(proba[r, 1])
             claim_on = p_claim >= thresholds["claim"]
             hedge_on = p_hedge >= thresholds["hedge"]
-            shown = _reported_cues(cues[r], claim_on, hedge_on)
-            types = [t for t in HEDGE_TYPES if any(c.type == t for c in shown)]
+            cue_types = frozenset(c.type for c in cues[r] if c.label == "hedge")
+            types = decide_types(proba[r, 2:], type_thresholds, cue_types) if hedge_on else []
+            shown = _reported_cues(cues[r], claim_on, types)
             text = texts[r]
             results.append(
                 SentenceResult(
@@ -144,10 +147,12 @@ class Analyzer:
         return out
 
 
-def _reported_cues(found: list[CueMatch], claim_on: bool, hedge_on: bool) -> list[CueMatch]:
-    """The cues shown to readers: those of the labels the model flagged; never negated boosters."""
+def _reported_cues(found: list[CueMatch], claim_on: bool, types: list[str]) -> list[CueMatch]:
+    """The cues shown to readers: claim cues of a flagged claim (never a negated booster) and
+    hedge cues of the types the model gave a flagged hedge."""
     return [
         c
         for c in found
-        if (c.label == "claim" and claim_on and not c.negated) or (c.label == "hedge" and hedge_on)
+        if (c.label == "claim" and claim_on and not c.negated)
+        or (c.label == "hedge" and c.type in types)
     ]

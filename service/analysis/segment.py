@@ -11,14 +11,22 @@ applies these rules, in this order:
 2. **Paragraphs.** A run of one or more blank lines (only whitespace) starts a
    new paragraph; the first paragraph with text is 0, whatever precedes it.
 3. **Punkt** decides the boundaries inside a line: abbreviations (U.S., Dr.,
-   Inc., p.m.), initials (George W. Bush), decimals (5.93) and ellipses (...)
+   Inc., p.m.), initials (J. R. R. Tolkien), decimals (5.93) and ellipses (...)
    do not end a sentence unless the next word looks like a sentence start.
    A closing quote or bracket after the final mark stays in the sentence.
-4. **Refinements** Punkt lacks:
+   Three rules are added to Punkt's own (see ``_NewsPunkt``): a capital
+   initial before a name-like word stays in the sentence (George W. Bush);
+   letter-period runs (H.R., N.Y.C.) are abbreviations even if training never
+   saw them; an abbreviation before a word of an uncased script (Chinese,
+   Japanese, Hebrew, Arabic) ends the sentence.
+4. **Refinements** around Punkt:
+   - an abbreviation, closing quotes, then a word is decided as if the quotes
+     were not there: ``"We stay in the U.S." The firm...`` splits after the
+     quote (Punkt itself only sees the quote after "U.S." and never splits);
    - a ``?`` or ``!`` (and closing quotes) followed by a lower-case word does
      not end the sentence: ``"Why now?" she asked.`` is one sentence;
-   - a list number or letter opening a line (``1.``, ``b.``, ``iv.``) is not a
-     sentence of its own: ``1. Mix the flour.`` is one sentence;
+   - a list number or letter opening a line (``1.``, ``b.``, ``iv.``, ``Q.``)
+     is not a sentence of its own: ``1. Mix the flour.`` is one sentence;
    - CJK full stops ``。！？｡`` end a sentence even with no space after them
      (Chinese and Japanese put none); a closing bracket or quote after them
      stays in the sentence.
@@ -51,21 +59,24 @@ PARAMS_FORMAT = "caveat-punkt-params/1"
 #: Longest sentence handed downstream; longer ones are cut (rule 5 above).
 MAX_SENTENCE_CHARS = 5_000
 #: Longest piece of a line given to Punkt in one call (rule 5 above).
-WINDOW_CHARS = 4 * MAX_SENTENCE_CHARS
+WINDOW_CHARS = 4 * MAX_SENTENCE_CHARS  # 4 x the guard of the Segmenter in use
 
 # A line without one of these is one sentence: no need to run Punkt on it.
 _PUNKT_MARK = re.compile(r"[.?!]")
 _CJK_MARK = re.compile(r"[。！？｡]")
 # A CJK stop run and the closing brackets and quotes that belong to its sentence.
 _CJK_STOP = re.compile(r"[。！？｡]+[」』）】〕〉》”’\"')\]]*")
-# A sentence ending in ? or ! and any closing quotes or brackets.
-_QUESTION_OR_BANG_END = re.compile(r"[?!][\"'”’»)\]]*$")
-# A word ending in a period, closing quotes or brackets, and the next word.
-_CLOSED_PERIOD = re.compile(r"(\S+\.)([\"'”’»)\]]+)\s+(\S+)")
+# Closing quotes and brackets that may follow a sentence's final mark.
+_CLOSERS = frozenset("\"'”’»)]")
+# A word ending in a period and closing quotes or brackets, then the next word. The
+# lookbehind starts a match only at a word's start, which keeps the scan linear.
+_CLOSED_PERIOD = re.compile(r"(?<!\S)(\S*\.)([\"'”’»)\]]+)\s+(\S+)")
 # Two or more letters each followed by a period: U.S. H.R. p.m.
 _LETTER_PERIODS = re.compile(r"(?:[^\W\d_]\.){2,}")
 # A list marker: 1. 12) (3) a. B) iv.
 _LIST_MARKER = re.compile(r"\(?(?:\d{1,3}|[A-Za-z]|[ivxIVX]{2,4})[.)]")
+# The parameter fields of a parameters file; everything else in it is the header.
+_PARAM_KEYS = frozenset({"abbrev_types", "collocations", "sent_starters", "ortho_context"})
 # How many code points a hard cut may step back to avoid splitting a combining sequence.
 _MAX_CLUSTER_BACKOFF = 32
 
@@ -102,7 +113,7 @@ class _LanguageVars(PunktLanguageVars):
 
     __slots__ = ("_untimed_period_context",)
 
-    def period_context_re(self):
+    def period_context_re(self) -> redos.TimedPattern:
         """The period-context pattern without a time limit."""
         try:
             return self._untimed_period_context
@@ -112,7 +123,7 @@ class _LanguageVars(PunktLanguageVars):
 
 
 class _NewsPunkt(PunktSentenceTokenizer):
-    """Punkt with two more rules, for what its orthographic evidence cannot see.
+    """Punkt with three more rules, for what its orthographic evidence cannot see.
 
     - Middle initials: Punkt keeps "W." inside "George W. Bush" only when "Bush"
       has never been seen in lower case, so names that are also words ("bush",
@@ -127,6 +138,9 @@ class _NewsPunkt(PunktSentenceTokenizer):
       letter case, which Chinese, Japanese, Hebrew or Arabic words do not have;
       an English abbreviation followed by such a word ends the sentence
       ("The Nikkei rose 2 pct. 日経平均は...").
+
+    These hooks are NLTK internals (nltk is pinned in requirements.txt); the
+    case file in tests/data/segment_cases.jsonl exercises each rule.
     """
 
     def _first_pass_annotation(self, aug_tok):
@@ -212,7 +226,7 @@ def _strings(doc: Mapping[str, object], key: str) -> list[str]:
 
 
 class Segmenter:
-    """Splits text into sentences with exact offsets; read-only, so safe to share between threads."""
+    """Splits text into sentences with exact offsets; read-only, so threads may share one."""
 
     def __init__(
         self,
@@ -228,7 +242,8 @@ class Segmenter:
         #: The parameters file's header (version, training hash, NLTK version), for the model card.
         self.header = dict(header or {})
         self.max_sentence_chars = max_sentence_chars
-        self._window = max(WINDOW_CHARS, 4 * max_sentence_chars)
+        # Longer than any sentence the guard lets through, so a held-back one always ends.
+        self._window = 4 * max_sentence_chars
         # Passing parameters (not text) as the first argument makes Punkt use them as they are.
         self._punkt = _NewsPunkt(params, lang_vars=_LanguageVars())
 
@@ -293,11 +308,17 @@ class Segmenter:
                 out.extend(found[:-1])
                 pos = found[-1][0]
             else:
-                # One sentence fills the window, so it is over the length guard: cut a piece.
+                # One sentence fills the window, so it is over the length guard: cut pieces
+                # off it, and re-read only its last stretch with the next window.
                 start = found[0][0] if found else pos
-                cut = _cut_point(line, start, start + self.max_sentence_chars)
-                out.append((start, _rstrip_end(line, start, cut)))
-                pos = _skip_space(line, cut, n)
+                stop = end - self.max_sentence_chars
+                while True:
+                    cut = _cut_point(line, start, start + self.max_sentence_chars)
+                    out.append((start, _rstrip_end(line, start, cut)))
+                    start = _skip_space(line, cut, n)
+                    if start >= stop:
+                        break
+                pos = start
         return out
 
     def _sentences(self, chunk: str, at_line_start: bool) -> list[tuple[int, int]]:
@@ -336,9 +357,6 @@ class Segmenter:
         return out
 
 
-_PARAM_KEYS = frozenset({"abbrev_types", "collocations", "sent_starters", "ortho_context"})
-
-
 def _merge_continuations(
     text: str, spans: list[tuple[int, int]], at_line_start: bool
 ) -> list[tuple[int, int]]:
@@ -348,9 +366,7 @@ def _merge_continuations(
     out = [spans[0]]
     for start, end in spans[1:]:
         prev_start, prev_end = out[-1]
-        continues = text[start].islower() and _QUESTION_OR_BANG_END.search(
-            text, prev_start, prev_end
-        )
+        continues = text[start].islower() and _ends_in_question_or_bang(text, prev_start, prev_end)
         marker = (
             at_line_start
             and len(out) == 1
@@ -362,6 +378,13 @@ def _merge_continuations(
         else:
             out.append((start, end))
     return out
+
+
+def _ends_in_question_or_bang(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` ends in ? or ! and any closing quotes or brackets."""
+    while end > start and text[end - 1] in _CLOSERS:
+        end -= 1
+    return end > start and text[end - 1] in "?!"
 
 
 def _split_cjk(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

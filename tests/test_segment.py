@@ -1,0 +1,342 @@
+"""Sentence splitting: the case file, exact offsets on any text, the shipped parameters."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nltk
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.analysis.segment import (
+    MAX_SENTENCE_CHARS,
+    Segmenter,
+    Span,
+    default_segmenter_path,
+    params_from_json,
+    params_to_json,
+)
+from training.datasets import DEFAULT_DATA_ROOT
+
+PROJECT = Path(__file__).resolve().parents[1]
+CASES_FILE = Path(__file__).parent / "data" / "segment_cases.jsonl"
+CASES = [
+    json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines() if line.strip()
+]
+# Every code point str.isspace accepts, and the line breaks str.splitlines knows.
+WHITESPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+@pytest.fixture(scope="module")
+def segmenter() -> Segmenter:
+    return Segmenter.load(default_segmenter_path())
+
+
+def texts_of(text: str, spans: list[Span]) -> list[str]:
+    return [text[s.start : s.end] for s in spans]
+
+
+def assert_well_formed(text: str, spans: list[Span], limit: int = MAX_SENTENCE_CHARS) -> None:
+    """What must hold for every input: exact, stripped, ordered, covering, bounded spans."""
+    previous = None
+    for span in spans:
+        piece = text[span.start : span.end]
+        assert 0 <= span.start < span.end <= len(text)
+        assert piece == piece.strip(), (span, piece)
+        assert not any(c in LINE_BREAKS for c in piece), (span, piece)
+        assert len(piece) <= limit
+        if previous is not None:
+            assert previous.end <= span.start
+            gap = text[previous.end : span.start]
+            assert gap.isspace() or gap == ""
+            breaks = sum(1 for part in gap.splitlines(keepends=True) if part[-1] in LINE_BREAKS)
+            # A new paragraph exactly where a blank line (two line breaks) lies between.
+            assert span.paragraph - previous.paragraph == (1 if breaks >= 2 else 0)
+        else:
+            assert span.paragraph == 0
+            assert text[: span.start].strip() == ""
+        previous = span
+    # With the gaps above, this means nothing but whitespace is left out.
+    tail = text[previous.end :] if previous else text
+    assert tail.strip() == ""
+
+
+# ----------------------------------------------------------------------------- the case file
+
+
+def test_case_file_is_large_and_well_formed():
+    assert len(CASES) >= 60
+    notes = [c["note"] for c in CASES]
+    assert len(set(notes)) == len(notes)
+    for case in CASES:
+        assert set(case) <= {"text", "sentences", "note", "paragraphs"}
+        assert all(s in case["text"] for s in case["sentences"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["note"] for c in CASES])
+def test_case_splits_as_expected(segmenter, case):
+    spans = segmenter.split(case["text"])
+    assert texts_of(case["text"], spans) == case["sentences"]
+    if "paragraphs" in case:
+        assert [s.paragraph for s in spans] == case["paragraphs"]
+    assert_well_formed(case["text"], spans)
+
+
+# ----------------------------------------------------------------------------- any text
+
+# Pieces that exercise every path: abbreviations, initials, numbers, quotes, CJK
+# stops, line and paragraph breaks, exotic whitespace and invisible characters.
+# fmt: off
+TRICKY = st.sampled_from(
+    [
+        "U.S.", "Dr.", "Mr.", "p.m.", "No.", "Inc.", "etc.", "J.", "W.", "5.", "5.93", "1.",
+        "...", "…", ".", "?", "!", "?!", '"', "'", "“", "”", "’", "(", ")", "[", "]", ":",
+        ",", "-", "—", " ", "  ", "\t", "\n", "\n\n", "\r\n", "\r", "\r\n\r\n", "\u2029",
+        "\x0b", "\x1c", "\x85", "\u00a0", "\u3000", "\u200b", "\u200f", "\u0301", "\x00",
+        "😀", "👩🏽‍💻", "🇫🇷", "。", "！", "？", "」", "東京", "שלום", "مرحبا", "The", "the",
+        "He", "said", "Smith", "Bush", "it", "a", "I", "iPhone", "$1.5", "bln", "www.x.com",
+    ]
+)
+# fmt: on
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TRICKY, max_size=60).map("".join))
+def test_spans_are_exact_on_tricky_text(segmenter, text):
+    assert_well_formed(text, segmenter.split(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_spans_are_exact_on_any_unicode(segmenter, text):
+    assert_well_formed(text, segmenter.split(text))
+
+
+@pytest.fixture(scope="module")
+def tiny_segmenter(segmenter) -> Segmenter:
+    # Sentences of at most 12 characters, so Punkt windows of 48: every path of the guard.
+    return Segmenter(segmenter.params, max_sentence_chars=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(TRICKY, st.text(max_size=8)), max_size=80).map("".join))
+def test_length_guard_and_windows_hold_for_any_text(tiny_segmenter, text):
+    assert_well_formed(text, tiny_segmenter.split(text), limit=12)
+
+
+def test_lone_surrogates_and_private_use_keep_offsets(segmenter):
+    text = "A\ud800b. \ue000Next one.\udfff"
+    spans = segmenter.split(text)
+    assert texts_of(text, spans) == ["A\ud800b.", "\ue000Next one.\udfff"]
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n", "\r\n\t ", WHITESPACE, WHITESPACE * 3])
+def test_whitespace_only_gives_no_sentences(segmenter, text):
+    assert segmenter.split(text) == []
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r\n", "\r", "\v", "\f", "\x85", "\u2028", "\u2029"])
+def test_every_line_break_ends_a_sentence(segmenter, brk):
+    text = f"Mr. Smith arrived{brk}the U.S. team left"
+    assert texts_of(text, segmenter.split(text)) == ["Mr. Smith arrived", "the U.S. team left"]
+
+
+# ----------------------------------------------------------------------------- long input
+
+
+def test_long_sentence_is_cut_at_whitespace(segmenter):
+    text = "word " * 3000 + "end."
+    spans = segmenter.split(text)
+    assert len(spans) == 4
+    assert_well_formed(text, spans)
+    for span in spans[:-1]:
+        assert text[span.end].isspace()
+
+
+def test_cut_does_not_separate_combining_marks(segmenter):
+    text = "e\u0301" * 6000
+    spans = segmenter.split(text)
+    assert len(spans) > 2
+    assert_well_formed(text, spans)
+    assert all(text[s.start] == "e" for s in spans)
+
+
+def test_one_megabyte_word_is_cut_quickly(segmenter):
+    text = "x" * 1_000_000
+    started = time.process_time()
+    spans = segmenter.split(text)
+    assert time.process_time() - started < 5
+    assert len(spans) == 200
+    assert_well_formed(text, spans)
+
+
+@pytest.mark.parametrize("unit", ["a. ", "Dr. ", "!", ".", "a.)", '"x." ', "。", "\u200b. "])
+def test_pathological_lines_stay_fast(segmenter, unit):
+    # NLTK's own Punkt hits its 5 s regex time limit on a megabyte of "a. a. a.";
+    # the windows keep every call small, so time grows linearly (~40 us a sentence).
+    text = unit * (100_000 // len(unit))
+    started = time.process_time()
+    spans = segmenter.split(text)
+    assert time.process_time() - started < 10
+    assert_well_formed(text, spans)
+
+
+def test_windows_change_no_boundary(segmenter):
+    sentences = [c["text"].replace("\n", " ").replace("\r", " ") for c in CASES]
+    line = " ".join(s for s in sentences if s.strip()) * 8
+    assert len(line) > 4 * MAX_SENTENCE_CHARS
+    unwindowed = Segmenter(segmenter.params, max_sentence_chars=len(line))
+    assert segmenter.split(line) == unwindowed.split(line)
+
+
+# News-like prose (about 150 characters a sentence, as in Reuters), written for this test.
+PROSE = (
+    "The U.S. central bank left its key rate unchanged on Wednesday, saying inflation "
+    "had eased but remained above its 2 pct target. Officials at the Federal Reserve "
+    "signalled that cuts could come later in the year if price pressures kept fading. "
+    "Mr. Alvarez, chief economist at Harrow Capital Inc., said the decision was widely "
+    'expected and markets barely moved. "They are buying time," he said. Yields on '
+    "10-year notes fell 0.04 percentage point to 4.21 pct by 3 p.m. in New York.\n"
+    "Exporters welcomed the pause. Shipments rose 5.9 pct in the first quarter to "
+    "$12.4 bln, led by machinery and farm goods, the Commerce Department said.\n\n"
+)
+
+
+def test_hundred_thousand_characters_take_well_under_100_ms(segmenter):
+    text = (PROSE * (100_000 // len(PROSE) + 1))[:100_000]
+    segmenter.split(text)  # warm-up: NLTK compiles its patterns on first use
+    # CPU time, best of 5: what the code costs, not how busy the machine is.
+    best = min(_cpu_seconds(segmenter.split, text) for _ in range(5))
+    assert best < 0.1
+
+
+def _cpu_seconds(fn, arg) -> float:
+    started = time.process_time()
+    fn(arg)
+    return time.process_time() - started
+
+
+# ----------------------------------------------------------------------------- runtime safety
+
+
+def test_split_does_not_grow_the_parameters(segmenter):
+    before = len(segmenter.params.ortho_context)
+    segmenter.split("Zyxwv Qwertz. Plorbat Glimfen. Mr. Unseenname Anotherunseen.")
+    assert len(segmenter.params.ortho_context) == before
+
+
+def test_threads_share_one_segmenter(segmenter):
+    text = "\n".join(c["text"] for c in CASES)
+    expected = segmenter.split(text)
+    results: list[list[Span]] = []
+
+    def work() -> None:
+        for _ in range(5):
+            results.append(segmenter.split(text))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 20 and all(r == expected for r in results)
+
+
+# ----------------------------------------------------------------------------- shipped parameters
+
+
+def test_shipped_parameters_load_without_nltk_data(monkeypatch):
+    def no_data(*args, **kwargs):
+        raise AssertionError("the segmenter looked up NLTK data")
+
+    monkeypatch.setattr(nltk.data, "path", [])
+    monkeypatch.setattr(nltk.data, "find", no_data)
+    monkeypatch.setattr(nltk.data, "load", no_data)
+    monkeypatch.setenv("NLTK_DATA", "/nonexistent")
+    seg = Segmenter.load(default_segmenter_path())
+    text = "Dr. Osei met U.S. officials at 3 p.m. Monday. They agreed."
+    assert texts_of(text, seg.split(text)) == [
+        "Dr. Osei met U.S. officials at 3 p.m. Monday.",
+        "They agreed.",
+    ]
+
+
+def test_shipped_file_lives_in_the_project_models_folder():
+    path = default_segmenter_path()
+    assert path == PROJECT / "models" / "punkt-news.json"
+    assert path.is_file()
+
+
+def test_shipped_file_has_a_header():
+    doc = json.loads(default_segmenter_path().read_text(encoding="utf-8"))
+    assert doc["format"] == "caveat-punkt-params/1"
+    assert doc["version"]
+    assert doc["nltk_version"]
+    assert len(doc["training"]["sha256"]) == 64
+    assert doc["training"]["corpus"] == "reuters21578"
+
+
+def test_shipped_file_is_serialised_deterministically():
+    raw = default_segmenter_path().read_text(encoding="utf-8")
+    doc = json.loads(raw)
+    header = {k: v for k, v in doc.items() if k not in _PARAM_KEYS}
+    assert params_to_json(params_from_json(doc), header) == raw
+
+
+_PARAM_KEYS = {"format", "abbrev_types", "collocations", "sent_starters", "ortho_context"}
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        [],
+        {"format": "something-else"},
+        {"format": "caveat-punkt-params/1", "abbrev_types": "u.s"},
+        {
+            "format": "caveat-punkt-params/1",
+            "abbrev_types": [],
+            "sent_starters": [],
+            "collocations": [["a"]],
+            "ortho_context": {},
+        },
+        {
+            "format": "caveat-punkt-params/1",
+            "abbrev_types": [],
+            "sent_starters": [],
+            "collocations": [],
+            "ortho_context": {"the": "2"},
+        },
+    ],
+)
+def test_rejects_a_file_that_is_not_punkt_parameters(doc):
+    with pytest.raises(ValueError):
+        params_from_json(doc)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (Path(DEFAULT_DATA_ROOT) / "reuters21578" / "sgm-data").is_dir(),
+    reason="Reuters-21578 is not under the data root (see README: Retrain)",
+)
+def test_retraining_reproduces_the_shipped_file(tmp_path):
+    out = tmp_path / "punkt-news.json"
+    # A different hash seed than the file was made with: set order must not matter.
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    command = ["-m", "training.segmenter", "--out", str(out), "--data", str(DEFAULT_DATA_ROOT)]
+    subprocess.run(
+        [sys.executable, *command],
+        cwd=PROJECT,
+        env=env,
+        check=True,
+        timeout=600,
+        capture_output=True,
+    )
+    assert out.read_bytes() == default_segmenter_path().read_bytes()
