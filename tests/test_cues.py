@@ -72,3 +72,13 @@ def test_offsets_slice_to_the_cue_on_unicode_text():
     text = "🙂 Ünïcode: the rollout may slip, 你好."
     for cue in find_cues(text):
         assert text[cue.start : cue.end].lower() == "may"
+
+
+def test_cue_inside_single_quotes_is_found():
+    assert ("claim", None, "Tremendous Progress", False) in cues_of(
+        "US hails 'Tremendous Progress'"
+    )
+
+
+def test_contraction_tail_is_not_a_cue():
+    assert not [c for c in cues_of("They don't know.") if c[2].lower() == "t"]

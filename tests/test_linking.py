@@ -46,3 +46,19 @@ def test_shared_words_let_a_farther_hedge_link():
 
 def test_stems_drop_stopwords_and_plural_s():
     assert content_stems("The agreements and the agreement") == frozenset({"agreement"})
+
+
+def test_restated_claim_borrows_the_caveats_of_its_first_statement():
+    first = LinkInput(0, 0, 0, True, False, content_stems("deal"), False, frozenset({"big step"}))
+    caveat = LinkInput(1, 1, 0, False, True, content_stems("funding"), False)
+    again = LinkInput(
+        20, 20, 5, True, False, content_stems("other"), False, frozenset({"big step"})
+    )
+    links = {(x.claim, x.hedge): x.strength for x in link([first, caveat, again])}
+    assert links[(20, 1)] == round(links[(0, 1)] * 0.8, 4)
+
+
+def test_links_are_ordered_by_claim_then_hedge():
+    sents = [sent(0, claim=True), sent(1, hedge=True), sent(2, claim=True), sent(3, hedge=True)]
+    pairs = [(x.claim, x.hedge) for x in link(sents)]
+    assert pairs == sorted(pairs)

@@ -27,8 +27,10 @@ def cohen_kappa(a: list[int], b: list[int]) -> float:
 
 def agreement(first: Path = NEWS_LABELS, second: Path = SECOND_PASS) -> dict:
     """Kappa and raw agreement per label and per hedge type on the doubly labeled sentences."""
-    one = {r["id"]: r for r in map(json.loads, open(first, encoding="utf-8"))}
-    two = [json.loads(line) for line in open(second, encoding="utf-8")]
+    with open(first, encoding="utf-8") as fh:
+        one = {r["id"]: r for r in map(json.loads, fh)}
+    with open(second, encoding="utf-8") as fh:
+        two = [json.loads(line) for line in fh]
     out = {"sentences": len(two)}
     columns = {"claim": lambda r: r["claim"], "hedge": lambda r: r["hedge"]}
     columns |= {f"type:{t}": (lambda r, t=t: int(t in r["types"])) for t in HEDGE_TYPES}

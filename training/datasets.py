@@ -204,7 +204,8 @@ def iter_news(
     """
     import hashlib
 
-    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    with open(path, encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
     cache: dict[str, str] = {}
     reuters_wanted = {r["source"] for r in rows if r["source"].startswith("reuters21578:")}
     if reuters_wanted:

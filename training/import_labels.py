@@ -84,8 +84,10 @@ def main(argv: list[str] | None = None) -> None:
     out = []
     for raw in sorted(args.raw.glob(args.glob)):
         chunk = raw.name.split(".")[0]
-        pool = [json.loads(x) for x in open(args.pool / f"{chunk}.jsonl", encoding="utf-8")]
-        labels = [json.loads(x) for x in open(raw, encoding="utf-8") if x.strip()]
+        with open(args.pool / f"{chunk}.jsonl", encoding="utf-8") as fh:
+            pool = [json.loads(x) for x in fh]
+        with open(raw, encoding="utf-8") as fh:
+            labels = [json.loads(x) for x in fh if x.strip()]
         if len(labels) != len(pool):
             print(f"skip {raw.name}: {len(labels)} labels for {len(pool)} sentences (unfinished)")
             continue

@@ -37,11 +37,8 @@ LABELS = ("claim", "hedge")
 
 
 def _word_list(path: Path) -> list[str]:
-    return [
-        line.strip().lower()
-        for line in open(path, encoding="utf-8", errors="replace")
-        if line.strip() and not line.startswith("#")
-    ]
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return [line.strip().lower() for line in fh if line.strip() and not line.startswith("#")]
 
 
 class LexiconBaseline:
@@ -115,7 +112,8 @@ class Caveat:
 def pei_jurgens_test(root: Path = DEFAULT_DATA_ROOT) -> tuple[list[str], np.ndarray]:
     """Test-split findings and their certainty (1 = uncertain ... 6 = certain)."""
     path = Path(root) / "pei-jurgens-certainty" / "sentence-level-certainty.jsonl"
-    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+    with open(path, encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
     test = [r for r in rows if r["split"] == "test"]
     return [r["finding"] for r in test], np.array([r["sentence-level-certainty"] for r in test])
 

@@ -118,6 +118,11 @@ class Analyzer:
                     claim=claim_on,
                     hedge=hedge_on,
                     stems=content_stems(text),
+                    claim_phrases=frozenset(
+                        text[c.start : c.end].lower()
+                        for c in shown
+                        if c.label == "claim" and " " in text[c.start : c.end]
+                    ),
                     opens_with_contrast=any(c.type == "contrast" and c.start <= 2 for c in cues[r]),
                 )
             )

@@ -334,8 +334,9 @@ def _build_pattern() -> re.Pattern[str]:
     groups = [f"(?P<claim>{_alternation(CLAIM_CUES)})"]
     for kind, fragments in HEDGE_CUES.items():
         groups.append(f"(?P<{kind}>{_alternation(fragments)})")
-    # (?<![\w'’-]) / (?![\w-]) act as word boundaries that also respect hyphens and apostrophes.
-    return re.compile(r"(?<![\w'’-])(?:" + "|".join(groups) + r")(?![\w-])", re.I)
+    # Word boundaries that respect hyphens and inner apostrophes ("don't" holds no "t"), while
+    # a quotation mark before a word ('Tremendous Progress') still lets it match.
+    return re.compile(r"(?<![\w-])(?<!\w['’])(?:" + "|".join(groups) + r")(?![\w-])", re.I)
 
 
 _PATTERN = _build_pattern()

@@ -24,6 +24,8 @@ from service.analysis.cues import CueMatch, find_cues
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*|[^\w\s]")
 _DIGIT = re.compile(r"\d")
 _QUOTES = frozenset('"“”«»')
+# Feature families that encode the lexicon and valence priors (see ``column_scale_``).
+_PRIOR_PREFIXES = ("cue:", "val:")
 
 
 def tokens(text: str) -> list[str]:
@@ -82,10 +84,16 @@ def cue_features(text: str, cues: Sequence[CueMatch]) -> list[str]:
                 names += ["cue:claim-negated", f"cuew:not {cue_text}"]
                 continue
             names += ["cue:claim", f"cuew:{cue_text}"]
+            if cue_text.count(" ") >= 1:
+                names.append("cue:claim:phrase")
             if first_claim is None:
                 first_claim = cue.start
         else:
             names += [f"cue:hedge:{cue.type}", f"cuew:{cue_text}"]
+            if cue_text.count(" ") >= 2:
+                # A phrase of three words or more ("more work is needed") is far more
+                # specific than a single word of the same type ("only", "limited").
+                names.append(f"cue:hedge:{cue.type}:phrase")
             if first_claim is not None and cue.start > first_claim:
                 names.append(f"cue:hedge-after-claim:{cue.type}")
     if any(ch in _QUOTES for ch in text):
@@ -101,11 +109,16 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
     """Binary bag of word 1-2-grams plus cue features, over a vocabulary fitted on training text."""
 
     def __init__(
-        self, ngram_max: int = 2, min_df: int = 2, valence: Mapping[str, float] | None = None
+        self,
+        ngram_max: int = 2,
+        min_df: int = 2,
+        valence: Mapping[str, float] | None = None,
+        prior_scale: float = 1.0,
     ):
         self.ngram_max = ngram_max
         self.min_df = min_df
         self.valence = valence
+        self.prior_scale = prior_scale
 
     def _names(self, text: str, cues: Sequence[CueMatch]) -> list[str]:
         toks = tokens(text)
@@ -121,6 +134,11 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
             df.update(set(self._names(text, find_cues(text))))
         kept = sorted(name for name, count in df.items() if count >= self.min_df)
         self.vocabulary_ = {name: i for i, name in enumerate(kept)}
+        # Lexicon and valence features carry prior knowledge that a few thousand labeled
+        # sentences cannot teach: a larger value is a weaker L2 penalty on their weights.
+        self.column_scale_ = np.array(
+            [self.prior_scale if name.startswith(_PRIOR_PREFIXES) else 1.0 for name in kept]
+        )
         return self
 
     def transform(self, X: Sequence[str]) -> sp.csr_matrix:
@@ -137,7 +155,7 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
             row = {vocab[name] for name in self._names(text, found) if name in vocab}
             indices.extend(sorted(row))
             indptr.append(len(indices))
-        data = np.ones(len(indices), dtype=np.float64)
+        data = self.column_scale_[np.asarray(indices, dtype=np.int64)]
         return sp.csr_matrix(
             (data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
             shape=(len(texts), len(vocab)),

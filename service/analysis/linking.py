@@ -9,6 +9,10 @@ read "the same thing" from evidence a reader would use:
 - the same paragraph;
 - a contrast opening ("However, ...", "But ...") right after the claim.
 
+A claim restated elsewhere in the article (the same booster phrase of two words
+or more, "tremendous progress") is the same thing: it shares the caveats of
+its other statements, at ``RESTATED`` times their strength.
+
 A link's strength is ``relatedness``, a weighted sum of these in [0, 1],
 between a flagged claim and a flagged hedge; it is kept when it reaches
 ``MIN_STRENGTH``. With the weights below an adjacent hedge always links, one
@@ -18,6 +22,7 @@ words.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -31,6 +36,10 @@ MIN_STRENGTH = 0.35
 W_NEAR, W_OVERLAP, W_PARAGRAPH, W_CONTRAST = 0.4, 0.35, 0.15, 0.1
 # A claim and a hedge cue in one sentence: the hedge qualifies it outright.
 SAME_SENTENCE = 0.9
+#: Discount on a caveat borrowed from another statement of the same claim.
+RESTATED = 0.8
+#: How many caveats a restated claim borrows at most.
+BORROWED = 3
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _STOP = frozenset(
@@ -67,6 +76,8 @@ class LinkInput:
     hedge: bool
     stems: frozenset[str]
     opens_with_contrast: bool
+    #: Lower-cased claim cue phrases of two words or more (what makes a claim "the same").
+    claim_phrases: frozenset[str] = frozenset()
 
 
 def relatedness(claim: LinkInput, hedge: LinkInput) -> float:
@@ -90,13 +101,55 @@ def relatedness(claim: LinkInput, hedge: LinkInput) -> float:
 
 
 def link(sentences: list[LinkInput]) -> list[Link]:
-    """Every claim-hedge pair whose strength reaches MIN_STRENGTH, by claim then hedge order."""
-    claims = [s for s in sentences if s.claim]
-    hedges = [s for s in sentences if s.hedge]
+    """Every claim-hedge pair whose strength reaches MIN_STRENGTH, by claim then hedge order.
+
+    Only hedges within FAR_WINDOW positions of a claim can relate to it, so each claim
+    looks at that window alone: linear in the article's length, not claims x hedges.
+    """
+    hedges = sorted((s for s in sentences if s.hedge), key=lambda s: s.position)
+    positions = [h.position for h in hedges]
     links = []
-    for c in claims:
-        for h in hedges:
+    for c in (s for s in sentences if s.claim):
+        lo = bisect.bisect_left(positions, c.position - FAR_WINDOW)
+        hi = bisect.bisect_right(positions, c.position + FAR_WINDOW)
+        for h in hedges[lo:hi]:
             strength = relatedness(c, h)
             if strength >= MIN_STRENGTH:
                 links.append(Link(claim=c.index, hedge=h.index, strength=round(strength, 4)))
-    return links
+    return sorted(links + _restated(sentences, links), key=lambda x: (x.claim, x.hedge))
+
+
+def _restated(sentences: list[LinkInput], links: list[Link]) -> list[Link]:
+    """Links that a restated claim borrows from its other statements.
+
+    Each statement borrows at most BORROWED of the strongest caveats of its phrase, so an
+    article that repeats one claim a thousand times stays linear, not quadratic.
+    """
+    members: dict[str, list[int]] = {}
+    for s in sentences:
+        if s.claim:
+            for phrase in s.claim_phrases:
+                members.setdefault(phrase, []).append(s.index)
+    phrases_of = {s.index: s.claim_phrases for s in sentences}
+    by_phrase: dict[str, list[Link]] = {}
+    for x in links:
+        for phrase in phrases_of[x.claim]:
+            by_phrase.setdefault(phrase, []).append(x)
+    direct = {(x.claim, x.hedge) for x in links}
+    borrowed: dict[tuple[int, int], float] = {}
+    for phrase, found in by_phrase.items():
+        # Enough candidates that, after skipping a claim's own links, BORROWED remain.
+        best = sorted(found, key=lambda x: -x.strength)
+        for claim in members[phrase]:
+            taken = 0
+            for x in best:
+                if taken == BORROWED or x.strength * RESTATED < MIN_STRENGTH:
+                    break
+                key = (claim, x.hedge)
+                if x.claim == claim or key in direct:
+                    continue
+                strength = round(x.strength * RESTATED, 4)
+                if strength > borrowed.get(key, 0.0):
+                    borrowed[key] = strength
+                taken += 1
+    return [Link(c, h, s) for (c, h), s in sorted(borrowed.items())]

@@ -1,0 +1,108 @@
+"""Behavioural tests of the shipped model (minimum functionality, invariance, direction)."""
+
+import pytest
+
+from service.analysis.analyzer import Analyzer
+from service.analysis.model import load_model
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer(load_model())
+
+
+def sentence(analyzer, text):
+    result = analyzer.analyze(text)
+    assert len(result.sentences) == 1
+    return result.sentences[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister hailed the agreement as a historic breakthrough for the region.",
+        "Executives said the merger was a tremendous success and a huge boost for shareholders.",
+        "The new law will transform the lives of millions of families.",
+    ],
+)
+def test_obvious_claims_are_flagged(analyzer, text):
+    assert sentence(analyzer, text).claim.flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "hedge_type"),
+    [
+        ("The talks may collapse before the end of the week.", "uncertainty"),
+        ("More work is needed before the treaty can be signed.", "limitation"),
+        ("The plan will go ahead only if parliament approves the budget.", "condition"),
+        ("The deal reportedly includes a clause on energy prices.", "attribution"),
+    ],
+)
+def test_obvious_hedges_are_flagged_with_their_type(analyzer, text, hedge_type):
+    result = sentence(analyzer, text)
+    assert result.hedge.flagged
+    assert hedge_type in result.hedge.types
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The meeting took place on Tuesday in Geneva.",
+        "The company employs 300 people at its plant in Ohio.",
+        "The vote is set for May 20.",
+    ],
+)
+def test_neutral_reports_are_not_flagged(analyzer, text):
+    result = sentence(analyzer, text)
+    assert not result.claim.flagged and not result.hedge.flagged
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (
+            "The talks in Paris may collapse before Friday.",
+            "The talks in Berlin may collapse before Monday.",
+        ),
+        (
+            "The minister hailed the agreement as a historic breakthrough.",
+            "The president hailed the accord as a historic breakthrough.",
+        ),
+        (
+            "Exports rose 5 pct to 2.1 billion dollars in March.",
+            "Exports rose 7 pct to 3.4 billion dollars in April.",
+        ),
+    ],
+)
+def test_names_and_numbers_do_not_change_the_labels(analyzer, a, b):
+    sa, sb = sentence(analyzer, a), sentence(analyzer, b)
+    assert (sa.claim.flagged, sa.hedge.flagged) == (sb.claim.flagged, sb.hedge.flagged)
+
+
+@pytest.mark.parametrize(
+    ("plain", "hedged"),
+    [
+        ("The reform will cut costs.", "The reform may cut costs."),
+        ("The deal ends the dispute.", "The deal could end the dispute."),
+        ("Prices will rise next year.", "Prices will probably rise next year."),
+    ],
+)
+def test_adding_a_modal_raises_the_hedge_probability(analyzer, plain, hedged):
+    assert (
+        sentence(analyzer, hedged).hedge.probability > sentence(analyzer, plain).hedge.probability
+    )
+
+
+@pytest.mark.parametrize(
+    ("boosted", "negated"),
+    [
+        ("This is a historic breakthrough.", "This is not a historic breakthrough."),
+        ("The summit was a tremendous success.", "The summit was hardly a tremendous success."),
+    ],
+)
+def test_negating_a_booster_lowers_the_claim_probability(analyzer, boosted, negated):
+    assert (
+        sentence(analyzer, negated).claim.probability
+        < sentence(analyzer, boosted).claim.probability
+    )
+    assert not [c for c in sentence(analyzer, negated).cues if c.label == "claim"]

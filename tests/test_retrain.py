@@ -1,0 +1,26 @@
+"""python -m training.train rebuilds the committed model: same thresholds, same metrics."""
+
+import json
+import shutil
+
+import pytest
+
+from service.analysis.model import MODELS_DIR, load_model
+from training.datasets import DEFAULT_DATA_ROOT, NEWS_LABELS
+from training.train import SEGMENTER_FILE, VERSION, train
+
+
+@pytest.mark.slow
+def test_retraining_reproduces_the_committed_model(tmp_path):
+    committed = json.loads((MODELS_DIR / f"caveat-{VERSION}.json").read_text())
+    shutil.copy(MODELS_DIR / SEGMENTER_FILE, tmp_path / SEGMENTER_FILE)
+    rebuilt = train(DEFAULT_DATA_ROOT, NEWS_LABELS, tmp_path, VERSION)
+    assert rebuilt["thresholds"] == committed["thresholds"]
+    assert rebuilt["metrics"] == committed["metrics"]
+    assert rebuilt["params"] == committed["params"]
+    texts = ["Officials hailed a historic breakthrough.", "The talks may still collapse."]
+    old, new = load_model(MODELS_DIR), load_model(tmp_path)
+    assert (
+        old.predict_proba(old.features.transform(texts))
+        == new.predict_proba(new.features.transform(texts))
+    ).all()
