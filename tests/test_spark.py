@@ -1,0 +1,180 @@
+"""service.spark_job: on local[2], the same results as the batch CLI for every article."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from service.batch import main as batch_main
+from service.spark_job import FLAT_COLUMNS, flat_row
+from training.datasets import iter_reuters
+
+pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    """20 Reuters articles (titles and dates), a blank one and a line that is not JSON."""
+    folder = tmp_path_factory.mktemp("spark")
+    lines = [
+        json.dumps({"id": d.source, "text": d.text, "title": d.title or None, "date": "1987-03-01"})
+        for d in itertools.islice(iter_reuters(), 20)
+    ]
+    lines += ['{"id": "blank", "text": "  "}', "not json"]
+    path = folder / "archive.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def batch_records(archive) -> list[dict]:
+    """What python -m service.batch writes for the archive."""
+    out = archive.with_name("batch.jsonl")
+    assert batch_main([str(archive), str(out), "--workers", "1", "--no-progress"]) == 0
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").split("\n") if line]
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """A quiet local[2] session, stopped after the module."""
+    from service.spark_job import build_session
+
+    session = build_session("local[2]")
+    yield session
+    session.stop()
+
+
+def read_parquet(path: Path) -> list[dict]:
+    """The rows of a Parquet folder."""
+    return pyarrow_parquet.read_table(path).to_pylist()
+
+
+@pytest.fixture(scope="module")
+def spark_rows(spark, archive) -> list[dict]:
+    """The Spark job's rows for the archive."""
+    from service.spark_job import run
+
+    out = archive.with_name("spark.parquet")
+    run(spark, str(archive), str(out))
+    return read_parquet(out)
+
+
+def test_spark_rows_equal_the_batch_records_for_every_article(spark_rows, batch_records):
+    analysed = [r for r in batch_records if "error" not in r]
+    assert len(analysed) == 20
+    by_id = {row["id"]: row for row in spark_rows if row["error_code"] is None}
+    assert by_id == {r["id"]: flat_row(r) for r in analysed}
+
+
+def test_spark_flags_the_rows_the_batch_rejects(spark_rows):
+    errors = sorted((r["id"] or "", r["error_code"]) for r in spark_rows if r["error_code"])
+    assert errors == [("", "invalid_json"), ("blank", "validation_error")]
+
+
+def test_spark_output_has_the_flat_schema(spark_rows):
+    assert list(spark_rows[0]) == FLAT_COLUMNS
+    claims = [c for row in spark_rows for c in row["claims"] or []]
+    assert claims, "the sample should hold at least one flagged claim"
+    assert set(claims[0]) == {"sentence", "start", "end", "probability", "cues", "qualified_by"}
+
+
+def test_spark_reads_parquet_input_like_json_lines(spark, archive, spark_rows, tmp_path):
+    import pyarrow as pa
+
+    from service.spark_job import run
+
+    rows = [json.loads(line) for line in archive.read_text(encoding="utf-8").splitlines()[:20]]
+    source = tmp_path / "archive.parquet"
+    pyarrow_parquet.write_table(pa.Table.from_pylist(rows), source)
+    run(spark, str(source), str(tmp_path / "out.parquet"))
+    expected = [r for r in spark_rows if r["error_code"] is None]
+    assert sorted(read_parquet(tmp_path / "out.parquet"), key=lambda r: r["id"]) == sorted(
+        expected, key=lambda r: r["id"]
+    )
+
+
+def test_spark_refuses_to_overwrite_without_asking(spark, archive):
+    from service.spark_job import run
+
+    with pytest.raises(Exception, match="already exists"):
+        run(spark, str(archive), str(archive.with_name("spark.parquet")))
+
+
+# --------------------------------------------------------------------------- flat rows
+
+
+def test_flat_row_lists_claims_with_the_hedges_that_qualify_them():
+    record = {
+        "id": "x",
+        "date": "1987-03-01",
+        "model": {"name": "caveat", "version": "1.0.0"},
+        "balance": {"score": 0.9, "label": "balanced", "claims": 1, "hedges": 1,
+                    "qualified_claims": 1, "summary": "..."},
+        "sentences": [
+            {"index": 0, "start": 0, "end": 36, "text": "...", "paragraph": 0,
+             "claim": {"probability": 0.93, "flagged": True},
+             "hedge": {"probability": 0.1, "flagged": False, "types": []},
+             "cues": [{"label": "claim", "type": None, "start": 14, "end": 34,
+                       "text": "historic breakthrough"}]},
+            {"index": 1, "start": 37, "end": 57, "text": "...", "paragraph": 0,
+             "claim": {"probability": 0.05, "flagged": False},
+             "hedge": {"probability": 0.88, "flagged": True, "types": ["limitation"]},
+             "cues": [{"label": "hedge", "type": "limitation", "start": 37, "end": 56,
+                       "text": "more work is needed"}]},
+        ],
+        "links": [{"claim": 0, "hedge": 1, "strength": 0.9}],
+        "title": None,
+    }  # fmt: skip
+    assert flat_row(record) == {
+        "id": "x",
+        "date": "1987-03-01",
+        "model_version": "1.0.0",
+        "balance_score": 0.9,
+        "balance_label": "balanced",
+        "n_sentences": 2,
+        "n_claims": 1,
+        "n_hedges": 1,
+        "n_qualified_claims": 1,
+        "n_links": 1,
+        "claims": [
+            {"sentence": 0, "start": 0, "end": 36, "probability": 0.93,
+             "cues": ["historic breakthrough"], "qualified_by": [1]}
+        ],
+        "hedges": [
+            {"sentence": 1, "start": 37, "end": 57, "probability": 0.88,
+             "types": ["limitation"], "cues": ["more work is needed"]}
+        ],
+        "error_code": None,
+        "error_message": None,
+    }  # fmt: skip
+
+
+def test_flat_row_of_an_error_record_carries_its_code():
+    record = {"id": "y", "line": 3, "error": {"code": "validation_error", "message": "m"}}
+    row = flat_row(record)
+    assert (row["id"], row["error_code"], row["error_message"]) == ("y", "validation_error", "m")
+    assert row["claims"] is None
+
+
+def test_executor_refuses_a_shipped_model_whose_hash_differs(tmp_path, monkeypatch):
+    import shutil
+
+    import pyspark
+
+    from service.analysis.model import MODELS_DIR, ModelError, load_model
+    from service.spark_job import analyze_partition
+
+    card = load_model().card
+    shipped = tmp_path / "caveat-model-test"
+    shipped.mkdir()
+    for name in (f"caveat-{card['version']}.json", card["artifact"]["file"]):
+        shutil.copy(MODELS_DIR / name, shipped / name)
+    segmenter = card["segmenter"]["file"]
+    (shipped / segmenter).write_bytes((MODELS_DIR / segmenter).read_bytes() + b" ")
+    # What an executor would find in its SparkFiles if a file were altered on the way.
+    monkeypatch.setattr(pyspark.SparkFiles, "get", lambda name: str(tmp_path / name))
+    with pytest.raises(ModelError, match="sha256"):
+        next(analyze_partition(iter([]), "caveat-model-test", card["version"]))
