@@ -1,19 +1,47 @@
-"""gunicorn settings: ``gunicorn -c gunicorn.conf.py wsgi:app`` (see ``make run``)."""
+"""gunicorn settings: ``gunicorn -c gunicorn.conf.py wsgi:app`` (see ``make run``).
+
+Run it behind a reverse proxy that buffers requests (nginx, a load balancer): a sync
+worker reads the body itself, so a client that sends slowly would hold it.
+"""
 
 import os
 
+
+def _cores() -> int:
+    """The cores this process may run on (a container's share, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 # Local only unless told otherwise: CAVEAT_BIND="0.0.0.0:8000" behind a proxy or in a container.
 bind = os.environ.get("CAVEAT_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
-# Analysis is CPU-bound (one vectorised predict a request): a worker per core is plenty.
-workers = 2
-# Load (and hash-check) the model once in the master; workers share its pages after fork.
+# Analysis is CPU-bound (one vectorised predict a request): a worker a core. Each worker
+# holds the model (~190 MiB resident once it has served); CAVEAT_WORKERS overrides.
+workers = int(os.environ.get("CAVEAT_WORKERS") or _cores())
+worker_class = "sync"
+# Load (and hash-check) the model once in the master: a tampered artifact stops the start
+# before any worker forks, and the workers share its pages after fork.
 preload_app = True
-# Longer than one analysis of a maximal request should take: past it a worker is stuck.
+# A worker silent for this long is killed and replaced. The request limits (MAX_SENTENCES,
+# MAX_BATCH_CHARS, MAX_CONTENT_LENGTH) keep the slowest request measured under ~11 s on
+# one core, so only a stuck worker gets here.
 timeout = 30
-graceful_timeout = 30
+# On a restart (HUP, max_requests), a worker finishes its request within this time.
+graceful_timeout = 20
 # Recycle workers now and then so a slow leak cannot grow; the jitter keeps them from
 # restarting together.
 max_requests = 1000
 max_requests_jitter = 100
+# Idle keep-alive connections are closed after this many seconds.
+keepalive = 5
+# Request line and headers: an API key or a request id is far below these.
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+# The heartbeat file in memory: a slow or full disk cannot make workers look stuck.
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
 # The app writes its own JSON-lines request log (never any body content) instead.
 accesslog = None

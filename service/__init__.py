@@ -6,13 +6,14 @@ importing the package does neither.
 
 from __future__ import annotations
 
+import os
 from logging import getLogger
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from . import api, openapi, page
+from . import api, openapi, page, schemas, security
 from .errors import log_exception, register_error_handlers
 from .logging import ROOT_LOGGER, configure_logging
 
@@ -43,11 +44,40 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_TEXT_CHARS=100_000,
         # DESIGN.md: a batch holds 1..100 documents.
         MAX_BATCH_DOCUMENTS=100,
+        # Sentences in one document: bounds the work of one analysis (linking pairs claims
+        # with hedges). A 100,000-character article of news prose has about 700-1,600.
+        MAX_SENTENCES=schemas.MAX_SENTENCES,
+        # Characters of all texts and titles in one batch: with MAX_SENTENCES, keeps the
+        # worst batch (~11 s on one core) well inside gunicorn's 30 s worker timeout.
+        MAX_BATCH_CHARS=schemas.MAX_BATCH_CHARS,
         # Level of the JSON-lines log on stderr (one INFO line a request).
         LOG_LEVEL="INFO",
+        # API keys, "key" or "id:key" items, comma-separated; none: the API is open.
+        API_KEYS=None,
+        # A file of "id sha256hex" lines (digests of keys), read at start-up.
+        API_KEYS_FILE=None,
+        # Flask-Limiter's syntax; counted per key id, per client address without a key.
+        RATE_LIMIT="120/minute;2000/hour",
+        # memory:// counts per process; redis://host:6379 shares counts between instances.
+        RATELIMIT_STORAGE_URI="memory://",
+        # Smooths the burst a fixed window allows at its edges, at one counter per window.
+        RATELIMIT_STRATEGY="sliding-window-counter",
+        # X-RateLimit-* on every limited response and Retry-After on a 429.
+        RATELIMIT_HEADERS_ENABLED=True,
+        # If Redis is unreachable, count in memory (per instance) rather than answer 500s.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        # None: on, except in apps built with TESTING (see service.security.init_app).
+        RATELIMIT_ENABLED=None,
+        # Browser origins allowed to call /v1/* (CMS plugins), comma-separated; none by default.
+        CORS_ORIGINS=None,
+        # Reverse proxies in front of the service that set X-Forwarded-For; 0: none.
+        TRUSTED_PROXIES=0,
     )
     # CAVEAT_MODELS_DIR, CAVEAT_LOG_LEVEL, ... (values are parsed as JSON when they parse).
     app.config.from_prefixed_env("CAVEAT")
+    # Keys are taken verbatim: parsed as JSON, a key of digits would become a number.
+    if "CAVEAT_API_KEYS" in os.environ:
+        app.config["API_KEYS"] = os.environ["CAVEAT_API_KEYS"]
     app.config.update(config or {})
     # Keys in the order the schemas declare them, and UTF-8 rather than \u escapes.
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -55,6 +85,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     configure_logging(app)
     app.extensions["caveat"] = app.config.get("ANALYZER") or _load_analyzer(app)
+    # After the request log (so a 401 or 429 is logged too), before the blueprints' views.
+    security.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(page.bp)
@@ -87,10 +119,11 @@ def _load_analyzer(app: Flask) -> Any:
             extra={"models_dir": str(models_dir)},
         )
         return None
-    except ModelError:
+    except ModelError as exc:
+        # The reason names files and hashes, never an article: safe to log in full.
         logger.critical(
             "refusing to start: the model cannot be loaded safely",
-            extra={"models_dir": str(models_dir)},
+            extra={"models_dir": str(models_dir), "reason": str(exc)},
         )
         raise
     logger.info(

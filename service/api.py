@@ -115,6 +115,10 @@ def _json_body() -> Any:
             "The body is not valid JSON.",
             {"line": exc.lineno, "column": exc.colno},
         ) from None
+    except ValueError:
+        # Python refuses to convert an integer of more than 4,300 digits (CVE-2020-10735):
+        # well-formed JSON, but no field of ours takes a number that size.
+        raise APIError(400, CODES[400], "The body holds a number too long to read.") from None
 
 
 def _json_or_plain_text_body() -> Any:

@@ -36,11 +36,13 @@ CODES = {
 #: Messages for the statuses the API produces itself (werkzeug's are written for browsers).
 MESSAGES = {
     400: "The body is not valid JSON (UTF-8).",
+    401: "Send a valid API key, as Authorization: Bearer KEY or X-API-Key: KEY.",
     404: "No such endpoint.",
     405: "This endpoint does not accept that method.",
     413: "The body is larger than the configured limit.",
     415: "Send application/json (or text/plain where the endpoint accepts it).",
     422: "The request does not match the schema; details names each field.",
+    429: "Too many requests; retry after the seconds in Retry-After.",
     500: "An internal error occurred; it has been logged with this request id.",
 }
 
@@ -51,12 +53,20 @@ _TAG = re.compile(r"<[^>]+>")
 class APIError(Exception):
     """An error the API answers on purpose, with its status, stable code and details."""
 
-    def __init__(self, status: int, code: str, message: str, details: dict | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: dict | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details or {}
+        self.headers = headers or {}
 
 
 def error_code(status: int, name: str) -> str:
@@ -107,7 +117,9 @@ def log_exception(exc: BaseException) -> None:
 
 
 def _handle_api_error(e: APIError) -> Response:
-    return error_response(e.status, e.code, e.message, e.details)
+    response = error_response(e.status, e.code, e.message, e.details)
+    response.headers.update(e.headers)
+    return response
 
 
 def _handle_validation_error(e: ValidationError) -> Response:

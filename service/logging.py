@@ -1,8 +1,9 @@
 """The structured log: one JSON line a request, and never any body content.
 
-A line carries the request id, method, path, status, duration and the sizes of
-the request and response bodies; never the text, title, cues or any other part
-of a body, because drafts are confidential. ``configure_logging`` is called by
+A line carries the request id, method, path, status, duration, the sizes of
+the request and response bodies and the id of the API key that was sent (never
+the key); never the text, title, cues or any other part of a body, because
+drafts are confidential. ``configure_logging`` is called by
 ``create_app``; importing this module configures nothing.
 """
 
@@ -32,10 +33,16 @@ FIELDS = (
     "duration_ms",
     "request_bytes",
     "response_bytes",
+    "key_id",
     "exc_type",
     "exc_chain",
     "model_version",
     "models_dir",
+    "reason",
+    "key_count",
+    "rate_limit",
+    "ratelimit_storage",
+    "cors_origins",
 )
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -99,6 +106,8 @@ def _log_request(response: Response) -> Response:
             "duration_ms": duration_ms,
             "request_bytes": request.content_length,
             "response_bytes": response.content_length,
+            # Set by the key check (service.security); null when open or no valid key was sent.
+            "key_id": g.get("key_id"),
         },
     )
     if g.get("request_id"):

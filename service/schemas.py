@@ -9,14 +9,15 @@ answers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, has_app_context
-from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, pre_load, validate
 
 from .analysis.types import BALANCE_LABELS, HEDGE_TYPES, TITLE_INDEX, Analysis
-from .errors import CODES, MESSAGES
+from .errors import CODES, MESSAGES, APIError
 
 #: DESIGN.md's limits; MAX_TEXT_CHARS and MAX_BATCH_DOCUMENTS can be lowered or raised in config.
 MAX_TEXT_CHARS = 100_000
@@ -24,6 +25,12 @@ MAX_BATCH_DOCUMENTS = 100
 MAX_ID_CHARS = 200
 #: DESIGN.md gives no title limit; a headline this long is no headline.
 MAX_TITLE_CHARS = 1_000
+#: Sentences a document may hold, and characters (texts and titles) a batch may hold:
+#: they bound the time one request holds a worker (config MAX_SENTENCES, MAX_BATCH_CHARS).
+#: Measured on one core: a document of 2,000 sentences that are each a claim and a hedge
+#: (the most work a sentence makes) takes 4-8 s; a batch of 100,000 such characters ~11 s.
+MAX_SENTENCES = 2_000
+MAX_BATCH_CHARS = 100_000
 
 
 # --------------------------------------------------------------------------- fields and validators
@@ -80,8 +87,58 @@ class TextLength(ConfiguredLength):
         return value
 
 
-#: The limit on an article's text, shared by the JSON field and the text/plain body.
-TEXT_LENGTH = TextLength(1, MAX_TEXT_CHARS, "MAX_TEXT_CHARS")
+#: Characters that can end a sentence (service.analysis.segment): line breaks as
+#: str.splitlines knows them, and the marks Punkt and the CJK rule split at.
+_SENTENCE_END = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029.?!。！？｡]")
+#: The segmenter cuts a sentence longer than 5,000 characters into pieces of at least
+#: 2,500 less a few code points; one extra sentence a 2,000 characters is a safe margin.
+_CHARS_PER_CUT = 2_000
+
+
+def sentence_upper_bound(text: str) -> int:
+    """At least as many sentences as the segmenter finds in ``text``, counted in one scan."""
+    return sum(1 for _ in _SENTENCE_END.finditer(text)) + len(text) // _CHARS_PER_CUT + 1
+
+
+def count_sentences(text: str, limit: int) -> int:
+    """The sentences of ``text`` when there could be more than ``limit``, else the cheap bound.
+
+    Only a text whose bound passes the limit is segmented here (and once more by the
+    analyzer): most articles never are. Without a segmenter (a stand-in analyzer in
+    tests) the bound is the count.
+    """
+    bound = sentence_upper_bound(text)
+    if bound <= limit:
+        return bound
+    analyzer = current_app.extensions.get("caveat") if has_app_context() else None
+    segmenter = getattr(getattr(analyzer, "model", None), "segmenter", None)
+    return bound if segmenter is None else len(segmenter.split(text))
+
+
+class ArticleText(TextLength):
+    """An article: 1..max characters after stripping, then at most MAX_SENTENCES sentences.
+
+    The sentence limit bounds the work of one analysis, and so the time a request holds
+    a worker; it is checked only once the length is within its limit.
+    """
+
+    message_sentences = "More than {max} sentences ({count}); send the article in parts."
+
+    def __call__(self, value: str) -> str:
+        """Raise unless the length and then the number of sentences are within the limits."""
+        super().__call__(value)
+        if not has_app_context():
+            return value
+        limit = int(current_app.config.get("MAX_SENTENCES", 0)) or None
+        if limit is not None:
+            count = count_sentences(value, limit)
+            if count > limit:
+                raise ValidationError(self.message_sentences.format(max=limit, count=count))
+        return value
+
+
+#: The limits on an article's text, shared by the JSON field and the text/plain body.
+TEXT_LENGTH = ArticleText(1, MAX_TEXT_CHARS, "MAX_TEXT_CHARS")
 
 
 # --------------------------------------------------------------------------- requests
@@ -96,7 +153,12 @@ class DocumentSchema(Schema):
     text = fields.String(
         required=True,
         validate=TEXT_LENGTH,
-        metadata={"description": "The article; offsets in the response index it as sent."},
+        metadata={
+            "description": (
+                "The article; offsets in the response index it as sent. At most "
+                "MAX_SENTENCES sentences (2,000 unless configured)."
+            )
+        },
     )
     title = fields.String(
         load_default=None,
@@ -153,6 +215,10 @@ def _valid_id(document: Any) -> str | None:
     return doc_id if isinstance(doc_id, str) and len(doc_id) <= MAX_ID_CHARS else None
 
 
+#: The number of documents a batch holds.
+BATCH_LENGTH = ConfiguredLength(1, MAX_BATCH_DOCUMENTS, "MAX_BATCH_DOCUMENTS")
+
+
 class BatchRequestSchema(Schema):
     """The JSON body of POST /v1/analyze/batch; only a malformed envelope fails as a whole."""
 
@@ -162,12 +228,44 @@ class BatchRequestSchema(Schema):
     documents = fields.List(
         IsolatedDocument(DocumentSchema),
         required=True,
-        validate=ConfiguredLength(1, MAX_BATCH_DOCUMENTS, "MAX_BATCH_DOCUMENTS"),
+        validate=BATCH_LENGTH,
     )
     explain = StrictBoolean(
         load_default=False,
         metadata={"description": "true adds the features to every analysis."},
     )
+
+    @pre_load
+    def _within_the_batch_budget(self, data: Any, **kwargs: Any) -> Any:
+        # Each document may be within its limits and all of them together still more than
+        # one request should hold a worker for: 413, send fewer a request. Counted on what
+        # was sent, before any document is validated (which may segment it).
+        limit = current_app.config.get("MAX_BATCH_CHARS") if has_app_context() else None
+        documents = data.get("documents") if isinstance(data, dict) else None
+        if isinstance(documents, list):
+            # Before any document is loaded: 500,000 tiny ones fit in a 1 MB body, and
+            # each would cost an error object of its own before the count failed.
+            try:
+                BATCH_LENGTH(documents)
+            except ValidationError as err:
+                raise ValidationError({"documents": err.messages}) from None
+        if limit and isinstance(documents, list):
+            chars = sum(
+                len(d[field])
+                for d in documents
+                if isinstance(d, dict)
+                for field in ("text", "title")
+                if isinstance(d.get(field), str)
+            )
+            if chars > int(limit):
+                raise APIError(
+                    413,
+                    CODES[413],
+                    f"The documents hold {chars} characters in all; a batch may hold "
+                    f"{int(limit)}. Send fewer documents a request.",
+                    {"characters": chars, "limit": int(limit)},
+                )
+        return data
 
 
 # --------------------------------------------------------------------------- responses
@@ -347,6 +445,18 @@ class HealthSchema(_ResponseSchema):
     model = fields.Nested(ModelInfoSchema, required=True, allow_none=True)
 
 
+class ThresholdsSchema(_ResponseSchema):
+    """The decision thresholds of the model card."""
+
+    claim = fields.Float(required=True, validate=validate.Range(0.0, 1.0))
+    hedge = fields.Float(required=True, validate=validate.Range(0.0, 1.0))
+    types = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(HEDGE_TYPES)),
+        values=fields.Float(validate=validate.Range(0.0, 1.0)),
+        metadata={"description": "A flagged hedge's type is shown at or above its threshold."},
+    )
+
+
 class ModelCardSchema(_ResponseSchema):
     """GET /v1/model: the manifest the model was loaded and checked against."""
 
@@ -367,9 +477,8 @@ class ModelCardSchema(_ResponseSchema):
         metadata={"description": "Each training set: name, files with sha256, sizes."},
     )
     params = fields.Dict(keys=fields.String(), required=True)
-    thresholds = fields.Dict(
-        keys=fields.String(),
-        values=fields.Float(),
+    thresholds = fields.Nested(
+        ThresholdsSchema,
         required=True,
         metadata={"description": "Probability at or above which a label is flagged."},
     )

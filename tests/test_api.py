@@ -503,4 +503,11 @@ def test_real_model_card_matches_the_response_schema(real_client):
     assert response.status_code == 200
     body = response.get_json()
     assert ModelCardSchema().validate(body) == {}
-    assert set(body["thresholds"]) == {"claim", "hedge"}
+    assert set(body["thresholds"]) == {"claim", "hedge", "types"}
+    assert set(body["thresholds"]["types"]) == {
+        "uncertainty",
+        "limitation",
+        "condition",
+        "contrast",
+        "attribution",
+    }

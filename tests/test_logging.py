@@ -61,6 +61,7 @@ def test_the_line_holds_only_the_request_fields(client, log_stream):
         "duration_ms",
         "request_bytes",
         "response_bytes",
+        "key_id",
     }
 
 
@@ -155,3 +156,98 @@ def test_create_app_installs_one_handler_however_often_it_is_called(analyzer):
 def test_the_log_level_comes_from_the_config(analyzer):
     create_app({"TESTING": True, "ANALYZER": analyzer, "LOG_LEVEL": "WARNING"})
     assert logging.getLogger(ROOT_LOGGER).level == logging.WARNING
+
+
+# --------------------------------------------------------------------------- keys and the 500 path
+
+KEY = "newsroom-key-0123456789"
+
+
+@pytest.fixture
+def keyed_app(analyzer) -> Flask:
+    """An app that asks for a key, production-like: a bug answers 500 rather than raising."""
+    return create_app(
+        {
+            "TESTING": False,
+            "PROPAGATE_EXCEPTIONS": False,
+            "RATELIMIT_ENABLED": False,
+            "ANALYZER": analyzer,
+            "API_KEYS": f"desk-7:{KEY}",
+        }
+    )
+
+
+@pytest.fixture
+def keyed_log(keyed_app) -> io.StringIO:
+    """What the service's handler writes for `keyed_app`, captured."""
+    [handler] = [
+        h for h in logging.getLogger(ROOT_LOGGER).handlers if isinstance(h, logging.StreamHandler)
+    ]
+    stream = io.StringIO()
+    handler.setStream(stream)
+    return stream
+
+
+def test_the_line_names_the_key_id_but_never_the_key(keyed_app, keyed_log):
+    keyed_app.test_client().post(
+        "/v1/analyze", json={"text": "An article."}, headers={"Authorization": f"Bearer {KEY}"}
+    )
+    [line] = _lines(keyed_log)
+    assert line["key_id"] == "desk-7"
+    assert KEY not in keyed_log.getvalue()
+
+
+def test_a_wrong_key_is_logged_as_401_without_a_key_id_or_the_key(keyed_app, keyed_log):
+    wrong = "wrong-key-99999999999"
+    keyed_app.test_client().post("/v1/analyze", json={"text": MARKER}, headers={"X-API-Key": wrong})
+    [line] = _lines(keyed_log)
+    assert (line["status"], line["key_id"]) == (401, None)
+    assert wrong not in keyed_log.getvalue()
+    assert MARKER not in keyed_log.getvalue()
+
+
+class _ExplodingAnalyzer:
+    """An analyzer that fails quoting the article, as a bug in the core might."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def analyze(self, text, title=None, doc_id=None, explain=False):
+        raise ValueError(f"cannot analyse {text!r} titled {title!r}")
+
+    def analyze_many(self, docs, explain=False):
+        raise RuntimeError(f"cannot analyse {docs!r}")
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/analyze", {"text": f"A draft about {MARKER}.", "title": f"{MARKER} resigns"}),
+        ("/v1/analyze/batch", {"documents": [{"text": f"{MARKER} draft", "id": MARKER}]}),
+    ],
+)
+def test_no_part_of_the_article_reaches_the_logs_on_a_500(analyzer, caplog, capsys, path, body):
+    app = create_app(
+        {
+            "TESTING": False,
+            "PROPAGATE_EXCEPTIONS": False,
+            "ANALYZER": _ExplodingAnalyzer(analyzer.model),
+            "API_KEYS": f"desk-7:{KEY}",
+        }
+    )
+    caplog.set_level(logging.DEBUG)
+    response = app.test_client().post(path, json=body, headers={"X-API-Key": KEY})
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal"
+    assert MARKER not in response.get_data(as_text=True)
+    written = capsys.readouterr().err
+    lines = [json.loads(line) for line in written.splitlines()]
+    [request_line] = [line for line in lines if line["logger"] == "caveat.request"]
+    assert (request_line["status"], request_line["key_id"]) == (500, "desk-7")
+    [error_line] = [line for line in lines if line["logger"] == "caveat.errors"]
+    assert error_line["request_id"] == request_line["request_id"]
+    assert error_line["exc_type"] in ("builtins.ValueError", "builtins.RuntimeError")
+    for text in (written, caplog.text, *(repr(r.__dict__) for r in caplog.records)):
+        assert MARKER not in text
+        assert "draft" not in text
+        assert KEY not in text

@@ -1,0 +1,414 @@
+"""Who may call the API and how often, from which origins, and the headers every response carries.
+
+- **API keys.** ``API_KEYS`` (``CAVEAT_API_KEYS``: ``key`` or ``id:key``, comma-separated)
+  and ``API_KEYS_FILE`` (``CAVEAT_API_KEYS_FILE``: lines of ``id sha256hex``). A request
+  sends its key as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``; the sha256 of
+  what it sent is compared with every configured digest by ``hmac.compare_digest``, so
+  neither the answer nor its timing tells which key came close. With no key configured
+  the API is open, and start-up logs a warning that says so. ``OPEN_ENDPOINTS`` (the
+  page, its static files, /v1/health, /openapi.json) never ask for a key.
+- **Rate limits** (Flask-Limiter): ``RATE_LIMIT`` per key id, or per client address when
+  no valid key was sent (so guessing keys is limited too); in memory by default,
+  shared by several instances with ``RATELIMIT_STORAGE_URI=redis://...``.
+- **CORS** (Flask-CORS): only the origins listed in ``CORS_ORIGINS``, only on /v1/*.
+- **Headers**: a Content-Security-Policy that allows only this origin's script, style
+  and API, ``nosniff``, no referrer, no framing, and ``Cache-Control: no-store`` on
+  everything but the static files (analyses of drafts are confidential).
+
+``init_app`` is called by ``create_app``; importing this module configures nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, g, request
+from flask_cors import CORS
+from flask_limiter import Limiter, RateLimitExceeded
+from limits import parse_many
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .errors import CODES, APIError, error_response
+from .logging import ROOT_LOGGER
+
+logger = logging.getLogger(f"{ROOT_LOGGER}.security")
+
+#: Endpoints anyone may call, keys configured or not: the page and its files, the
+#: liveness probe, and the API's own description.
+OPEN_ENDPOINTS = frozenset({"page.index", "static", "api.health", "openapi.openapi_document"})
+#: The rate limit does not count these: probes, preflights and the page's static files.
+UNLIMITED_ENDPOINTS = frozenset({"api.health", "static"})
+
+#: The page loads only its own script and style and talks only to this API: nothing inline,
+#: nothing from another origin, no plugins, no framing, no <base>. Its form is sent by
+#: script (fetch), never submitted: form-action 'none' stops a script-less submission from
+#: putting a draft into a URL. default-src 'none' refuses every kind not listed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+#: Set on every response, the page's and the API's alike.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+#: Every response except the static files: an analysis quotes a confidential draft.
+NO_STORE = "no-store"
+
+#: What a browser on an allowed origin may send and read (CORS).
+CORS_ALLOW_HEADERS = ["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"]
+CORS_EXPOSE_HEADERS = [
+    "X-Request-ID",
+    "Retry-After",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+]
+#: How long a browser may cache a preflight answer, in seconds.
+CORS_MAX_AGE = 600
+
+#: A key id as it appears in logs and rate-limit buckets.
+_KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+#: A shorter key can be guessed; 16 characters of a random token is the least we accept.
+MIN_KEY_CHARS = 16
+_BEARER = re.compile(r"Bearer[ \t]+(\S+)[ \t]*", re.IGNORECASE)
+
+
+class SecurityConfigError(ValueError):
+    """A security setting that cannot be used: the service refuses to start."""
+
+
+# --------------------------------------------------------------------------- API keys
+
+
+@dataclass(frozen=True)
+class APIKey:
+    """A configured key: its id (logged, rate-limited by) and the sha256 digest of the key."""
+
+    id: str
+    digest: bytes
+
+
+def key_digest(key: str) -> bytes:
+    """The sha256 digest of a key as sent (UTF-8)."""
+    return hashlib.sha256(key.encode("utf-8")).digest()
+
+
+def parse_keys(spec: str | Iterable[str] | None) -> list[APIKey]:
+    """Keys from ``CAVEAT_API_KEYS``: ``key`` or ``id:key`` items, comma-separated (or a list).
+
+    A key without an id gets ``key-`` and the first 8 hex digits of its sha256.
+    """
+    if spec is None:
+        return []
+    items = spec.split(",") if isinstance(spec, str) else [str(item) for item in spec]
+    keys = []
+    for position, item in enumerate((item.strip() for item in items), start=1):
+        if not item:
+            continue
+        key_id, sep, key = item.partition(":")
+        if not sep:
+            key_id, key = f"key-{hashlib.sha256(item.encode()).hexdigest()[:8]}", item
+        # The key itself is never quoted in an error: only its position in the list.
+        if not _KEY_ID.fullmatch(key_id):
+            raise SecurityConfigError(
+                f"API_KEYS item {position}: the id must be 1-64 of A-Z a-z 0-9 . _ -"
+            )
+        if len(key) < MIN_KEY_CHARS or any(c.isspace() for c in key):
+            raise SecurityConfigError(
+                f"API_KEYS item {position} ({key_id}): a key is at least {MIN_KEY_CHARS} "
+                "characters without spaces"
+            )
+        keys.append(APIKey(key_id, key_digest(key)))
+    return keys
+
+
+def read_keys_file(path: str | Path) -> list[APIKey]:
+    """Keys from ``CAVEAT_API_KEYS_FILE``: lines of ``id sha256hex``; blank lines and # comments.
+
+    The file holds digests only, so reading it cannot leak a key; make one line with
+    ``printf %s "$KEY" | sha256sum``.
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise SecurityConfigError(
+            f"API_KEYS_FILE {path}: cannot read it ({exc.strerror})"
+        ) from None
+    keys = []
+    for number, line in enumerate(lines, start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        if (
+            len(parts) != 2
+            or not _KEY_ID.fullmatch(parts[0])
+            or not _SHA256_HEX.fullmatch(parts[1].lower())
+        ):
+            raise SecurityConfigError(
+                f"API_KEYS_FILE {path}, line {number}: expected 'id sha256hex' "
+                "(an id of A-Z a-z 0-9 . _ -, then 64 hex digits)"
+            )
+        keys.append(APIKey(parts[0], bytes.fromhex(parts[1])))
+    return keys
+
+
+class KeyRing:
+    """The configured keys; ``identify`` names the key a request sent, in constant time."""
+
+    def __init__(self, keys: list[APIKey]):
+        ids = [k.id for k in keys]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise SecurityConfigError(f"API key ids must be unique: {', '.join(duplicates)}")
+        self.keys = tuple(keys)
+
+    def __bool__(self) -> bool:
+        return bool(self.keys)
+
+    def identify(self, presented: str | None) -> str | None:
+        """The id of the key ``presented`` is, or None; compares the digest with every key."""
+        if not presented or not self.keys:
+            return None
+        digest = key_digest(presented)
+        found = None
+        # No early exit: the time taken does not depend on which key (if any) matched.
+        for key in self.keys:
+            if hmac.compare_digest(digest, key.digest) and found is None:
+                found = key.id
+        return found
+
+
+def load_keyring(config: dict) -> KeyRing:
+    """The keys of ``API_KEYS`` and ``API_KEYS_FILE`` together."""
+    keys = parse_keys(config.get("API_KEYS"))
+    if config.get("API_KEYS_FILE"):
+        keys += read_keys_file(config["API_KEYS_FILE"])
+    return KeyRing(keys)
+
+
+def presented_key() -> str | None:
+    """The key the request sent: ``Authorization: Bearer <key>``, else ``X-API-Key``."""
+    authorization = request.headers.get("Authorization", "")
+    match = _BEARER.fullmatch(authorization)
+    if match:
+        return match.group(1)
+    return request.headers.get("X-API-Key", "").strip() or None
+
+
+def current_key_id() -> str | None:
+    """The id of the valid key this request sent (None: none, a wrong one, or no keys set)."""
+    if "key_id" not in g:
+        g.key_id = current_app.extensions["caveat.keys"].identify(presented_key())
+    return g.key_id
+
+
+def _require_key() -> None:
+    """before_request: 401 unless the endpoint is open or the request sent a valid key."""
+    keyring = current_app.extensions["caveat.keys"]
+    # No endpoint: routing failed, and the 404 or 405 says nothing a key would protect.
+    # OPTIONS: a CORS preflight never carries the key.
+    if not keyring or request.endpoint is None or request.method == "OPTIONS":
+        return
+    if request.endpoint in OPEN_ENDPOINTS:
+        current_key_id()  # only so that the request log names a key that was sent
+        return
+    if current_key_id() is None:
+        sent = presented_key() is not None
+        raise APIError(
+            401,
+            CODES[401],
+            "The API key is not valid."
+            if sent
+            else "Send an API key, as Authorization: Bearer KEY or X-API-Key: KEY.",
+            {"reason": "invalid_key" if sent else "missing_key"},
+            headers={"WWW-Authenticate": 'Bearer realm="caveat"'},
+        )
+
+
+# --------------------------------------------------------------------------- rate limits
+
+
+def rate_limit_key() -> str:
+    """The bucket a request counts against: its key id, else its client address."""
+    key_id = current_key_id()
+    return f"key:{key_id}" if key_id else f"addr:{request.remote_addr}"
+
+
+def _exempt_from_rate_limit() -> bool:
+    return request.method == "OPTIONS" or request.endpoint in UNLIMITED_ENDPOINTS
+
+
+def _rate_limited(e: RateLimitExceeded) -> Response:
+    """429 rate_limited, with the limit that was hit; Retry-After is set by the limiter."""
+    limit = str(e.limit.limit)
+    response = error_response(
+        429,
+        CODES[429],
+        f"Too many requests: the limit is {limit} for this key (or address when none is sent).",
+        {"limit": limit},
+    )
+    limiter: Limiter = current_app.extensions["caveat.limiter"]
+    current = limiter.current_limit
+    # The limiter adds Retry-After when its headers are on; without them, say it here.
+    if current is not None and not current_app.config.get("RATELIMIT_HEADERS_ENABLED"):
+        response.headers["Retry-After"] = str(max(1, int(current.reset_at - time.time())))
+    return response
+
+
+def _retry_after_only_when_limited(response: Response) -> Response:
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
+def _check_rate_limit(value: str) -> str:
+    try:
+        if not parse_many(value):
+            raise ValueError
+    except ValueError:
+        raise SecurityConfigError(
+            f"RATE_LIMIT {value!r}: expected limits such as '120/minute;2000/hour'"
+        ) from None
+    return value
+
+
+# --------------------------------------------------------------------------- CORS
+
+
+def parse_origins(spec: str | Iterable[str] | None) -> list[str]:
+    """``CORS_ORIGINS``: comma-separated ``scheme://host[:port]`` origins, exactly as browsers send.
+
+    No wildcard and no pattern: an origin is allowed only when it is listed.
+    """
+    if not spec:
+        return []
+    items = spec.split(",") if isinstance(spec, str) else list(spec)
+    origins = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        parts = urlsplit(item)
+        try:
+            port_ok = parts.port is None or parts.port > 0
+        except ValueError:
+            port_ok = False
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or not port_ok
+            or parts.path
+            or parts.query
+            or parts.fragment
+            or parts.username is not None
+            or "*" in item
+        ):
+            raise SecurityConfigError(
+                f"CORS_ORIGINS {item!r}: list origins as scheme://host[:port], without a path "
+                "or wildcard (https://cms.example.org)"
+            )
+        origins.append(item.lower())
+    return origins
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def _security_headers(response: Response) -> Response:
+    """after_request: the security headers on every response, no-store on all but static files."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+def init_app(app: Flask) -> None:
+    """Keys, rate limits, CORS and headers for ``app``; a bad setting raises SecurityConfigError.
+
+    Registered after the request log's before_request, and the limiter before the key
+    check, so that a request with a wrong key is still counted (per address) and logged.
+    """
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind N reverse proxies the client is the N-th address from the right of
+        # X-Forwarded-For; without this, every client would share the proxy's bucket.
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
+
+    keyring = load_keyring(app.config)
+    app.extensions["caveat.keys"] = keyring
+    if keyring:
+        logger.info(
+            "API keys configured: /v1/analyze, /v1/analyze/batch and /v1/model need one",
+            extra={"key_count": len(keyring.keys)},
+        )
+    else:
+        logger.warning(
+            "no API keys configured: the API is open to anyone who can reach it "
+            "(set CAVEAT_API_KEYS or CAVEAT_API_KEYS_FILE)"
+        )
+
+    if app.config.get("RATELIMIT_ENABLED") is None:
+        # The test fixtures build many apps and send bursts; tests that check the limits
+        # turn them on. Any other app is limited unless RATELIMIT_ENABLED is false.
+        app.config["RATELIMIT_ENABLED"] = not app.testing
+    # Registered before the limiter's own after_request, so it runs after it: the limiter
+    # sets Retry-After on every limited response, where it means nothing but on a 429.
+    app.after_request(_retry_after_only_when_limited)
+    limiter = Limiter(
+        key_func=rate_limit_key,
+        application_limits=[_check_rate_limit(str(app.config["RATE_LIMIT"]))],
+    )
+    limiter.request_filter(_exempt_from_rate_limit)
+    limiter.init_app(app)
+    app.extensions["caveat.limiter"] = limiter
+    if limiter.enabled:
+        logger.info(
+            "rate limit",
+            extra={
+                "rate_limit": app.config["RATE_LIMIT"],
+                # The scheme only: a storage URI can hold a password.
+                "ratelimit_storage": urlsplit(str(app.config["RATELIMIT_STORAGE_URI"])).scheme,
+            },
+        )
+    else:
+        # Expected in tests; anywhere else it is worth a warning.
+        (logger.info if app.testing else logger.warning)(
+            "rate limiting is off (RATELIMIT_ENABLED is false)"
+        )
+    app.register_error_handler(RateLimitExceeded, _rate_limited)
+
+    app.before_request(_require_key)
+
+    origins = parse_origins(app.config.get("CORS_ORIGINS"))
+    app.config["CORS_ORIGINS"] = origins
+    if origins:
+        CORS(
+            app,
+            resources={r"/v1/*": {"origins": origins}},
+            allow_headers=CORS_ALLOW_HEADERS,
+            expose_headers=CORS_EXPOSE_HEADERS,
+            methods=["GET", "POST", "OPTIONS"],
+            max_age=CORS_MAX_AGE,
+            # Keys travel in headers, never in cookies.
+            supports_credentials=False,
+        )
+        logger.info("CORS origins", extra={"cors_origins": origins})
+
+    app.after_request(_security_headers)

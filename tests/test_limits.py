@@ -1,0 +1,162 @@
+"""The bounds on one request's work: body, text, batch, sentences, characters a batch; gunicorn.
+
+Body size (413), text length and batch size (422) are tested in test_errors.py and
+test_api.py; this file tests the sentence and batch-character bounds, the sentence
+count they rest on, and that a request at the limits finishes well within the
+worker timeout that gunicorn.conf.py ships.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from service import create_app
+from service.schemas import MAX_BATCH_CHARS, MAX_SENTENCES, sentence_upper_bound
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def segmenter():
+    """The segmenter the committed model ships."""
+    model = pytest.importorskip("service.analysis.model")
+    try:
+        return model.load_model(PROJECT / "models").segmenter
+    except FileNotFoundError:
+        pytest.skip("no committed model under models/")
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def test_20000_one_word_sentences_are_refused_naming_text(real_client, assert_error):
+    text = "word\n" * 20_000  # 100,000 characters: within the text limit
+    response = real_client.post("/v1/analyze", json={"text": text})
+    error = assert_error(response, 422, "validation_error", "text")
+    assert error["details"]["text"] == [
+        f"More than {MAX_SENTENCES} sentences (20000); send the article in parts."
+    ]
+
+
+def test_20000_one_word_sentences_in_a_batch_fail_that_document_alone(real_client):
+    documents = [{"id": "long", "text": "Yes\n" * 19_999}, {"id": "ok", "text": "It may rain."}]
+    response = real_client.post("/v1/analyze/batch", json={"documents": documents})
+    assert response.status_code == 200
+    long, ok = response.get_json()["results"]
+    assert long["id"] == "long"
+    assert long["error"]["code"] == "validation_error"
+    assert "sentences" in long["error"]["details"]["text"][0]
+    assert ok["sentences"]
+
+
+def test_the_sentence_limit_counts_sentences_not_marks(real_client):
+    # 2,500 decimals: the cheap bound passes the limit; the segmenter finds a few sentences.
+    text = "Prices rose by " + "5.93 and " * 2_500 + "more."
+    assert sentence_upper_bound(text) > MAX_SENTENCES
+    response = real_client.post("/v1/analyze", json={"text": text})
+    assert response.status_code == 200, response.get_json()
+    assert len(response.get_json()["sentences"]) < 10
+
+
+def test_a_document_at_the_sentence_limit_is_analysed(real_client):
+    response = real_client.post("/v1/analyze", json={"text": "word\n" * MAX_SENTENCES})
+    assert response.status_code == 200
+    assert len(response.get_json()["sentences"]) == MAX_SENTENCES
+
+
+def test_the_sentence_limit_comes_from_the_config(analyzer, assert_error):
+    client = create_app({"TESTING": True, "ANALYZER": analyzer, "MAX_SENTENCES": 3}).test_client()
+    # The stand-in analyzer has no segmenter: the cheap bound (one a line here) is the count.
+    assert client.post("/v1/analyze", json={"text": "A\nB\nC"}).status_code == 200
+    response = client.post("/v1/analyze", data="A\nB\nC\nD", content_type="text/plain")
+    assert_error(response, 422, "validation_error", "text")
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text(
+        alphabet=st.one_of(
+            st.sampled_from(list(".?!。！？｡\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029 \"')»”ab1ZI")),
+            st.characters(),
+        ),
+        max_size=3_000,
+    )
+)
+def test_the_cheap_bound_is_never_below_the_segmenter(segmenter, text):
+    assert sentence_upper_bound(text) >= len(segmenter.split(text))
+
+
+@pytest.mark.parametrize("length", [5_001, 12_345, 40_000, 100_000])
+def test_the_cheap_bound_covers_the_cuts_of_long_sentences(segmenter, length):
+    for text in ("x" * length, ("word " * length)[:length]):
+        assert sentence_upper_bound(text) >= len(segmenter.split(text))
+
+
+# --------------------------------------------------------------------------- characters a batch
+
+
+def test_a_batch_over_the_character_budget_is_payload_too_large(client, assert_error, analyzer):
+    documents = [{"text": "x" * 90_000} for _ in range(2)]
+    response = client.post("/v1/analyze/batch", json={"documents": documents})
+    error = assert_error(response, 413, "payload_too_large", "characters", "limit")
+    assert error["details"] == {"characters": 180_000, "limit": MAX_BATCH_CHARS}
+    assert analyzer.calls == []
+
+
+def test_titles_count_towards_the_batch_budget(analyzer, assert_error):
+    client = create_app(
+        {"TESTING": True, "ANALYZER": analyzer, "MAX_BATCH_CHARS": 10}
+    ).test_client()
+    ok = client.post("/v1/analyze/batch", json={"documents": [{"text": "12345", "title": "12345"}]})
+    assert ok.status_code == 200
+    over = client.post(
+        "/v1/analyze/batch", json={"documents": [{"text": "12345", "title": "123456"}]}
+    )
+    assert_error(over, 413, "payload_too_large", "characters")
+
+
+def test_a_batch_at_the_character_budget_is_analysed(client):
+    documents = [{"text": "x" * (MAX_BATCH_CHARS // 4)} for _ in range(4)]
+    assert client.post("/v1/analyze/batch", json={"documents": documents}).status_code == 200
+
+
+# --------------------------------------------------------------------------- time bound
+
+
+def _gunicorn_timeout() -> int:
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", PROJECT / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.timeout
+
+
+@pytest.mark.slow
+def test_the_worst_document_at_the_limits_finishes_well_within_the_worker_timeout(real_client):
+    # Short sentences that are each a claim and a hedge: the most work a sentence can make
+    # (every claim is paired with every hedge), as many as the limit allows.
+    text = " ".join(["Huge win, may fail."] * MAX_SENTENCES)
+    started = time.perf_counter()
+    response = real_client.post("/v1/analyze", json={"text": text})
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    assert elapsed < _gunicorn_timeout() / 2, f"{elapsed:.1f} s"
+
+
+def test_the_gunicorn_config_bounds_and_recycles_workers():
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", PROJECT / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    assert conf.preload_app is True
+    assert conf.workers >= 1
+    assert 0 < conf.timeout <= 120
+    assert 0 < conf.graceful_timeout <= conf.timeout
+    assert conf.max_requests > 0 and 0 < conf.max_requests_jitter < conf.max_requests
+    assert conf.bind.startswith("127.0.0.1:")
