@@ -1,87 +1,901 @@
-// The fact-checker page: POST the article to /v1/analyze and show the result.
-// User text is only ever put into the page with textContent, never as HTML.
+// caveat's fact-checker page: POST the article to /v1/analyze, show it back with every cue
+// highlighted in place, and link each claim to the caveats that qualify it.
+//
+// Rules this file keeps:
+// - Text from the user or the service goes into the page only as text (textContent,
+//   Text nodes), never as HTML.
+// - The only network call is POST /v1/analyze to this origin; nothing is stored.
+// - Offsets in the response are Unicode code point offsets (Python str indices); JavaScript
+//   strings are UTF-16, so they are converted before slicing (see codePointIndexer).
 "use strict";
 
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
+(() => {
+  const TITLE_INDEX = -1;
+  const REQUEST_TIMEOUT_MS = 120000;
 
-// The sentence's text with its cues wrapped in <mark>; cue offsets index the
-// submitted text (or the title), the sentence starts at sentence.start.
-function highlighted(sentence) {
-  const item = el("li");
-  const cues = [...sentence.cues].sort((a, b) => a.start - b.start);
-  let at = 0;
-  for (const cue of cues) {
-    const start = cue.start - sentence.start;
-    const end = cue.end - sentence.start;
-    if (start < at) continue; // overlapping cue: the first one shown wins
-    item.append(document.createTextNode(sentence.text.slice(at, start)));
-    const mark = el("mark", sentence.text.slice(start, end), cue.label);
-    mark.title = cue.type ? `${cue.label}: ${cue.type}` : cue.label;
-    item.append(mark);
-    at = end;
+  const TYPE_HELP = {
+    uncertainty: "lowers certainty",
+    limitation: "says it is incomplete or limited",
+    condition: "makes it depend on something",
+    contrast: "turns against a preceding claim",
+    attribution: "vague sourcing",
+  };
+
+  const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
+
+  const FIELD_NAMES = { text: "Article text", title: "Headline", id: "Id", _schema: "Request" };
+
+  const $ = (id) => document.getElementById(id);
+  const INPUTS = ["text", "title", "api-key"];
+
+  // ------------------------------------------------------------------------------ state
+
+  const state = {
+    analysis: null, // the last response, as received (for Copy / Download JSON)
+    byIndex: new Map(), // sentence index -> {sentence, el, text}
+    claimToHedges: new Map(), // claim index -> [{index, strength}]
+    hedgeToClaims: new Map(), // hedge index -> [{index, strength}]
+    selected: null, // the selected sentence index
+    touched: [], // elements that carry a selection class, to clear without a DOM query
+    tipFor: null, // "pointer" or "focus": what the tooltip is showing for
+    busy: false,
+  };
+
+  // ------------------------------------------------------------------------------ helpers
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
   }
-  item.append(document.createTextNode(sentence.text.slice(at)));
-  const labels = [];
-  if (sentence.claim.flagged) labels.push("claim");
-  if (sentence.hedge.flagged) labels.push(`hedge (${sentence.hedge.types.join(", ")})`);
-  if (labels.length) item.append(el("span", labels.join(" · "), "labels"));
-  return item;
-}
 
-function render(analysis) {
-  const b = analysis.balance;
-  const score = b.score === null ? "no score" : `score ${b.score.toFixed(2)}`;
-  document.getElementById("balance").textContent =
-    `${b.label} (${score}): ${b.summary}`;
-  const list = document.getElementById("sentences");
-  list.replaceChildren();
-  if (analysis.title) {
-    const title = highlighted(analysis.title);
-    title.classList.add("title");
-    list.append(title);
+  function percent(p) {
+    return `${Math.round(p * 100)}%`;
   }
-  for (const sentence of analysis.sentences) list.append(highlighted(sentence));
-  document.getElementById("result").hidden = false;
-}
 
-async function analyze(event) {
-  event.preventDefault();
-  const status = document.getElementById("status");
-  const button = document.getElementById("analyze");
-  const title = document.getElementById("title").value;
-  const body = { text: document.getElementById("text").value };
-  if (title.trim()) body.title = title;
-  status.className = "";
-  status.textContent = "Analysing…";
-  button.disabled = true;
-  try {
-    const response = await fetch("/v1/analyze", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    const data = await response.json();
-    if (!response.ok) {
-      const details = Object.entries(data.error.details || {})
-        .map(([field, m]) => `${field}: ${Array.isArray(m) ? m.join(" ") : JSON.stringify(m)}`)
-        .join("; ");
-      throw new Error(details ? `${data.error.message} (${details})` : data.error.message);
+  function plural(n, one, many) {
+    return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+  }
+
+  // The number of Unicode code points in s (what the service counts), without an array copy.
+  function codePointLength(s) {
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) i++;
+      }
+      n++;
     }
-    render(data);
-    status.textContent = "";
-  } catch (error) {
-    status.className = "error";
-    status.textContent = error.message;
-  } finally {
-    button.disabled = false;
+    return n;
   }
-}
 
-document.addEventListener("DOMContentLoaded", () => {
-  document.getElementById("analyze-form").addEventListener("submit", analyze);
-});
+  // A function from code point offsets to UTF-16 offsets of s. Text without surrogate
+  // pairs (most articles) needs no table: the two offsets are the same.
+  function codePointIndexer(s) {
+    if (!/[\ud800-\udfff]/.test(s)) return (i) => i;
+    const table = new Uint32Array(s.length + 1);
+    let cp = 0;
+    for (let i = 0; i < s.length; i++) {
+      table[cp++] = i;
+      const c = s.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) i++;
+      }
+    }
+    table[cp] = s.length;
+    return (i) => (i <= cp ? table[i] : s.length);
+  }
+
+  function excerpt(text, max) {
+    const flat = text.replace(/\s+/g, " ").trim();
+    if (flat.length <= max) return flat;
+    // By code points, so that an emoji is never cut in half.
+    return `${Array.from(flat).slice(0, max - 1).join("").trimEnd()}…`;
+  }
+
+  function sentenceName(index) {
+    return index === TITLE_INDEX ? "Headline" : `Sentence ${index + 1}`;
+  }
+
+  // ------------------------------------------------------------------------------ errors
+
+  function setStatus(message) {
+    $("status").textContent = message;
+  }
+
+  function showError(message, field) {
+    const box = $("error");
+    box.textContent = message;
+    box.hidden = false;
+    for (const id of INPUTS) {
+      $(id).removeAttribute("aria-invalid");
+      $(id).removeAttribute("aria-errormessage");
+    }
+    if (field) {
+      $(field).setAttribute("aria-invalid", "true");
+      $(field).setAttribute("aria-errormessage", "error");
+    }
+  }
+
+  function clearError() {
+    const box = $("error");
+    box.hidden = true;
+    box.textContent = "";
+    for (const id of INPUTS) {
+      $(id).removeAttribute("aria-invalid");
+      $(id).removeAttribute("aria-errormessage");
+    }
+  }
+
+  // A plain-words message for an error response of the service.
+  function describeFailure(status, body, headers) {
+    const error = body && body.error ? body.error : null;
+    const details = error && error.details ? error.details : {};
+    if (status === 413) {
+      return "The article is too large to send: the service accepts up to about 1 MB. " +
+        "Shorten it or split it into parts.";
+    }
+    if (status === 422) {
+      const parts = Object.entries(details).map(([field, messages]) => {
+        const text = Array.isArray(messages) ? messages.join(" ") : String(messages);
+        return `${FIELD_NAMES[field] || field}: ${text}`;
+      });
+      const why = parts.join(" ") || (error && error.message) || "";
+      return `The service could not accept the text. ${why}`.trim();
+    }
+    if (status === 429) {
+      const wait = headers.get("Retry-After");
+      const delay = wait ? `${wait} seconds` : "a moment";
+      return `The service is busy (too many requests). Wait ${delay} and try again.`;
+    }
+    if (status === 401) {
+      return $("api-key").value.trim()
+        ? "The service did not accept this API key. Check it under “API key” and try again."
+        : "This service needs an API key: enter it under “API key” and press Analyze again.";
+    }
+    if (status === 403) {
+      return `The service refused the request${error ? `: ${error.message}` : "."}`;
+    }
+    if (status === 503) {
+      const why = (error && error.message) || "";
+      return `The service is up but cannot analyze text right now. ${why}`.trim();
+    }
+    if (status >= 500) {
+      const id = details.request_id || headers.get("X-Request-ID");
+      return `Something went wrong inside the service (error ${status}). Try again; if it ` +
+        `keeps happening, report it${id ? ` with request id ${id}` : ""}.`;
+    }
+    return `The service answered with error ${status}${error ? `: ${error.message}` : "."}`;
+  }
+
+  // The input a failed request was about, to mark it invalid.
+  function failedField(status, body) {
+    if (status === 401) return "api-key";
+    if (status === 413) return "text";
+    if (status !== 422) return null;
+    const details = (body && body.error && body.error.details) || {};
+    return details.title && !details.text ? "title" : "text";
+  }
+
+  // ------------------------------------------------------------------------------ the request
+
+  function readForm() {
+    const form = $("analyze-form");
+    const maxChars = Number(form.dataset.maxChars) || 100000;
+    const maxBytes = Number(form.dataset.maxBytes) || 0;
+    const text = $("text").value;
+    const title = $("title").value;
+    if (!text.trim()) {
+      return { error: "Paste the article text first: the box is empty.", field: "text" };
+    }
+    const length = codePointLength(text.trim());
+    if (length > maxChars) {
+      return {
+        error: `The article is ${length.toLocaleString("en")} characters long; the limit is ` +
+          `${maxChars.toLocaleString("en")}. Split it into parts and analyze each one.`,
+        field: "text",
+      };
+    }
+    const key = $("api-key").value.trim();
+    if (/[^\x21-\x7e]/.test(key)) {
+      return {
+        error: "The API key can hold only letters, digits and punctuation (no spaces).",
+        field: "api-key",
+      };
+    }
+    const body = { text };
+    if (title.trim()) body.title = title;
+    const json = JSON.stringify(body);
+    if (maxBytes && new TextEncoder().encode(json).length > maxBytes) {
+      return {
+        error: "The article is too large to send: the service accepts up to about " +
+          `${Math.floor(maxBytes / 1024).toLocaleString("en")} KB. ` +
+          "Shorten it or split it into parts.",
+        field: "text",
+      };
+    }
+    return { body, json, key };
+  }
+
+  async function analyze(event) {
+    if (event) event.preventDefault();
+    if (state.busy) return;
+    clearError();
+    const request = readForm();
+    if (request.error) {
+      hideResult();
+      setStatus("");
+      showError(request.error, request.field);
+      if (request.field === "api-key") $("key-details").open = true;
+      $(request.field).focus();
+      return;
+    }
+    setBusy(true);
+    setStatus("Analyzing…");
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    let response;
+    try {
+      response = await fetch("/v1/analyze", {
+        method: "POST",
+        headers: request.key
+          ? { ...JSON_HEADERS, Authorization: `Bearer ${request.key}` }
+          : JSON_HEADERS,
+        body: request.json,
+        cache: "no-store",
+        credentials: "same-origin",
+        signal: controller.signal,
+      });
+    } catch (error) {
+      clearTimeout(timer);
+      setBusy(false);
+      hideResult();
+      setStatus("");
+      showError(error && error.name === "AbortError"
+        ? "The service took too long to answer. Try again, or try a shorter text."
+        : "Could not reach the caveat service. Check that it is running and that you are " +
+          "online, then try again.");
+      return;
+    }
+    clearTimeout(timer);
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (_) {
+      data = null;
+    }
+    setBusy(false);
+    if (!response.ok) {
+      hideResult();
+      setStatus("");
+      showError(describeFailure(response.status, data, response.headers),
+        failedField(response.status, data));
+      if (response.status === 401) {
+        $("key-details").open = true;
+        $("api-key").focus();
+      }
+      return;
+    }
+    if (!data || !Array.isArray(data.sentences) || !data.balance) {
+      hideResult();
+      setStatus("");
+      showError(`The service sent an answer this page cannot read (status ${response.status}).`);
+      return;
+    }
+    try {
+      render(data, request.body);
+    } catch (error) {
+      hideResult();
+      setStatus("");
+      showError("The analysis arrived but could not be shown. Please report this.");
+      return;
+    }
+    const b = data.balance;
+    setStatus(`Analyzed ${plural(data.sentences.length, "sentence", "sentences")}: ` +
+      `${plural(b.claims, "claim", "claims")}, ${plural(b.hedges, "caveat", "caveats")}, ` +
+      `${b.qualified_claims.toLocaleString("en")} of the claims qualified.`);
+  }
+
+  function setBusy(busy) {
+    state.busy = busy;
+    $("analyze").disabled = busy;
+    $("analyze").textContent = busy ? "Analyzing…" : "Analyze";
+    $("analyze-form").setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
+  function hideResult() {
+    $("result").hidden = true;
+    hideTip();
+  }
+
+  // ------------------------------------------------------------------------------ rendering
+
+  // The text with each sentence wrapped in a span and each cue in a <mark>, built into a
+  // DocumentFragment in one pass (no layout until it is attached).
+  function renderText(text, sentences) {
+    const fragment = document.createDocumentFragment();
+    const at16 = codePointIndexer(text);
+    let at = 0;
+    for (const sentence of sentences) {
+      const start = at16(sentence.start);
+      const end = at16(sentence.end);
+      if (start < at) continue; // never overlaps; a guard against a bad response
+      if (start > at) fragment.append(text.slice(at, start));
+      fragment.append(renderSentence(sentence, text, start, end, at16));
+      at = end;
+    }
+    if (at < text.length) fragment.append(text.slice(at));
+    return fragment;
+  }
+
+  function renderSentence(sentence, text, start, end, at16) {
+    const span = el("span", "sentence");
+    span.dataset.index = String(sentence.index);
+    const claim = sentence.claim.flagged;
+    const hedge = sentence.hedge.flagged;
+    if (claim) span.classList.add("is-claim");
+    if (hedge) span.classList.add("is-hedge");
+    if (claim || hedge) span.tabIndex = 0;
+    if (claim && !(state.claimToHedges.get(sentence.index) || []).length) {
+      span.classList.add("is-unqualified");
+    }
+    const cues = sentence.cues.slice().sort((a, b) => a.start - b.start || b.end - a.end);
+    let at = start;
+    for (const cue of cues) {
+      const cueStart = Math.max(at16(cue.start), start);
+      const cueEnd = Math.min(at16(cue.end), end);
+      if (cueStart < at || cueEnd <= cueStart) continue; // overlapping cue: the first one shown
+      if (cueStart > at) span.append(text.slice(at, cueStart));
+      const mark = el("mark", null, text.slice(cueStart, cueEnd));
+      mark.dataset.label = cue.label;
+      if (cue.type) mark.dataset.type = cue.type;
+      mark.tabIndex = 0;
+      span.append(mark);
+      at = cueEnd;
+    }
+    if (at < end) span.append(text.slice(at, end));
+    state.byIndex.set(sentence.index, { sentence, el: span, text: text.slice(start, end) });
+    return span;
+  }
+
+  function indexLinks(links) {
+    state.claimToHedges = new Map();
+    state.hedgeToClaims = new Map();
+    for (const link of links) {
+      if (!state.claimToHedges.has(link.claim)) state.claimToHedges.set(link.claim, []);
+      if (!state.hedgeToClaims.has(link.hedge)) state.hedgeToClaims.set(link.hedge, []);
+      state.claimToHedges.get(link.claim).push({ index: link.hedge, strength: link.strength });
+      state.hedgeToClaims.get(link.hedge).push({ index: link.claim, strength: link.strength });
+    }
+    const inOrder = (a, b) => a.index - b.index;
+    for (const list of state.claimToHedges.values()) list.sort(inOrder);
+    for (const list of state.hedgeToClaims.values()) list.sort(inOrder);
+  }
+
+  function render(analysis, sent) {
+    hideTip();
+    state.analysis = analysis;
+    state.byIndex = new Map();
+    state.selected = null;
+    state.touched = [];
+    indexLinks(analysis.links || []);
+
+    const titleView = $("title-view");
+    if (analysis.title && sent.title !== undefined) {
+      const heading = el("p", "title-text");
+      heading.append(renderText(sent.title, [analysis.title]));
+      titleView.replaceChildren(el("span", "title-tag", "Headline"), heading);
+      titleView.hidden = false;
+    } else {
+      titleView.replaceChildren();
+      titleView.hidden = true;
+    }
+    $("article").replaceChildren(renderText(sent.text, analysis.sentences));
+
+    renderBalance(analysis.balance);
+    renderClaimsList();
+    renderSelection();
+    $("result").hidden = false;
+  }
+
+  function renderBalance(balance) {
+    const score = balance.score;
+    $("balance-score").textContent = score === null ? "–" : score.toFixed(2);
+    $("balance-score").classList.toggle("is-none", score === null);
+    const meter = $("balance-meter");
+    meter.value = score === null ? 0 : score;
+    meter.textContent = score === null ? "no score" : score.toFixed(2);
+    const label = $("balance-label");
+    label.textContent = balance.label.replace(/-/g, " ");
+    label.dataset.label = balance.label;
+    $("balance-summary").textContent = balance.summary;
+    $("count-claims").textContent = balance.claims.toLocaleString("en");
+    $("count-hedges").textContent = balance.hedges.toLocaleString("en");
+    $("count-qualified").textContent =
+      `${balance.qualified_claims.toLocaleString("en")} of ${balance.claims.toLocaleString("en")}`;
+  }
+
+  function claimIndexes() {
+    const indexes = [];
+    for (const [index, entry] of state.byIndex) {
+      if (entry.sentence.claim.flagged) indexes.push(index);
+    }
+    return indexes.sort((a, b) => a - b);
+  }
+
+  function typeChips(sentence) {
+    const chips = el("span", "chips");
+    for (const type of sentence.hedge.types) {
+      const chip = el("span", "chip", type);
+      chip.dataset.type = type;
+      chips.append(chip);
+    }
+    return chips;
+  }
+
+  function renderClaimsList() {
+    const list = $("claims-list");
+    const fragment = document.createDocumentFragment();
+    const claims = claimIndexes();
+    $("claims-total").textContent = `(${claims.length.toLocaleString("en")})`;
+    if (!claims.length) {
+      fragment.append(el("li", "muted", "The article makes no optimistic claim."));
+    }
+    for (const index of claims) {
+      const entry = state.byIndex.get(index);
+      const caveats = state.claimToHedges.get(index) || [];
+      const item = el("li", "claim-item");
+      item.dataset.index = String(index);
+      if (!caveats.length) item.classList.add("is-unqualified");
+      const button = el("button", "claim-button");
+      button.type = "button";
+      button.dataset.select = String(index);
+      const meta = el("span", "item-meta");
+      meta.append(el("span", "item-where", sentenceName(index)));
+      meta.append(caveats.length
+        ? el("span", "status-chip qualified", plural(caveats.length, "caveat", "caveats"))
+        : el("span", "status-chip unqualified", "unqualified"));
+      button.append(meta, el("span", "item-text", excerpt(entry.text, 160)));
+      item.append(button);
+      if (caveats.length) {
+        const sub = el("ul", "caveat-list");
+        for (const link of caveats) {
+          const hedge = state.byIndex.get(link.index);
+          if (!hedge) continue;
+          const li = el("li");
+          const jump = el("button", "caveat-button");
+          jump.type = "button";
+          jump.dataset.jump = String(link.index);
+          jump.dataset.claim = String(index);
+          const where = el("span", "item-meta");
+          const name = link.index === index ? "The same sentence" : sentenceName(link.index);
+          where.append(el("span", "item-where", name), typeChips(hedge.sentence));
+          jump.append(where, el("span", "item-text", excerpt(hedge.text, 120)));
+          li.append(jump);
+          sub.append(li);
+        }
+        item.append(sub);
+      }
+      fragment.append(item);
+    }
+    list.replaceChildren(fragment);
+    list.classList.toggle("only-unqualified", $("only-unqualified").checked);
+  }
+
+  // ------------------------------------------------------------------------------ selection
+
+  function clearSelection() {
+    for (const node of state.touched) {
+      node.classList.remove("is-selected", "is-linked", "is-flash", "is-current");
+      node.removeAttribute("aria-current");
+      delete node.dataset.badge;
+    }
+    state.touched = [];
+    $("article").classList.remove("has-selection");
+    $("title-view").classList.remove("has-selection");
+  }
+
+  function touch(node, ...classes) {
+    node.classList.add(...classes);
+    state.touched.push(node);
+  }
+
+  function select(index) {
+    clearSelection();
+    const entry = state.byIndex.get(index);
+    if (!entry || !(entry.sentence.claim.flagged || entry.sentence.hedge.flagged)) {
+      state.selected = null;
+      renderSelection();
+      return;
+    }
+    state.selected = index;
+    $("article").classList.add("has-selection");
+    $("title-view").classList.add("has-selection");
+    touch(entry.el, "is-selected");
+    entry.el.setAttribute("aria-current", "true");
+    entry.el.dataset.badge = entry.sentence.claim.flagged ? "claim" : "caveat";
+    const hedges = entry.sentence.claim.flagged ? state.claimToHedges.get(index) || [] : [];
+    const claims = entry.sentence.hedge.flagged ? state.hedgeToClaims.get(index) || [] : [];
+    hedges.forEach((link, k) => {
+      const other = state.byIndex.get(link.index);
+      if (!other || link.index === index) return;
+      touch(other.el, "is-linked");
+      other.el.dataset.badge = hedges.length > 1 ? `caveat ${k + 1}` : "caveat";
+    });
+    claims.forEach((link, k) => {
+      const other = state.byIndex.get(link.index);
+      if (!other || link.index === index || other.el.classList.contains("is-linked")) return;
+      touch(other.el, "is-linked");
+      other.el.dataset.badge = claims.length > 1 ? `claim ${k + 1}` : "claim";
+    });
+    const item = $("claims-list").querySelector(`.claim-item[data-index="${index}"]`);
+    if (item) touch(item, "is-current");
+    renderSelection();
+  }
+
+  function unselect() {
+    const was = state.selected;
+    clearSelection();
+    state.selected = null;
+    renderSelection();
+    const entry = was === null ? null : state.byIndex.get(was);
+    if (entry && document.activeElement === $("clear-selection")) entry.el.focus();
+  }
+
+  function linkList(links, kind) {
+    const list = el("ul", "linked-list");
+    list.dataset.testid = kind === "caveat" ? "caveat-list" : "qualified-claims";
+    for (const link of links) {
+      const other = state.byIndex.get(link.index);
+      if (!other) continue;
+      const li = el("li", "linked-item");
+      li.dataset.index = String(link.index);
+      const button = el("button", "caveat-button");
+      button.type = "button";
+      button.dataset.jump = String(link.index);
+      const meta = el("span", "item-meta");
+      meta.append(el("span", "item-where", link.index === state.selected
+        ? "The same sentence" : sentenceName(link.index)));
+      meta.append(el("span", "strength", `link ${percent(link.strength)}`));
+      const quote = el("span", "item-text");
+      // The cues that do the qualifying, then the sentence they sit in.
+      const label = kind === "caveat" ? "hedge" : "claim";
+      const cues = other.sentence.cues.filter((c) => c.label === label);
+      button.append(meta);
+      if (cues.length) {
+        // Each cue that does the qualifying (or the claiming), with its type.
+        const rows = el("span", "cue-rows");
+        for (const cue of cues) {
+          const chip = cue.type ? el("span", "chip", cue.type) : el("span", "claim-word", "claim");
+          if (cue.type) chip.dataset.type = cue.type;
+          const mark = el("mark", null, cue.text);
+          mark.dataset.label = cue.label;
+          if (cue.type) mark.dataset.type = cue.type;
+          const words = el("span");
+          words.append(mark);
+          rows.append(chip, words);
+        }
+        button.append(rows);
+      }
+      button.append(quote);
+      quote.textContent = excerpt(other.text, 220);
+      li.append(button);
+      list.append(li);
+    }
+    return list;
+  }
+
+  function renderSelection() {
+    const body = $("selection-body");
+    const index = state.selected;
+    $("selection").classList.toggle("is-active", index !== null);
+    document.body.classList.toggle("has-drawer", index !== null);
+    $("clear-selection").hidden = index === null;
+    if (index === null) {
+      body.replaceChildren(el("p", "muted",
+        "Nothing selected yet. Pick a claim in the text or in the list below."));
+      return;
+    }
+    const { sentence, text } = state.byIndex.get(index);
+    const fragment = document.createDocumentFragment();
+    const roles = el("p", "item-meta");
+    roles.append(el("span", "item-where", sentenceName(index)));
+    if (sentence.claim.flagged) {
+      roles.append(el("span", "role-chip", `claim ${percent(sentence.claim.probability)}`));
+      roles.lastChild.dataset.label = "claim";
+    }
+    if (sentence.hedge.flagged) {
+      roles.append(el("span", "role-chip", `caveat ${percent(sentence.hedge.probability)}`));
+      roles.lastChild.dataset.label = "hedge";
+    }
+    fragment.append(roles, el("blockquote", "selected-text", excerpt(text, 400)));
+    if (sentence.claim.flagged) {
+      const hedges = state.claimToHedges.get(index) || [];
+      if (hedges.length) {
+        const heading = `Qualified by ${plural(hedges.length, "caveat", "caveats")}`;
+        fragment.append(el("h4", null, heading));
+        fragment.append(linkList(hedges, "caveat"));
+      } else {
+        const note = el("p", "unqualified-note");
+        note.append(el("strong", null, "Unqualified. "),
+          "No caveat in the article qualifies this claim.");
+        fragment.append(note);
+      }
+    }
+    if (sentence.hedge.flagged) {
+      const claims = state.hedgeToClaims.get(index) || [];
+      fragment.append(el("h4", null, claims.length
+        ? `Qualifies ${plural(claims.length, "claim", "claims")}`
+        : "Qualifies no claim nearby"));
+      if (claims.length) fragment.append(linkList(claims, "claim"));
+    }
+    body.replaceChildren(fragment);
+  }
+
+  function reduceMotion() {
+    return window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  function reveal(index, focus) {
+    const entry = state.byIndex.get(index);
+    if (!entry) return;
+    entry.el.scrollIntoView({ block: "center", behavior: reduceMotion() ? "auto" : "smooth" });
+    entry.el.classList.remove("is-flash");
+    // Restart the flash animation: reading offsetWidth forces the removed class to apply.
+    void entry.el.offsetWidth;
+    touch(entry.el, "is-flash");
+    if (focus && entry.el.tabIndex >= 0) entry.el.focus({ preventScroll: true });
+  }
+
+  // ------------------------------------------------------------------------------ tooltip
+
+  function tipLines(target) {
+    const sentenceEl = target.closest(".sentence");
+    const entry = sentenceEl ? state.byIndex.get(Number(sentenceEl.dataset.index)) : null;
+    if (!entry) return null;
+    const { sentence } = entry;
+    const lines = [];
+    if (target.tagName === "MARK") {
+      if (target.dataset.label === "claim") {
+        lines.push(["strong", "Claim cue"]);
+        const p = percent(sentence.claim.probability);
+        lines.push(["span", `Claim probability of the sentence: ${p}`]);
+      } else {
+        const type = target.dataset.type;
+        lines.push(["strong", type ? `Caveat cue · ${type}` : "Caveat cue"]);
+        if (type && TYPE_HELP[type]) lines.push(["span", TYPE_HELP[type]]);
+        const p = percent(sentence.hedge.probability);
+        lines.push(["span", `Caveat probability of the sentence: ${p}`]);
+      }
+    } else {
+      const roles = [];
+      if (sentence.claim.flagged) roles.push(`claim ${percent(sentence.claim.probability)}`);
+      if (sentence.hedge.flagged) roles.push(`caveat ${percent(sentence.hedge.probability)}`);
+      lines.push(["strong", `${sentenceName(sentence.index)}: ${roles.join(", ")}`]);
+      if (sentence.hedge.flagged && sentence.hedge.types.length) {
+        lines.push(["span", `Caveat types: ${sentence.hedge.types.join(", ")}`]);
+      }
+    }
+    if (sentence.claim.flagged && target.dataset.label !== "hedge") {
+      const n = (state.claimToHedges.get(sentence.index) || []).length;
+      lines.push(["span", n ? `Qualified by ${plural(n, "caveat", "caveats")}` : "Unqualified"]);
+    }
+    lines.push(["em", "Click or press Enter to see the links"]);
+    return lines;
+  }
+
+  function showTip(target, x, y) {
+    const lines = tipLines(target);
+    if (!lines) return;
+    const tip = $("tip");
+    tip.replaceChildren(...lines.map(([tag, text]) => el(tag, null, text)));
+    tip.hidden = false;
+    const box = tip.getBoundingClientRect();
+    let left;
+    let top;
+    if (x === undefined) {
+      const rect = target.getClientRects()[0] || target.getBoundingClientRect();
+      left = rect.left;
+      top = rect.bottom + 8;
+      if (top + box.height > window.innerHeight - 8) top = rect.top - box.height - 8;
+    } else {
+      left = x + 14;
+      top = y + 18;
+      if (top + box.height > window.innerHeight - 8) top = y - box.height - 12;
+    }
+    left = Math.max(8, Math.min(left, document.documentElement.clientWidth - box.width - 8));
+    top = Math.max(8, top);
+    // Document coordinates: the tip stays by its mark when the page scrolls.
+    tip.style.left = `${Math.round(left + window.scrollX)}px`;
+    tip.style.top = `${Math.round(top + window.scrollY)}px`;
+  }
+
+  function hideTip() {
+    $("tip").hidden = true;
+    state.tipFor = null;
+  }
+
+  function tipTarget(node) {
+    if (!(node instanceof Element)) return null;
+    return node.closest("mark, .sentence.is-claim, .sentence.is-hedge");
+  }
+
+  // ------------------------------------------------------------------------------ export
+
+  function analysisJson() {
+    return `${JSON.stringify(state.analysis, null, 2)}\n`;
+  }
+
+  async function copyJson() {
+    if (!state.analysis) return;
+    const json = analysisJson();
+    try {
+      await navigator.clipboard.writeText(json);
+    } catch (_) {
+      // No async clipboard (a plain-http origin other than localhost): the older route.
+      const area = el("textarea", "offscreen");
+      area.value = json;
+      area.setAttribute("readonly", "");
+      document.body.append(area);
+      area.select();
+      const copied = document.execCommand("copy");
+      area.remove();
+      if (!copied) {
+        setStatus("Could not copy: your browser blocked the clipboard. Use Download JSON instead.");
+        return;
+      }
+    }
+    setStatus("Copied the analysis as JSON.");
+  }
+
+  function downloadJson() {
+    if (!state.analysis) return;
+    const blob = new Blob([analysisJson()], { type: "application/json" });
+    const url = URL.createObjectURL(blob);
+    const link = el("a", "offscreen");
+    link.href = url;
+    link.download = "caveat-analysis.json";
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    setStatus("Downloaded the analysis as caveat-analysis.json.");
+  }
+
+  // ------------------------------------------------------------------------------ wiring
+
+  function onTextClick(event) {
+    const sentenceEl = event.target.closest(".sentence");
+    if (!sentenceEl || sentenceEl.tabIndex < 0) return;
+    const index = Number(sentenceEl.dataset.index);
+    if (state.selected === index) unselect();
+    else select(index);
+  }
+
+  function onTextKey(event) {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const sentenceEl = event.target.closest(".sentence");
+    if (!sentenceEl || sentenceEl.tabIndex < 0) return;
+    event.preventDefault();
+    select(Number(sentenceEl.dataset.index));
+  }
+
+  function wireText(container) {
+    container.addEventListener("click", onTextClick);
+    container.addEventListener("keydown", onTextKey);
+    // A tip shown for the keyboard focus stays until the focus moves: the pointer resting
+    // where a scroll brought other text under it must not take it away.
+    container.addEventListener("mouseover", (event) => {
+      const target = tipTarget(event.target);
+      if (target) {
+        showTip(target, event.clientX, event.clientY);
+        state.tipFor = "pointer";
+      } else if (state.tipFor === "pointer") {
+        hideTip();
+      }
+    });
+    container.addEventListener("mouseleave", () => {
+      if (state.tipFor === "pointer") hideTip();
+    });
+    container.addEventListener("focusin", (event) => {
+      const target = tipTarget(event.target);
+      // Keyboard focus only: a click focuses the sentence too, and the pointer has its own tip.
+      if (!target || !event.target.matches(":focus-visible")) return;
+      target.setAttribute("aria-describedby", "tip");
+      showTip(target);
+      state.tipFor = "focus";
+    });
+    container.addEventListener("focusout", (event) => {
+      if (event.target instanceof Element) event.target.removeAttribute("aria-describedby");
+      hideTip();
+    });
+  }
+
+  function onSideClick(event) {
+    const button = event.target.closest("button");
+    if (!button) return;
+    if (button.dataset.select !== undefined) {
+      const index = Number(button.dataset.select);
+      select(index);
+      reveal(index, false);
+    } else if (button.dataset.jump !== undefined) {
+      const claim = button.dataset.claim;
+      if (claim !== undefined && state.selected !== Number(claim)) select(Number(claim));
+      reveal(Number(button.dataset.jump), false);
+    }
+  }
+
+  function updateCount() {
+    const form = $("analyze-form");
+    const maxChars = Number(form.dataset.maxChars) || 100000;
+    const n = codePointLength($("text").value.trim());
+    const count = $("char-count");
+    count.textContent = n.toLocaleString("en");
+    count.classList.toggle("over", n > maxChars);
+  }
+
+  function clearAll() {
+    $("text").value = "";
+    $("title").value = "";
+    state.analysis = null;
+    state.byIndex = new Map();
+    state.selected = null;
+    state.touched = [];
+    $("article").replaceChildren();
+    $("title-view").replaceChildren();
+    $("claims-list").replaceChildren();
+    hideResult();
+    clearError();
+    setStatus("Cleared.");
+    updateCount();
+    $("text").focus();
+  }
+
+  function init() {
+    const form = $("analyze-form");
+    form.addEventListener("submit", analyze);
+    $("clear").addEventListener("click", clearAll);
+    let countQueued = false;
+    $("text").addEventListener("input", () => {
+      if (countQueued) return;
+      countQueued = true;
+      requestAnimationFrame(() => {
+        countQueued = false;
+        updateCount();
+      });
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        analyze();
+      } else if (event.key === "Escape") {
+        hideTip();
+        if (state.selected !== null) unselect();
+      }
+    });
+    wireText($("article"));
+    wireText($("title-view"));
+    $("selection").addEventListener("click", onSideClick);
+    $("claims-list").addEventListener("click", onSideClick);
+    $("only-unqualified").addEventListener("change", (event) => {
+      $("claims-list").classList.toggle("only-unqualified", event.target.checked);
+    });
+    $("clear-selection").addEventListener("click", unselect);
+    $("copy-json").addEventListener("click", copyJson);
+    $("download-json").addEventListener("click", downloadJson);
+    document.querySelector(".reader .skip-link").addEventListener("click", (event) => {
+      event.preventDefault();
+      const first = $("claims-list").querySelector("button");
+      if (first) first.focus();
+    });
+    updateCount();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

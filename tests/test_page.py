@@ -1,0 +1,780 @@
+"""The fact-checker page at /: its HTML, and the page itself driven in a headless Chromium.
+
+The browser tests start the app with the committed model on a live server (werkzeug, in a
+thread, on 127.0.0.1) and drive Debian's Chromium through Playwright: one browser for the
+module, a fresh context (no shared state) for each test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_622f453118fedc3c.txt"
+HEADLINE_CLAIM = 'announced "tremendous progress"'
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HTML_PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+HEDGE_TYPES = {"uncertainty", "limitation", "condition", "contrast", "attribution"}
+#: Budgets for a 100,000-character article, measured in the page: ~0.2 s to show it and
+#: ~2 ms to select a claim on a quiet 2-core machine; generous, as CI machines are shared.
+RENDER_MS = 3000
+SELECT_MS = 250
+#: Records when the page has parsed the response (__parsed) and drawn the analysis (__drawn).
+WATCH_RENDERING = """() => {
+    const fetch = window.fetch;
+    window.fetch = async (...args) => {
+        const response = await fetch(...args);
+        const json = response.json.bind(response);
+        response.json = async () => {
+            const data = await json();
+            window.__parsed = performance.now();
+            return data;
+        };
+        return response;
+    };
+    new MutationObserver((changes, observer) => {
+        if (!document.getElementById("status").textContent.startsWith("Analyzed")) return;
+        observer.disconnect();
+        requestAnimationFrame(() => setTimeout(() => { window.__drawn = performance.now(); }));
+    }).observe(document.getElementById("status"), { childList: true, characterData: true });
+}"""
+
+
+# --------------------------------------------------------------------------- the HTML (no browser)
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(html)
+    return parser.tags
+
+
+def test_page_is_served_with_a_strict_content_security_policy(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "connect-src 'self'" in policy
+    assert "unsafe" not in policy
+
+
+def test_page_has_no_inline_script_style_or_handler(client):
+    tags = _tags(client.get("/").get_data(as_text=True))
+    for tag, attrs in tags:
+        assert "style" not in attrs, tag
+        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+        if tag == "script":
+            assert attrs.get("src", "").startswith("/static/"), attrs
+    assert [a["href"] for t, a in tags if t == "link" and a.get("rel") == "stylesheet"] == [
+        "/static/style.css"
+    ]
+
+
+def test_page_loads_nothing_from_another_origin(client):
+    tags = _tags(client.get("/").get_data(as_text=True))
+    urls = [a.get("src") or a.get("href") for _, a in tags if a.get("src") or a.get("href")]
+    assert urls and all(url.startswith(("/", "#")) for url in urls), urls
+
+
+def test_every_control_has_a_label(client):
+    tags = _tags(client.get("/").get_data(as_text=True))
+    labelled = {a["for"] for t, a in tags if t == "label" and a.get("for")}
+    for tag, attrs in tags:
+        if tag in {"input", "textarea", "select"}:
+            assert attrs.get("id") in labelled or attrs.get("aria-label"), (tag, attrs)
+
+
+def _static(client, name: str) -> str:
+    response = client.get(f"/static/{name}")
+    try:
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+    finally:
+        response.close()  # a static file is streamed from an open file
+
+
+def test_controls_have_no_name_so_a_native_submit_sends_no_text(client):
+    tags = _tags(client.get("/").get_data(as_text=True))
+    controls = [(t, a) for t, a in tags if t in {"input", "textarea", "select"}]
+    assert controls and all("name" not in attrs for _, attrs in controls), controls
+
+
+def test_static_files_use_no_storage_eval_or_html_insertion(client):
+    script = _static(client, "app.js")
+    for forbidden in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        "localStorage",
+        "sessionStorage",
+        "indexedDB",
+        "document.cookie",
+        "history.pushState",
+        "location.hash",
+    ):
+        assert forbidden not in script, forbidden
+    style = _static(client, "style.css")
+    assert "@import" not in style and "url(" not in style  # no external font or image
+
+
+def test_page_states_the_configured_limit(real_app: Flask):
+    app_client = real_app.test_client()
+    html = app_client.get("/").get_data(as_text=True)
+    assert f'data-max-chars="{real_app.config["MAX_TEXT_CHARS"]}"' in html
+
+
+# --------------------------------------------------------------------------- the live page
+
+
+@pytest.fixture(scope="module")
+def live_server(real_app: Flask) -> Iterator[str]:
+    """The app with the committed model, served on 127.0.0.1 at a free port."""
+    server = make_server("127.0.0.1", 0, real_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module (Debian's, not a Playwright download)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    playwright = sync_api.sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+
+
+@dataclass
+class Session:
+    """A page of a fresh browser context, with what it logged and requested."""
+
+    page: Any
+    base: str
+    errors: list[str] = field(default_factory=list)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+
+    def open(self) -> Session:
+        """Load the page."""
+        self.page.goto(f"{self.base}/")
+        return self
+
+    def analyze(self, text: str, title: str | None = None) -> None:
+        """Paste text (and a title), click Analyze, wait for the highlighted article."""
+        self.page.fill("#text", text)
+        if title is not None:
+            self.page.fill("#title", title)
+        self.page.click("#analyze")
+        self.wait_for_result()
+
+    def wait_for_result(self) -> None:
+        """Wait until the analysis is shown; fail at once on the error the page shows instead."""
+        self.page.wait_for_selector(
+            "#result:not([hidden]) #article .sentence, #error:not([hidden])", timeout=30_000
+        )
+        error = self.page.locator("#error")
+        if error.is_visible():
+            pytest.fail(f"the page shows an error instead of the analysis: {error.text_content()}")
+
+    def sentence(self, index: int) -> Any:
+        """The sentence span of that index."""
+        return self.page.locator(f'.sentence[data-index="{index}"]')
+
+    def analyze_posts(self) -> list[tuple[str, str]]:
+        """The requests made to the analyze endpoint."""
+        return [(m, u) for m, u in self.requests if urlsplit(u).path == "/v1/analyze"]
+
+
+def _session(browser: Any, base: str) -> tuple[Any, Session]:
+    """A fresh context (no cookies, no storage) and page, recording errors and requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    record = Session(page=page, base=base)
+    page.on(
+        "console",
+        lambda message: (
+            record.errors.append(f"console: {message.text}") if message.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda error: record.errors.append(f"pageerror: {error}"))
+    page.on("request", lambda request: record.requests.append((request.method, request.url)))
+    return context, record
+
+
+@pytest.fixture(scope="module")
+def tab(browser: Any, live_server: str) -> Iterator[Session]:
+    """One page for the module's tests; `session` resets it (a new page costs ~0.3 s)."""
+    context, record = _session(browser, live_server)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        yield record
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def session(tab: Session) -> Iterator[Session]:
+    """The module's page, blank and at the default size, with nothing recorded yet.
+
+    The page stores nothing (a test checks it), so loading it again starts afresh.
+    """
+    tab.page.unroute_all()
+    tab.page.goto("about:blank")
+    tab.page.set_viewport_size({"width": 1280, "height": 900})
+    tab.errors.clear()
+    tab.requests.clear()
+    yield tab
+    tab.page.unroute_all()
+
+
+@pytest.fixture(scope="module")
+def seed_page(browser: Any, live_server: str, seed_text: str) -> Iterator[Session]:
+    """The seed article analyzed once, for the tests that only read the page."""
+    context, record = _session(browser, live_server)
+    try:
+        record.open().analyze(seed_text)
+        yield record
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def seed_text() -> str:
+    """DESIGN.md's worked example."""
+    if not SEED.is_file():
+        pytest.fail(f"the seed article is missing: {SEED}")
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def seed_analysis(real_app: Flask, seed_text: str) -> dict:
+    """What the API answers for the seed article: what the page must show."""
+    response = real_app.test_client().post("/v1/analyze", json={"text": seed_text})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def _headline_index(analysis: dict) -> int:
+    [sentence] = [s for s in analysis["sentences"] if HEADLINE_CLAIM in s["text"]]
+    return sentence["index"]
+
+
+def _class_list(locator: Any) -> list[str]:
+    return (locator.get_attribute("class") or "").split()
+
+
+browser_test = pytest.mark.browser
+
+
+@browser_test
+def test_seed_article_highlights_the_tremendous_claim_and_hedges(seed_page, seed_text):
+    page = seed_page.page
+    claims = page.locator('#article mark[data-label="claim"]')
+    assert any("tremendous" in text.lower() for text in claims.all_text_contents())
+    hedges = page.locator('#article mark[data-label="hedge"]')
+    assert hedges.count() > 0
+    assert {hedges.nth(i).get_attribute("data-type") for i in range(hedges.count())} <= HEDGE_TYPES
+    # The article is shown back exactly as pasted, marks and all.
+    assert page.locator("#article").text_content() == seed_text
+
+
+@browser_test
+def test_seed_marks_match_the_api_cues(seed_page, seed_analysis):
+    expected = [
+        (cue["label"], cue["type"], cue["text"])
+        for sentence in seed_analysis["sentences"]
+        for cue in sorted(sentence["cues"], key=lambda c: c["start"])
+    ]
+    shown = seed_page.page.eval_on_selector_all(
+        "#article mark",
+        "marks => marks.map(m => [m.dataset.label, m.dataset.type || null, m.textContent])",
+    )
+    assert [tuple(m) for m in shown] == expected
+
+
+@browser_test
+def test_flagged_sentences_are_marked_as_a_whole(seed_page, seed_analysis):
+    for sentence in seed_analysis["sentences"]:
+        classes = _class_list(seed_page.sentence(sentence["index"]))
+        assert ("is-claim" in classes) == sentence["claim"]["flagged"], sentence["text"]
+        assert ("is-hedge" in classes) == sentence["hedge"]["flagged"], sentence["text"]
+
+
+@browser_test
+def test_balance_readout_shows_the_score_gauge_label_summary_and_counts(seed_page, seed_analysis):
+    balance = seed_analysis["balance"]
+    readout = seed_page.page.locator('[data-testid="balance"]')
+    assert readout.is_visible()
+    score = readout.locator('[data-testid="balance-score"]').text_content()
+    assert re.fullmatch(r"[01]\.\d\d", score), score
+    assert float(score) == pytest.approx(balance["score"], abs=0.005)
+    meter = readout.locator("meter")
+    assert float(meter.evaluate("m => m.value")) == pytest.approx(balance["score"])
+    text = readout.text_content()
+    assert balance["summary"] in text
+    assert balance["label"].replace("-", " ") in text.lower()
+    assert readout.locator('[data-testid="count-claims"]').text_content() == str(balance["claims"])
+    assert readout.locator('[data-testid="count-hedges"]').text_content() == str(balance["hedges"])
+    assert (
+        readout.locator('[data-testid="count-qualified"]')
+        .text_content()
+        .startswith(str(balance["qualified_claims"]))
+    )
+
+
+@browser_test
+def test_selecting_the_headline_claim_reveals_its_linked_caveats(session, seed_text, seed_analysis):
+    session.open().analyze(seed_text)
+    page = session.page
+    headline = _headline_index(seed_analysis)
+    linked = [link["hedge"] for link in seed_analysis["links"] if link["claim"] == headline]
+    assert linked, "the committed model links the headline claim to no caveat"
+    claim = page.locator(".sentence", has_text=HEADLINE_CLAIM)
+    claim.click()
+    assert "is-selected" in _class_list(claim)
+    caveat_list = page.locator('[data-testid="selection"] [data-testid="caveat-list"]')
+    assert caveat_list.is_visible()
+    by_index = {s["index"]: s for s in seed_analysis["sentences"]}
+    for index in linked:
+        caveat = session.sentence(index)
+        if index != headline:
+            assert "is-linked" in _class_list(caveat)
+            assert caveat.get_attribute("data-badge", timeout=1000).startswith("caveat")
+        item = caveat_list.locator(f'[data-index="{index}"]')
+        assert item.count() == 1
+        for cue in by_index[index]["cues"]:
+            if cue["label"] == "hedge":
+                assert cue["text"] in item.text_content()
+    # Only the linked sentences are linked.
+    shown = page.eval_on_selector_all(
+        "#article .sentence.is-linked", "nodes => nodes.map(n => Number(n.dataset.index))"
+    )
+    assert sorted(shown) == sorted(i for i in linked if i != headline)
+
+
+@browser_test
+def test_selecting_a_caveat_shows_the_claims_it_qualifies(session, seed_text, seed_analysis):
+    session.open().analyze(seed_text)
+    headline = _headline_index(seed_analysis)
+    hedge = next(
+        link["hedge"]
+        for link in seed_analysis["links"]
+        if link["claim"] == headline and link["hedge"] != headline
+    )
+    session.sentence(hedge).click()
+    qualified = session.page.locator('[data-testid="selection"] [data-testid="qualified-claims"]')
+    assert qualified.locator(f'[data-index="{headline}"]').count() == 1
+    assert "is-linked" in _class_list(session.sentence(headline))
+
+
+@browser_test
+def test_unqualified_claims_are_visibly_unqualified(session, seed_text, seed_analysis):
+    session.open().analyze(seed_text)
+    qualified = {link["claim"] for link in seed_analysis["links"]}
+    unqualified = [
+        s["index"]
+        for s in seed_analysis["sentences"]
+        if s["claim"]["flagged"] and s["index"] not in qualified
+    ]
+    assert unqualified, "the seed article has no unqualified claim to show"
+    for index in unqualified:
+        assert "is-unqualified" in _class_list(session.sentence(index))
+        item = session.page.locator(f'[data-testid="claims-list"] [data-index="{index}"]')
+        assert "unqualified" in item.text_content()
+    session.sentence(unqualified[0]).click()
+    assert "Unqualified" in session.page.locator('[data-testid="selection"]').text_content()
+
+
+@browser_test
+def test_claims_list_scrolls_the_text_to_a_caveat(session, seed_text, seed_analysis):
+    session.open().analyze(seed_text)
+    page = session.page
+    link = seed_analysis["links"][-1]  # the last one: far down the article
+    page.evaluate("window.scrollTo(0, 0)")
+    button = page.locator(
+        f'[data-testid="claims-list"] .claim-item[data-index="{link["claim"]}"] '
+        f'button[data-jump="{link["hedge"]}"]'
+    )
+    button.click()
+    target = session.sentence(link["hedge"])
+    page.wait_for_function(
+        """el => { const r = el.getBoundingClientRect();
+                   return r.top >= 0 && r.bottom <= window.innerHeight; }""",
+        arg=target.element_handle(),
+        timeout=15_000,
+    )
+    assert "is-selected" in _class_list(session.sentence(link["claim"]))
+
+
+@browser_test
+def test_hovering_a_mark_shows_its_label_type_and_probability(session, seed_text):
+    session.open().analyze(seed_text)
+    page = session.page
+    mark = page.locator('#article mark[data-label="hedge"][data-type="condition"]').first
+    mark.hover()
+    tip = page.locator('[role="tooltip"]')
+    assert tip.is_visible()
+    text = tip.text_content()
+    assert "Caveat cue" in text and "condition" in text and re.search(r"\d+%", text), text
+
+
+@browser_test
+def test_keyboard_tab_to_a_claim_and_enter_selects_it(session, seed_text, seed_analysis):
+    session.open().analyze(seed_text)
+    page = session.page
+    headline = _headline_index(seed_analysis)
+    page.focus("#clear")
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.matches('.sentence[data-index=\"{headline}\"]')"):
+            break
+    else:
+        pytest.fail("Tab never reached the headline claim")
+    assert page.evaluate("document.activeElement.getAttribute('aria-describedby')") == "tip"
+    assert page.locator('[role="tooltip"]').is_visible()
+    page.keyboard.press("Enter")
+    assert "is-selected" in _class_list(session.sentence(headline))
+    page.keyboard.press("Escape")
+    assert "is-selected" not in _class_list(session.sentence(headline))
+
+
+@browser_test
+def test_pasted_html_stays_inert_and_is_shown_literally(session):
+    session.open()
+    text = f"Officials hailed a historic breakthrough. {HTML_PAYLOAD} But more work is needed."
+    session.analyze(text, title=HTML_PAYLOAD)
+    page = session.page
+    page.wait_for_timeout(300)  # time enough for an injected onerror to have fired
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("#result img, #result script").count() == 0
+    assert HTML_PAYLOAD in page.locator("#article").text_content()
+    assert page.locator("#title-view").text_content().endswith(HTML_PAYLOAD)
+    assert not any(urlsplit(url).path == "/x" for _, url in session.requests)
+
+
+@browser_test
+@pytest.mark.parametrize("text", ["", "   \n\t  "], ids=["empty", "whitespace"])
+def test_empty_text_shows_a_message_and_sends_nothing(session, text):
+    session.open()
+    page = session.page
+    page.fill("#text", text)
+    page.click("#analyze")
+    error = page.locator('[data-testid="error"]')
+    assert error.is_visible()
+    assert "empty" in error.text_content()
+    assert page.locator("#text").get_attribute("aria-invalid") == "true"
+    assert session.analyze_posts() == []
+    assert page.locator("#result").is_hidden()
+
+
+@browser_test
+def test_too_long_text_is_refused_before_sending(session):
+    session.open()
+    page = session.page
+    page.fill("#text", "word " * 20_001)  # 100,004 characters after stripping
+    page.click("#analyze")
+    error = page.locator('[data-testid="error"]')
+    assert error.is_visible()
+    assert "100,000" in error.text_content()
+    assert session.analyze_posts() == []
+
+
+@browser_test
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (413, {"error": {"code": "payload_too_large", "message": "x", "details": {}}}, "too large"),
+        (
+            422,
+            {
+                "error": {
+                    "code": "validation_error",
+                    "message": "x",
+                    "details": {"text": ["Longer than 100000 characters."]},
+                }
+            },
+            "Article text: Longer than 100000 characters.",
+        ),
+        (
+            500,
+            {"error": {"code": "internal", "message": "x", "details": {"request_id": "abc-123"}}},
+            "abc-123",
+        ),
+        (502, None, "error 502"),
+        (
+            503,
+            {"error": {"code": "model_unavailable", "message": "No model.", "details": {}}},
+            "No model.",
+        ),
+    ],
+    ids=["413", "422", "500", "502-html", "503"],
+)
+def test_service_errors_are_shown_in_plain_words(session, status, body, expected):
+    def answer(route: Any) -> None:
+        if body is None:  # a proxy's HTML error page
+            route.fulfill(status=status, body="<html>Bad gateway</html>", content_type="text/html")
+        else:
+            route.fulfill(status=status, body=json.dumps(body), content_type="application/json")
+
+    session.page.route("**/v1/analyze", answer)
+    session.open()
+    session.page.fill("#text", "The talks made tremendous progress.")
+    session.page.click("#analyze")
+    error = session.page.locator('[data-testid="error"]')
+    error.wait_for(state="visible")
+    assert expected in error.text_content()
+    assert session.page.locator("#analyze").is_enabled()
+
+
+@browser_test
+def test_service_down_is_shown_in_plain_words(session):
+    session.page.route("**/v1/analyze", lambda route: route.abort("connectionrefused"))
+    session.open()
+    session.page.fill("#text", "The talks made tremendous progress.")
+    session.page.click("#analyze")
+    error = session.page.locator('[data-testid="error"]')
+    error.wait_for(state="visible")
+    assert "Could not reach" in error.text_content()
+
+
+@browser_test
+def test_api_key_is_asked_for_then_sent(session):
+    key = "s3cret-key-0123456789"
+    sent: list[str | None] = []
+
+    def answer(route: Any) -> None:
+        authorization = route.request.headers.get("authorization")
+        sent.append(authorization)
+        if authorization == f"Bearer {key}":
+            route.continue_()  # the live server has no keys configured: it answers
+        else:
+            body = {"error": {"code": "unauthorized", "message": "Send an API key.", "details": {}}}
+            route.fulfill(status=401, body=json.dumps(body), content_type="application/json")
+
+    session.page.route("**/v1/analyze", answer)
+    page = session.open().page
+    page.fill("#text", "The talks made tremendous progress.")
+    page.click("#analyze")
+    error = page.locator('[data-testid="error"]')
+    error.wait_for(state="visible")
+    assert "API key" in error.text_content()
+    assert page.evaluate("document.activeElement.id") == "api-key"
+    page.fill("#api-key", key)
+    page.click("#analyze")
+    session.wait_for_result()
+    assert error.is_hidden()
+    assert sent == [None, f"Bearer {key}"]
+
+
+@browser_test
+def test_no_console_errors(session, seed_text, seed_analysis):
+    session.open().analyze(seed_text, title="US Hails 'Tremendous Progress' on Ukraine Deal")
+    page = session.page
+    page.locator(".sentence", has_text=HEADLINE_CLAIM).click()
+    page.locator("#article mark").first.hover()
+    page.locator('[data-testid="claims-list"] .claim-button').last.click()
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(200)
+    assert session.errors == []
+
+
+@browser_test
+def test_no_request_leaves_127_0_0_1(session, seed_text):
+    session.open().analyze(seed_text, title="US Hails 'Tremendous Progress'")
+    page = session.page
+    page.locator(".sentence", has_text=HEADLINE_CLAIM).click()
+    page.locator('[data-testid="claims-list"] .caveat-button').first.click()
+    page.wait_for_timeout(200)
+    assert session.requests
+    assert all(urlsplit(url).hostname == "127.0.0.1" for _, url in session.requests), (
+        session.requests
+    )
+    assert session.analyze_posts() == [("POST", f"{session.base}/v1/analyze")]
+    assert {urlsplit(url).path for _, url in session.requests} <= {
+        "/",
+        "/v1/analyze",
+        "/static/app.js",
+        "/static/style.css",
+        "/static/favicon.svg",
+    }
+
+
+@browser_test
+def test_nothing_is_stored_or_put_in_the_address(session, seed_text):
+    session.open().analyze(seed_text)
+    page = session.page
+    page.locator(".sentence", has_text=HEADLINE_CLAIM).click()
+    stored = page.evaluate(
+        "[localStorage.length, sessionStorage.length, document.cookie, location.href]"
+    )
+    assert stored == [0, 0, "", f"{session.base}/"]
+
+
+@browser_test
+def test_ctrl_enter_analyses(session, seed_text):
+    session.open()
+    page = session.page
+    page.fill("#text", seed_text)
+    page.focus("#text")
+    page.keyboard.press("Control+Enter")
+    session.wait_for_result()
+    assert page.locator("#article").text_content() == seed_text
+
+
+@browser_test
+def test_emoji_before_a_cue_highlights_the_right_words(session, real_app):
+    text = "😀😀 The minister announced tremendous progress. 👍🏽 However, more work is needed."
+    title = "🚀🚀 A historic breakthrough"
+    expected = real_app.test_client().post("/v1/analyze", json={"text": text, "title": title})
+    expected = expected.get_json()
+    cues = [c for s in expected["sentences"] for c in s["cues"]]
+    assert any(c["text"] == "tremendous progress" for c in cues), cues
+    session.open().analyze(text, title=title)
+    shown = session.page.locator("#article mark").all_text_contents()
+    assert shown == [text[c["start"] : c["end"]] for c in cues]
+    assert "tremendous progress" in shown
+    title_marks = session.page.locator("#title-view mark").all_text_contents()
+    assert title_marks == [title[c["start"] : c["end"]] for c in expected["title"]["cues"]]
+    assert session.page.locator("#article").text_content() == text
+
+
+@browser_test
+def test_title_analysis_is_shown(session, seed_text):
+    session.open().analyze(seed_text, title="A historic breakthrough, officials say")
+    view = session.page.locator("#title-view")
+    assert view.is_visible()
+    assert "A historic breakthrough, officials say" in view.text_content()
+    assert view.locator('.sentence[data-index="-1"]').count() == 1
+
+
+@browser_test
+def test_narrow_screen_has_no_horizontal_scroll(session, seed_text):
+    session.page.set_viewport_size({"width": 360, "height": 740})
+    session.open().analyze(seed_text)
+    page = session.page
+    page.locator(".sentence", has_text=HEADLINE_CLAIM).click()
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1] <= 360, widths
+    assert page.locator('[data-testid="selection"]').is_visible()
+
+
+@browser_test
+def test_copy_and_download_json(session, seed_text, seed_analysis):
+    session.open().analyze(seed_text)
+    page = session.page
+    page.click("#copy-json")
+    # A function, not an expression: Playwright evaluates a bare expression with eval,
+    # which the page's Content-Security-Policy forbids.
+    page.wait_for_function(
+        "() => document.getElementById('status').textContent.startsWith('Copied')"
+    )
+    copied = json.loads(page.evaluate("navigator.clipboard.readText()"))
+    assert copied["balance"] == seed_analysis["balance"]
+    with page.expect_download() as download:
+        page.click("#download-json")
+    saved = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert download.value.suggested_filename == "caveat-analysis.json"
+    assert saved["sentences"] == seed_analysis["sentences"]
+
+
+@browser_test
+def test_a_100000_character_article_stays_responsive(session, seed_text, real_app):
+    limit = real_app.config["MAX_TEXT_CHARS"]
+    text = (seed_text * (limit // len(seed_text) + 1))[: limit - 10]
+    session.open()
+    page = session.page
+    page.evaluate("text => { document.getElementById('text').value = text; }", text)
+    # Timed inside the page, so that a busy test machine's round trips do not count: from
+    # the response's JSON to the frame after the article is drawn.
+    page.evaluate(WATCH_RENDERING)
+    page.click("#analyze")
+    session.wait_for_result()
+    page.wait_for_function("() => window.__drawn !== undefined")
+    render_ms = page.evaluate("window.__drawn - window.__parsed")
+    assert render_ms < RENDER_MS, f"{render_ms:.0f} ms to show a {len(text):,}-character article"
+    assert page.locator("#article").text_content() == text
+    # Selecting a claim answers at once, however long the article.
+    select_ms = page.evaluate(
+        """() => {
+            const claims = document.querySelectorAll("#article .sentence.is-claim");
+            const started = performance.now();
+            claims[claims.length >> 1].click();
+            void document.body.offsetHeight;  // and the layout it causes
+            return performance.now() - started;
+        }"""
+    )
+    assert page.locator("#article .sentence.is-selected").count() == 1
+    assert select_ms < SELECT_MS, f"{select_ms:.0f} ms to select a claim"
+
+
+@browser_test
+def test_seed_analysis_screenshot(session, seed_text, tmp_path):
+    """The README's picture: the headline claim selected, its caveats linked, the balance.
+
+    Set CAVEAT_UPDATE_SCREENSHOT=1 to write it to docs/seed-analysis.png.
+    """
+    session.open().analyze(seed_text)
+    page = session.page
+    page.locator(".sentence", has_text=HEADLINE_CLAIM).click()
+    page.mouse.move(0, 0)
+    page.evaluate("() => window.scrollTo(0, document.getElementById('result').offsetTop - 12)")
+    assert page.locator('[data-testid="balance"]').is_visible()
+    assert page.locator('[data-testid="caveat-list"]').is_visible()
+    target = tmp_path / "seed-analysis.png"
+    if os.environ.get("CAVEAT_UPDATE_SCREENSHOT") == "1":
+        target = DOCS / "seed-analysis.png"
+    page.screenshot(path=str(target))
+    assert target.stat().st_size > 10_000
