@@ -422,9 +422,11 @@ class AnalysisOrError(fields.Field):
     """A batch result: an analysis, or the error of that document alone."""
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> dict:
-        if isinstance(value, Analysis):
-            return AnalysisSchema().dump(value)
-        return DocumentErrorSchema().dump(value)
+        # Built once per field, not once per document of every batch.
+        if not hasattr(self, "_schemas"):
+            self._schemas = (AnalysisSchema(), DocumentErrorSchema())
+        analysis, error = self._schemas
+        return analysis.dump(value) if isinstance(value, Analysis) else error.dump(value)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
         if isinstance(value, dict) and "error" in value:

@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from service.analysis.analyzer import Analyzer
@@ -136,3 +137,15 @@ def test_manifest_cannot_point_outside_the_models_folder(tiny_model_dir, tmp_pat
 def test_empty_models_folder_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path)
+
+
+def test_served_probabilities_equal_the_pipelines(tiny_model_dir):
+    model = load_model(tiny_model_dir)
+    X = model.features.transform(["A record high.", "It may rain.", "Shares closed flat."])
+    assert np.allclose(model.predict_proba(X), model.heads.predict_proba(X), rtol=0, atol=1e-12)
+
+
+def test_committed_model_serves_the_pipelines_probabilities():
+    model = load_model(MODELS_DIR)
+    X = model.features.transform(["A historic breakthrough.", "Talks may fail unless funds come."])
+    assert np.allclose(model.predict_proba(X), model.heads.predict_proba(X), rtol=0, atol=1e-12)
