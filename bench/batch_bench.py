@@ -37,7 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import ORIGINAL_THREAD_ENV
+from bench.common import server_env
 from training.datasets import iter_reuters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,13 +103,7 @@ def timed_batch(source: Path, out: Path, workers: int) -> tuple[float, float]:
 
 def _user_env() -> dict[str, str]:
     """The environment a user runs the CLI with: bench/__init__.py's thread pins undone."""
-    env = dict(os.environ)
-    for name, value in ORIGINAL_THREAD_ENV.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return env
+    return server_env()
 
 
 def _children_cpu() -> float:

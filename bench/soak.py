@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
 import secrets
 import signal
@@ -36,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import ORIGINAL_THREAD_ENV
+from bench.common import server_env
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -137,21 +136,12 @@ def _free_port() -> int:
 
 
 def _server_env() -> dict[str, str]:
-    env = dict(os.environ)
-    for name, value in ORIGINAL_THREAD_ENV.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    env.update(
-        {
-            "CAVEAT_API_KEYS": f"soak:{KEY}",
-            # The mix sends wrong keys on purpose: they count per address, all of them here.
-            "CAVEAT_RATE_LIMIT": "1000000/minute",
-            "CAVEAT_LOG_LEVEL": "WARNING",
-        }
+    return server_env(
+        CAVEAT_API_KEYS=f"soak:{KEY}",
+        # The mix sends wrong keys on purpose: they count per address, all of them here.
+        CAVEAT_RATE_LIMIT="1000000/minute",
+        CAVEAT_LOG_LEVEL="WARNING",
     )
-    return env
 
 
 def _children(pid: int) -> list[int]:
