@@ -206,6 +206,8 @@ def train(root: Path, labels: Path, out_dir: Path, version: str = VERSION) -> di
         "min_df": 2,
         "folds": FOLDS,
     }
+    replaced = out_dir / f"caveat-{version}.json"
+    previous = json.loads(replaced.read_text(encoding="utf-8")) if replaced.is_file() else None
     manifest = save_model(
         pipeline,
         out_dir,
@@ -215,7 +217,8 @@ def train(root: Path, labels: Path, out_dir: Path, version: str = VERSION) -> di
         datasets=_datasets(root, labels, data),
         params=params,
     )
-    _compare_with_previous(manifest)
+    if previous is not None:
+        _compare_with_previous(manifest, previous)
     return manifest
 
 
@@ -300,11 +303,8 @@ def _git_commit() -> str | None:
         return None
 
 
-def _compare_with_previous(manifest: dict) -> None:
+def _compare_with_previous(manifest: dict, previous: dict) -> None:
     """Say loudly when the new model scores worse on news test than the one it replaces."""
-    previous = getattr(_compare_with_previous, "previous", None)
-    if not previous:
-        return
     for label in ("claim", "hedge"):
         old = previous.get("metrics", {}).get("news-test", {}).get(label, {}).get("f1")
         new = manifest["metrics"].get("news-test", {}).get(label, {}).get("f1")
@@ -322,9 +322,6 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=MODELS_DIR, help="folder for artifact + manifest")
     ap.add_argument("--version", default=VERSION)
     args = ap.parse_args(argv)
-    previous = args.out / f"caveat-{args.version}.json"
-    if previous.is_file():
-        _compare_with_previous.previous = json.loads(previous.read_text())
     manifest = train(args.data, args.labels, args.out, args.version)
     print(
         json.dumps({"thresholds": manifest["thresholds"], "metrics": manifest["metrics"]}, indent=2)
