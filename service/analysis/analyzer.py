@@ -117,7 +117,8 @@ class Analyzer:
                     paragraph=paragraph,
                     claim=claim_on,
                     hedge=hedge_on,
-                    stems=content_stems(text),
+                    # Only flagged sentences are linked: the others need no stems.
+                    stems=content_stems(text) if claim_on or hedge_on else frozenset(),
                     claim_phrases=frozenset(
                         text[c.start : c.end].lower()
                         for c in shown
