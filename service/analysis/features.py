@@ -22,6 +22,11 @@ from service.analysis.cues import CueMatch, find_cues
 
 # Letters (with an inner apostrophe), numbers, or one punctuation mark.
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*|[^\w\s]")
+# _TOKEN spelled out for ASCII text, where it finds the same tokens without looking up
+# Unicode categories: \w is [a-zA-Z0-9_], \d is [0-9], \s is [\t-\r\x1c-\x1f ].
+_ASCII_TOKEN = re.compile(
+    r"[a-zA-Z]+(?:'[a-zA-Z]+)*|[0-9]+(?:[.,][0-9]+)*|[^a-zA-Z0-9_\t-\r\x1c-\x1f ]"
+)
 _DIGIT = re.compile(r"\d")
 _QUOTES = frozenset('"“”«»')
 # Feature families that encode the lexicon and valence priors (see ``column_scale_``).
@@ -30,11 +35,14 @@ _PRIOR_PREFIXES = ("cue:", "val:")
 
 def tokens(text: str) -> list[str]:
     """Lower-cased tokens with digits folded to 0 (so "5.93" and "6.42" share a feature)."""
-    return [_DIGIT.sub("0", t) for t in _TOKEN.findall(text.lower())]
+    # Folding the sentence, not each token, gives the same tokens: a digit becomes another
+    # digit, so no token boundary moves, and only number tokens hold digits.
+    folded = _DIGIT.sub("0", text.lower())
+    return (_ASCII_TOKEN if folded.isascii() else _TOKEN).findall(folded)
 
 
 def _ngrams(toks: list[str], n_max: int) -> list[str]:
-    grams = [f"w:{t}" for t in toks]
+    grams = ["w:" + t for t in toks]
     if n_max >= 2:
         grams += [f"w:{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
     return grams
@@ -54,22 +62,22 @@ def valence_features(toks: list[str], valence: Mapping[str, float]) -> list[str]
     Hutto & Gilbert 2014, MIT), baked into the fitted step at training time.
     """
     names = []
-    strong = [t for t in toks if valence.get(t, 0.0) >= 2.0]
-    positive = [t for t in toks if valence.get(t, 0.0) >= 1.0]
-    negative = [t for t in toks if valence.get(t, 0.0) <= -1.0]
+    scores = [v for v in map(valence.get, toks) if v is not None]  # absent words are 0.0
+    positive = sum(v >= 1.0 for v in scores)
     if positive:
         names.append("val:pos")
-        names.append("val:pos>=2" if len(positive) >= 2 else "val:pos=1")
-    if strong:
+        names.append("val:pos>=2" if positive >= 2 else "val:pos=1")
+    if any(v >= 2.0 for v in scores):
         names.append("val:strong")
-    if negative:
+    if any(v <= -1.0 for v in scores):
         names.append("val:neg")
         if not positive:
             names.append("val:neg-only")
-    for a, b in zip(toks, toks[1:], strict=False):
-        if a in _INTENSIFIERS and valence.get(b, 0.0) >= 1.0:
-            names.append("val:intensified-pos")
-            break
+    if not _INTENSIFIERS.isdisjoint(toks):
+        for a, b in zip(toks, toks[1:], strict=False):
+            if a in _INTENSIFIERS and valence.get(b, 0.0) >= 1.0:
+                names.append("val:intensified-pos")
+                break
     return names
 
 
@@ -96,7 +104,7 @@ def cue_features(text: str, cues: Sequence[CueMatch]) -> list[str]:
                 names.append(f"cue:hedge:{cue.type}:phrase")
             if first_claim is not None and cue.start > first_claim:
                 names.append(f"cue:hedge-after-claim:{cue.type}")
-    if any(ch in _QUOTES for ch in text):
+    if not _QUOTES.isdisjoint(text):
         names.append("shape:quote")
     if text.rstrip().endswith("?"):
         names.append("shape:question")
@@ -149,16 +157,17 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
         self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]]
     ) -> sp.csr_matrix:
         """Features of sentences whose cues the caller already found (the serving path)."""
-        vocab = self.vocabulary_
+        lookup = self.vocabulary_.get
         indptr, indices = [0], []
         for text, found in zip(texts, cues, strict=True):
-            row = {vocab[name] for name in self._names(text, found) if name in vocab}
+            row = set(map(lookup, self._names(text, found)))
+            row.discard(None)  # names outside the vocabulary
             indices.extend(sorted(row))
             indptr.append(len(indices))
-        data = self.column_scale_[np.asarray(indices, dtype=np.int64)]
+        columns = np.asarray(indices, dtype=np.int32)
         return sp.csr_matrix(
-            (data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
-            shape=(len(texts), len(vocab)),
+            (self.column_scale_[columns], columns, np.asarray(indptr, dtype=np.int64)),
+            shape=(len(texts), len(self.vocabulary_)),
         )
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:

@@ -1,0 +1,190 @@
+"""The quicker spellings of the feature step give exactly what the plain ones gave: tokens,
+valence features, whole matrices and fitted vocabularies; and content stems for linking."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from service.analysis import features as F
+from service.analysis.cues import find_cues
+from service.analysis.linking import _STOP, content_stems
+from service.analysis.segment import Segmenter, default_segmenter_path
+from training.datasets import DEFAULT_DATA_ROOT, iter_ptc, iter_reuters, iter_szeged
+
+# --------------------------------------------------------------------------- the plain spellings
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*|[^\w\s]")
+_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def plain_tokens(text: str) -> list[str]:
+    return [_DIGIT.sub("0", t) for t in _TOKEN.findall(text.lower())]
+
+
+def plain_valence(toks: list[str], valence: Mapping[str, float]) -> list[str]:
+    names = []
+    strong = [t for t in toks if valence.get(t, 0.0) >= 2.0]
+    positive = [t for t in toks if valence.get(t, 0.0) >= 1.0]
+    negative = [t for t in toks if valence.get(t, 0.0) <= -1.0]
+    if positive:
+        names.append("val:pos")
+        names.append("val:pos>=2" if len(positive) >= 2 else "val:pos=1")
+    if strong:
+        names.append("val:strong")
+    if negative:
+        names.append("val:neg")
+        if not positive:
+            names.append("val:neg-only")
+    for a, b in zip(toks, toks[1:], strict=False):
+        if a in F._INTENSIFIERS and valence.get(b, 0.0) >= 1.0:
+            names.append("val:intensified-pos")
+            break
+    return names
+
+
+def plain_names(step: F.SentenceFeatures, text: str) -> list[str]:
+    toks = plain_tokens(text)
+    cues = find_cues(text)
+    names = [f"w:{t}" for t in toks]
+    if step.ngram_max >= 2:
+        names += [f"w:{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+    names += F.cue_features(text, cues)
+    if any(ch in F._QUOTES for ch in text):
+        assert "shape:quote" in names
+    if step.valence:
+        names += plain_valence(toks, step.valence)
+    return names
+
+
+def plain_transform(step: F.SentenceFeatures, texts: list[str]) -> sp.csr_matrix:
+    vocab = step.vocabulary_
+    indptr, indices = [0], []
+    for text in texts:
+        row = {vocab[name] for name in plain_names(step, text) if name in vocab}
+        indices.extend(sorted(row))
+        indptr.append(len(indices))
+    data = step.column_scale_[np.asarray(indices, dtype=np.int64)]
+    return sp.csr_matrix(
+        (data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(texts), len(vocab)),
+    )
+
+
+def plain_fit(step: F.SentenceFeatures, texts: list[str]) -> dict[str, int]:
+    df: Counter[str] = Counter()
+    for text in texts:
+        df.update(set(plain_names(step, text)))
+    kept = sorted(name for name, count in df.items() if count >= step.min_df)
+    return {name: i for i, name in enumerate(kept)}
+
+
+def plain_stems(text: str) -> frozenset[str]:
+    stems = set()
+    for word in _WORD.findall(text.lower()):
+        if word in _STOP:
+            continue
+        for suffix in ("ing", "ed", "es", "s"):
+            if len(word) > len(suffix) + 3 and word.endswith(suffix):
+                word = word[: -len(suffix)]
+                break
+        stems.add(word)
+    return frozenset(stems)
+
+
+# --------------------------------------------------------------------------- inputs
+
+MADE_UP = [
+    "",
+    "   ",
+    "Shares rose 5.93% to $6.42, or 1,234.5 points, on 3/4 of the volume.",
+    "The firm's CEO said: “It is a very successful, hugely positive step!”",
+    "Café naïve résumé – ２０２４ and ٣٤٥ digits; ΟΔΟΣ and İstanbul, Kelvin \u212a.",
+    "tabs\tand\x0bvertical\x1cseparators\x1d\x1e\x1fend",
+    "under_score snake_case x_1 and don't, won’t, rock'n'roll",
+    "Is it a good, great, excellent, wonderful deal? Terrible, awful losses.",
+    "Extremely bad but really good; so happy, most kind.",
+    "\x00\x01 control \x7f chars ~^`|",
+]
+VALENCE = {"good": 1.9, "great": 3.1, "excellent": 2.7, "successful": 2.2, "positive": 2.6,
+           "bad": -2.5, "terrible": -2.1, "awful": -2.0, "happy": 2.7, "kind": 2.4,
+           "wonderful": 2.7, "losses": -1.5, "step": 0.0}  # fmt: skip
+
+
+def _random_text(rng: random.Random) -> str:
+    alphabet = "aeiou bcdfg XYZ 0123 .,'’-_?!\t\n“”İıſ\u212aé٣\x1c"
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
+
+
+def _corpus_sample() -> list[str]:
+    if not (Path(DEFAULT_DATA_ROOT) / "reuters21578" / "sgm-data").is_dir():
+        return []
+    segmenter = Segmenter.load(default_segmenter_path())
+    texts = []
+    for doc in itertools.islice(iter_reuters(), 0, None, 60):
+        texts += [doc.text[s.start : s.end] for s in segmenter.split(doc.text)]
+    for doc in itertools.islice(iter_ptc(), 0, None, 15):
+        texts += [doc.text[s.start : s.end] for s in segmenter.split(doc.text)]
+    for part in ("wiki", "bio"):
+        texts += [s.text for s in itertools.islice(iter_szeged(part), 0, None, 15)]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    rng = random.Random(11)
+    return MADE_UP + [_random_text(rng) for _ in range(3000)] + _corpus_sample()
+
+
+# --------------------------------------------------------------------------- the checks
+
+
+def test_ascii_token_pattern_is_token_pattern_on_every_ascii_character():
+    for code in range(128):
+        c = chr(code)
+        for text in (c, c * 3, f"a{c}b", f"1{c}2", f"x'{c}y", f"{c}a'b{c}1.2{c}"):
+            assert F._ASCII_TOKEN.findall(text) == _TOKEN.findall(text), repr(text)
+
+
+def test_tokens(texts):
+    for text in texts:
+        assert F.tokens(text) == plain_tokens(text), text
+
+
+def test_valence_features(texts):
+    for text in texts:
+        toks = F.tokens(text)
+        assert F.valence_features(toks, VALENCE) == plain_valence(toks, VALENCE), text
+
+
+def test_content_stems(texts):
+    rng = random.Random(3)
+    words = [
+        "".join(rng.choice("abdeginsx") for _ in range(rng.randint(1, 9))) for _ in range(5000)
+    ]
+    for text in [*texts, *words]:
+        assert content_stems(text) == plain_stems(text), text
+
+
+@pytest.mark.parametrize(
+    ("ngram_max", "min_df", "valence"), [(2, 2, VALENCE), (1, 1, None), (2, 1, None)]
+)
+def test_fit_and_transform(texts, ngram_max, min_df, valence):
+    step = F.SentenceFeatures(ngram_max=ngram_max, min_df=min_df, valence=valence, prior_scale=3.0)
+    half = texts[::2]
+    step.fit(half)
+    assert step.vocabulary_ == plain_fit(step, half)
+    fast, plain = step.transform(texts), plain_transform(step, texts)
+    for attr in ("indptr", "indices", "data"):
+        got, want = getattr(fast, attr), getattr(plain, attr)
+        assert got.dtype == want.dtype and np.array_equal(got, want), attr
+    assert fast.shape == plain.shape
