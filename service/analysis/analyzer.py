@@ -65,12 +65,16 @@ class Analyzer:
         cues = [find_cues(t) for t in texts]
         X = self.model.features.transform_parsed(texts, cues)
         proba = self.model.predict_proba(X) if texts else np.zeros((0, len(COLUMNS)))
+        # Python floats once for all rows: indexing numpy element by element costs more.
+        rows_proba = proba.tolist()
         results, row = [], 0
         for doc in parsed:
             has_title = doc.title is not None and bool(doc.title.strip())
             n = len(doc.spans) + has_title
             rows = range(row, row + n)
-            results.append(self._assemble(doc, has_title, texts, cues, X, proba, rows, explain))
+            results.append(
+                self._assemble(doc, has_title, texts, cues, X, rows_proba, rows, explain)
+            )
             row += n
         return results
 
@@ -84,13 +88,18 @@ class Analyzer:
             units.append((k, span.start, span.paragraph, rows[k + has_title]))
         results: list[SentenceResult] = []
         link_inputs: list[LinkInput] = []
+        claim_threshold, hedge_threshold = thresholds["claim"], thresholds["hedge"]
         for position, (index, offset, paragraph, r) in enumerate(units):
-            p_claim, p_hedge = float(proba[r, 0]), float(proba[r, 1])
-            claim_on = p_claim >= thresholds["claim"]
-            hedge_on = p_hedge >= thresholds["hedge"]
-            cue_types = frozenset(c.type for c in cues[r] if c.label == "hedge")
-            types = decide_types(proba[r, 2:], type_thresholds, cue_types) if hedge_on else []
-            shown = _reported_cues(cues[r], claim_on, types)
+            p_claim, p_hedge, *type_proba = proba[r]
+            claim_on = p_claim >= claim_threshold
+            hedge_on = p_hedge >= hedge_threshold
+            found = cues[r]
+            if hedge_on:
+                cue_types = frozenset(c.type for c in found if c.label == "hedge")
+                types = decide_types(np.array(type_proba), type_thresholds, cue_types)
+            else:
+                types = []
+            shown = _reported_cues(found, claim_on, types) if found else []
             text = texts[r]
             results.append(
                 SentenceResult(
@@ -124,7 +133,7 @@ class Analyzer:
                         for c in shown
                         if c.label == "claim" and " " in text[c.start : c.end]
                     ),
-                    opens_with_contrast=any(c.type == "contrast" and c.start <= 2 for c in cues[r]),
+                    opens_with_contrast=any(c.type == "contrast" and c.start <= 2 for c in found),
                 )
             )
         links = link(link_inputs)

@@ -57,10 +57,15 @@ def content_stems(text: str) -> frozenset[str]:
     for word in _WORD.findall(text.lower()):
         if word in _STOP:
             continue
-        for suffix in ("ing", "ed", "es", "s"):
-            if len(word) > len(suffix) + 3 and word.endswith(suffix):
-                word = word[: -len(suffix)]
-                break
+        # Cut the first of "ing", "ed", "es", "s" that ends the word with more than three
+        # letters before it.
+        n = len(word)
+        if n > 6 and word.endswith("ing"):
+            word = word[:-3]
+        elif n > 5 and word.endswith(("ed", "es")):
+            word = word[:-2]
+        elif n > 4 and word.endswith("s"):
+            word = word[:-1]
         stems.add(word)
     return frozenset(stems)
 
