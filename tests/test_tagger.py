@@ -1,0 +1,177 @@
+"""The learned hedge cue tagger, fitted on a small hand-written set (no corpora needed)."""
+
+from __future__ import annotations
+
+import io
+
+import joblib
+import numpy as np
+import pytest
+
+from service.analysis.cues import find_cues
+from service.analysis.tagger import CLASSES, CueTagger, merge_cues
+
+
+def _span(text: str, cue: str, kind: str) -> tuple[int, int, str]:
+    start = text.index(cue)
+    return (start, start + len(cue), kind)
+
+
+#: (sentence, [(cue text, type)]) written against LABELING.md.
+EXAMPLES = [
+    ("The merger may collapse next week.", [("may", "uncertainty")]),
+    ("Prices may rise again.", [("may", "uncertainty")]),
+    ("The vote may be delayed.", [("may", "uncertainty")]),
+    ("May the talks succeed, he said.", []),
+    ("The plant opened in May last year.", []),
+    ("Sales fell in May.", []),
+    ("The board met on May 20 to approve it.", []),
+    ("Profits rose in May and June.", []),
+    ("Theresa May spoke to reporters.", []),
+    ("The firm might sell the unit.", [("might", "uncertainty")]),
+    (
+        "It is unclear whether the plan works.",
+        [("unclear", "uncertainty"), ("whether", "uncertainty")],
+    ),
+    ("The pact holds only if Moscow agrees.", [("if", "condition")]),
+    ("The deal is off unless funding arrives.", [("unless", "condition")]),
+    ("Growth was strong, but risks remain.", [("but", "contrast")]),
+    ("However, the vote was close.", [("However", "contrast")]),
+    ("The minister reportedly resigned.", [("reportedly", "attribution")]),
+    ("The company reported a profit.", []),
+    ("The results were published on Monday.", []),
+    ("It may or may not pass.", [("may or may not", "uncertainty")]),
+    ("Officials said the plan would probably fail.", [("probably", "uncertainty")]),
+    ("The bank may cut rates.", [("may", "uncertainty")]),
+    ("Talks ended in May without a deal.", []),
+]
+
+
+@pytest.fixture(scope="module")
+def tagger() -> CueTagger:
+    texts = [text for text, _ in EXAMPLES]
+    spans = [[_span(text, cue, kind) for cue, kind in cues] for text, cues in EXAMPLES]
+    # Repeat the set so that a handful of sentences is enough for the regulariser.
+    return CueTagger(min_count=1, min_ratio=0.0, C=10.0).fit(texts * 3, spans * 3)
+
+
+def _found(tagger: CueTagger, text: str) -> list[tuple[str, str]]:
+    return [(text[a:b], kind) for a, b, kind, _ in tagger.spans([text])[0]]
+
+
+def test_finds_modal_may(tagger):
+    assert ("may", "uncertainty") in _found(tagger, "The deal may collapse")
+
+
+def test_ignores_may_the_month(tagger):
+    assert _found(tagger, "The plant closed in May.") == []
+    assert _found(tagger, "Sales were flat in May 1987.") == []
+
+
+def test_types_from_context(tagger):
+    assert ("if", "condition") in _found(tagger, "The truce holds only if both sides agree.")
+    assert ("However", "contrast") in _found(tagger, "However, the data were thin.")
+
+
+def test_no_cue_in_a_plain_report(tagger):
+    assert _found(tagger, "The company reported a profit on Monday.") == []
+
+
+def test_adjacent_cue_tokens_form_one_span(tagger):
+    assert ("may or may not", "uncertainty") in _found(tagger, "It may or may not pass.")
+
+
+def test_spans_are_offsets_into_each_sentence_with_probabilities(tagger):
+    texts = ["Sales fell in May.", "The bank may cut rates.", "", "Prices may rise again."]
+    out = tagger.spans(texts)
+    assert len(out) == len(texts)
+    assert out[0] == [] and out[2] == []
+    for text, spans in zip(texts, out, strict=True):
+        for start, end, kind, prob in spans:
+            assert 0 <= start < end <= len(text)
+            assert kind in CLASSES[1:]
+            assert tagger.threshold <= prob <= 1.0
+
+
+def test_a_document_batch_equals_one_sentence_at_a_time(tagger):
+    texts = [text for text, _ in EXAMPLES]
+    batch = tagger.spans(texts)
+    one_by_one = [tagger.spans([t])[0] for t in texts]
+    assert [[s[:3] for s in b] for b in batch] == [[s[:3] for s in o] for o in one_by_one]
+
+
+def test_accepts_the_cues_the_caller_already_found(tagger):
+    texts = ["The bank may cut rates.", "Sales fell in May."]
+    assert tagger.spans(texts, [find_cues(t) for t in texts]) == tagger.spans(texts)
+
+
+def test_sentence_scores_per_type(tagger):
+    scores = tagger.sentence_scores(["The bank may cut rates.", "The firm reported a profit."])
+    assert scores.shape == (2, len(CLASSES) - 1)
+    assert scores[0, CLASSES.index("uncertainty") - 1] > 0.5
+    assert scores[1].max() < 0.5
+
+
+def test_empty_document(tagger):
+    assert tagger.spans([]) == []
+    assert tagger.sentence_scores([]).shape == (0, len(CLASSES) - 1)
+
+
+def test_survives_joblib(tagger):
+    buffer = io.BytesIO()
+    joblib.dump(tagger, buffer)
+    buffer.seek(0)
+    restored = joblib.load(buffer)
+    text = "The deal may collapse in May."
+    assert restored.spans([text]) == tagger.spans([text])
+    assert np.allclose(restored.coef_, tagger.coef_)
+
+
+def test_szeged_rows_leave_unannotated_types_unknown():
+    # "but" is a contrast cue in news; a corpus that does not annotate contrast cues must not
+    # teach the tagger that "but" is no cue.
+    news = [
+        ("Growth was strong, but risks remain.", [("but", "contrast")]),
+        ("Prices may rise.", [("may", "uncertainty")]),
+        ("Sales fell in May.", []),
+    ] * 3
+    szeged = [("Small but fast, the bird flies far.", [])] * 10
+    texts = [t for t, _ in news + szeged]
+    spans = [[_span(t, c, k) for c, k in cues] for t, cues in news + szeged]
+    known = [set(CLASSES[1:])] * 9 + [{"uncertainty", "condition"}] * 10
+    tagger = CueTagger(min_count=1, min_ratio=0.0, C=10.0).fit(texts, spans, known)
+    assert ("but", "contrast") in _found(tagger, "Sales rose, but costs rose faster.")
+
+
+def _reported(text: str, spans) -> list[tuple[str, str, str | None]]:
+    cues = merge_cues(text, find_cues(text), spans)
+    return [(c.label, c.type, text[c.start : c.end]) for c in cues]
+
+
+def test_a_lexicon_phrase_replaces_the_tagged_word_inside_it():
+    text = "Officials said more work is needed to finalise the text."
+    word = text.index("needed")
+    spans = [(word, word + len("needed"), "limitation", 0.9)]
+    assert _reported(text, spans) == [("hedge", "limitation", "more work is needed to finalise")]
+
+
+def test_a_long_lexicon_phrase_stays_without_the_tagger():
+    text = "The deal will then need Russia's agreement."
+    assert _reported(text, []) == [("hedge", "condition", "will then need Russia's agreement")]
+
+
+def test_short_lexicon_cues_give_way_to_the_tagger():
+    # The lexicon reads "while" as a contrast and "suggests that" as uncertainty; here the
+    # tagger marks only "suggests", and that is what is reported.
+    text = "The data suggests that prices rose while the vote was held."
+    at = text.index("suggests")
+    spans = [(at, at + len("suggests"), "uncertainty", 0.8)]
+    assert _reported(text, spans) == [("hedge", "uncertainty", "suggests")]
+
+
+def test_claim_cues_win_over_an_overlapping_hedge_and_cues_never_overlap():
+    text = "There is no doubt the talks were a historic breakthrough."
+    at = text.index("doubt")
+    cues = merge_cues(text, find_cues(text), [(at, at + 5, "uncertainty", 0.7)])
+    assert [c.label for c in cues] == ["claim", "claim"]
+    assert all(a.end <= b.start for a, b in zip(cues, cues[1:], strict=False))
