@@ -63,13 +63,19 @@ def main(argv: list[str] | None = None) -> None:
         texts = [[a[s.start:s.end] for s in model.segmenter.split(a)] for a in articles]
         cues = [[find_cues(t) for t in doc] for doc in texts]
         X = [model.features.transform_parsed(doc, c) for doc, c in zip(texts, cues, strict=True)]
+        cue_max = [model.tagger.tag(doc, c)[1] for doc, c in zip(texts, cues, strict=True)]
         stages = {
             "split": lambda articles=articles: [model.segmenter.split(a) for a in articles],
             "cues": lambda texts=texts: [[find_cues(t) for t in doc] for doc in texts],
             "features": lambda texts=texts, cues=cues: [
                 model.features.transform_parsed(d, c) for d, c in zip(texts, cues, strict=True)
             ],
-            "heads": lambda X=X: [model.predict_proba(x) for x in X],
+            "cue tagger": lambda texts=texts, cues=cues: [
+                model.tagger.tag(d, c) for d, c in zip(texts, cues, strict=True)
+            ],
+            "heads": lambda X=X, cue_max=cue_max: [
+                model.predict_proba(x, m) for x, m in zip(X, cue_max, strict=True)
+            ],
         }
         total = median(timed_pairs(lambda a=articles: [analyzer.analyze(x) for x in a],
                                    args.repeats)[1])

@@ -276,14 +276,15 @@ def _minilm_peer(news, szeged, news_weight: float, texts: list[str], repeats: in
 
 
 def _caveat_peer(texts: list[str], repeats: int) -> Peer:
+    from service.analysis.cues import find_cues
     from service.analysis.model import load_model
 
     model = load_model()
 
     def predict() -> np.ndarray:
-        return model.predict_proba(model.features.transform(texts))
+        return model.predict(texts, [find_cues(t) for t in texts])[1]
 
-    name = f"(d) caveat {model.info.version} (cues + features + heads)"
+    name = f"(d) caveat {model.info.version} (cues + features + tagger + heads)"
     return Peer(name, predict(), dict(model.thresholds), *timed_pairs(predict, repeats))
 
 

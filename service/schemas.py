@@ -472,6 +472,17 @@ class ModelCardSchema(_ResponseSchema):
     segmenter = fields.Dict(
         keys=fields.String(), required=True, metadata={"description": "file and sha256."}
     )
+    tagger = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={"description": "The hedge cue tagger's file and sha256."},
+    )
+    hedge_combiner = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(),
+        required=True,
+        metadata={"description": "Weights of P(hedge) on the hedge head's score and the tagger."},
+    )
     libraries = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     datasets = fields.List(
         fields.Dict(keys=fields.String()),

@@ -266,12 +266,12 @@ def _looks_like_parquet(source: str) -> bool:
 def ship_model(
     spark: SparkSession, models_dir: Path, version: str | None, workdir: Path
 ) -> tuple[str, str]:
-    """Send the model's three files to every executor once; the archive's name and the version.
+    """Send the model's four files to every executor once; the archive's name and the version.
 
     The driver loads the model first (load_model checks it), so a bad one fails
     before any task. The files travel as one zip that Spark unpacks on each node
     (``addArchive``: served by the driver, no shared file system needed), named
-    after the manifest's sha256, which holds the other two files' hashes: Spark
+    after the manifest's sha256, which holds the other three files' hashes: Spark
     cannot replace a shipped file, so another model must travel under another name.
     """
     card = load_model(models_dir, version).card
@@ -280,7 +280,7 @@ def ship_model(
     # Stored, not deflated: the joblib artifact is compressed already.
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
         zf.write(manifest, manifest.name)
-        for entry in (card["artifact"], card["segmenter"]):
+        for entry in (card["artifact"], card["segmenter"], card["tagger"]):
             path = Path(models_dir) / entry["file"]
             if sha256_of(path) != entry["sha256"]:  # replaced since it was loaded just now
                 raise ModelError(f"{entry['file']} changed while the job started; run it again")

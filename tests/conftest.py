@@ -37,6 +37,8 @@ class FakeModel:
         "git_commit": None,
         "artifact": {"file": "caveat-0.0.0-test.joblib", "sha256": "0" * 64},
         "segmenter": {"file": "segmenter.pickle", "sha256": "1" * 64},
+        "tagger": {"file": "cue-tagger-0.0.0-test.joblib", "sha256": "2" * 64},
+        "hedge_combiner": {"head": 1.0, "cue": 1.0, "bias": 0.0},
         "libraries": {"python": "3.11.7", "scikit-learn": "1.9.1"},
         "datasets": [{"name": "test", "files": [], "sentences": 3}],
         "params": {"C": [1.0, 1.0]},

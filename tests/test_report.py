@@ -40,7 +40,7 @@ def analysis(
     """An OUT record as service.batch writes it."""
     record = {
         "id": doc_id,
-        "model": {"name": "caveat", "version": "1.0.0"},
+        "model": {"name": "caveat", "version": "1.1.0"},
         "balance": {
             "score": score,
             "label": label,

@@ -110,7 +110,7 @@ def test_flat_row_lists_claims_with_the_hedges_that_qualify_them():
     record = {
         "id": "x",
         "date": "1987-03-01",
-        "model": {"name": "caveat", "version": "1.0.0"},
+        "model": {"name": "caveat", "version": "1.1.0"},
         "balance": {"score": 0.9, "label": "balanced", "claims": 1, "hedges": 1,
                     "qualified_claims": 1, "summary": "..."},
         "sentences": [
@@ -131,7 +131,7 @@ def test_flat_row_lists_claims_with_the_hedges_that_qualify_them():
     assert flat_row(record) == {
         "id": "x",
         "date": "1987-03-01",
-        "model_version": "1.0.0",
+        "model_version": "1.1.0",
         "balance_score": 0.9,
         "balance_label": "balanced",
         "n_sentences": 2,

@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 
 from service.analysis.analyzer import Analyzer
+from service.analysis.cues import find_cues
+from service.analysis.heads import HedgeCombiner
 from service.analysis.model import MODELS_DIR, ModelError, load_model
+from service.analysis.tagger import CueTagger
 from service.analysis.types import HEDGE_TYPES
 from training.datasets import LabeledSentence
 from training.train import SEGMENTER_FILE, fit_model, save_model
@@ -55,8 +58,21 @@ def tiny_model_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("models")
     shutil.copy(MODELS_DIR / SEGMENTER_FILE, out / SEGMENTER_FILE)
     pipeline, tuning = fit_model(tiny_rows(), folds=2, c_grid=(1.0,))
+    # A tagger taught the lexicon's hedge cues of the tiny set, and a combiner that adds the
+    # two readings' log-odds.
+    texts = HEDGES + NEUTRAL
+    spans = [[(c.start, c.end, c.type) for c in find_cues(t) if c.label == "hedge"] for t in texts]
+    tagger = CueTagger(min_count=1, min_ratio=0.0, C=10.0).fit(texts, spans)
     save_model(
-        pipeline, out, "0.0.1", thresholds=tuning["thresholds"], metrics={}, datasets=[], params={}
+        pipeline,
+        tagger,
+        HedgeCombiner(head=1.0, cue=1.0, bias=0.0),
+        out,
+        "0.0.1",
+        thresholds=tuning["thresholds"],
+        metrics={},
+        datasets=[],
+        params={},
     )
     return out
 
@@ -90,6 +106,8 @@ def test_manifest_records_hashes_and_versions(tiny_model_dir):
     card = json.loads((tiny_model_dir / "caveat-0.0.1.json").read_text())
     assert len(card["artifact"]["sha256"]) == 64
     assert len(card["segmenter"]["sha256"]) == 64
+    assert len(card["tagger"]["sha256"]) == 64
+    assert set(card["hedge_combiner"]) == {"head", "cue", "bias"}
     assert {"scikit-learn", "numpy", "nltk", "python"} <= set(card["libraries"])
 
 
@@ -139,13 +157,48 @@ def test_empty_models_folder_is_file_not_found(tmp_path):
         load_model(tmp_path)
 
 
+def _served_and_expected(model, texts):
+    """The served probabilities, and the same computed step by step from the Pipeline's heads,
+    the tagger and the combiner."""
+    cues = [find_cues(t) for t in texts]
+    X, served, _ = model.predict(texts, cues)
+    expected = model.heads.predict_proba(X)
+    head_scores = model.heads.heads_[1].decision_function(X)
+    _, cue_max = model.tagger.tag(texts, cues)
+    expected[:, 1] = model.combiner.proba(head_scores, cue_max)
+    return served, expected
+
+
 def test_served_probabilities_equal_the_pipelines(tiny_model_dir):
     model = load_model(tiny_model_dir)
-    X = model.features.transform(["A record high.", "It may rain.", "Shares closed flat."])
-    assert np.allclose(model.predict_proba(X), model.heads.predict_proba(X), rtol=0, atol=1e-12)
+    served, expected = _served_and_expected(
+        model, ["A record high.", "It may rain.", "Shares closed flat."]
+    )
+    assert np.allclose(served, expected, rtol=0, atol=1e-12)
 
 
 def test_committed_model_serves_the_pipelines_probabilities():
     model = load_model(MODELS_DIR)
-    X = model.features.transform(["A historic breakthrough.", "Talks may fail unless funds come."])
-    assert np.allclose(model.predict_proba(X), model.heads.predict_proba(X), rtol=0, atol=1e-12)
+    served, expected = _served_and_expected(
+        model, ["A historic breakthrough.", "Talks may fail unless funds come."]
+    )
+    assert np.allclose(served, expected, rtol=0, atol=1e-12)
+
+
+def test_a_manifest_without_the_tagger_is_refused(tiny_model_dir, tmp_path):
+    models = _copy(tiny_model_dir, tmp_path)
+    path = models / "caveat-0.0.1.json"
+    card = json.loads(path.read_text())
+    del card["tagger"]
+    path.write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="cue tagger"):
+        load_model(models)
+
+
+def test_a_tampered_tagger_is_refused(tiny_model_dir, tmp_path):
+    models = _copy(tiny_model_dir, tmp_path)
+    card = json.loads((models / "caveat-0.0.1.json").read_text())
+    with open(models / card["tagger"]["file"], "ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelError, match="sha256"):
+        load_model(models)

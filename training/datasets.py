@@ -125,13 +125,22 @@ def load_document(source: str, root: Path = DEFAULT_DATA_ROOT) -> Document:
 
 # Szeged cue types (Szarvas et al. 2012) mapped to caveat's hedge types (LABELING.md):
 # epistemic, doxastic and investigation cues lower certainty; condition cues are conditions.
+# Keys are the raw type without spaces and trailing underscores: the XML spells
+# "speculation_hypo_condition _" and "speculation_modal_probable_" (see ``_szeged_type``).
 SZEGED_TYPE_MAP = {
-    "speculation_modal_probable_": "uncertainty",
-    "speculation_modal_possible_": "uncertainty",
+    "speculation_modal_probable": "uncertainty",
+    "speculation_modal_possible": "uncertainty",
     "speculation_hypo_doxastic": "uncertainty",
     "speculation_hypo_investigation": "uncertainty",
     "speculation_hypo_condition": "condition",
 }
+
+
+def _szeged_type(raw: str | None) -> str:
+    """Our hedge type of a raw Szeged cue type; an unknown one lowers certainty."""
+    return SZEGED_TYPE_MAP.get((raw or "").replace(" ", "").rstrip("_"), "uncertainty")
+
+
 SZEGED_FILES = {"wiki": ("wiki.xml",), "bio": ("bio_bmc.xml", "bio_fly.xml", "bio_hbc.xml")}
 
 
@@ -168,8 +177,8 @@ def iter_szeged(part: str, root: Path = DEFAULT_DATA_ROOT) -> Iterator[LabeledSe
                 for child in sentence:
                     inner = "".join(child.itertext())
                     if child.tag == "ccue":
-                        kind = SZEGED_TYPE_MAP.get((child.get("type") or "").replace(" ", ""))
-                        cues.append((pos, pos + len(inner), "hedge", kind or "uncertainty"))
+                        kind = _szeged_type(child.get("type"))
+                        cues.append((pos, pos + len(inner), "hedge", kind))
                     pieces.append(inner)
                     pos += len(inner)
                     pieces.append(child.tail or "")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from service.analysis.cues import find_cues
 from service.analysis.model import MODELS_DIR, load_model
 from training.metrics import expected_calibration_error, label_metrics
 
@@ -54,7 +55,7 @@ def score(rows: list[dict], models_dir: Path = MODELS_DIR) -> dict:
     """Metrics of the committed model on ``rows`` for each label they carry."""
     model = load_model(models_dir)
     texts = [r["text"] for r in rows]
-    proba = model.predict_proba(model.features.transform(texts))
+    _, proba, _ = model.predict(texts, [find_cues(t) for t in texts])
     out = {"model": model.card["version"], "n": len(rows)}
     for j, label in enumerate(("claim", "hedge")):
         have = np.array([label in r for r in rows])

@@ -25,12 +25,15 @@ from sklearn.metrics import roc_auc_score
 from service.analysis.cues import find_cues
 from service.analysis.heads import decide_types
 from service.analysis.model import MODELS_DIR, load_model
+from service.analysis.tagger import merge_cues
 from service.analysis.types import HEDGE_TYPES
 from training.datasets import DEFAULT_DATA_ROOT, LabeledSentence
 from training.metrics import expected_calibration_error, label_metrics
 from training.train import load_corpora
 
 LABELS = ("claim", "hedge")
+#: The hedge types Szeged annotates (its cue types mapped to ours, training.datasets).
+SZEGED_TYPES = ("uncertainty", "condition")
 
 
 # --------------------------------------------------------------------------- baselines
@@ -101,9 +104,20 @@ class Caveat:
         self.model = load_model(models_dir)
         self.thresholds = [self.model.thresholds[label] for label in LABELS]
 
+    def predict(self, texts: list[str]) -> tuple[np.ndarray, list[list[tuple]]]:
+        """Every column of ``heads.COLUMNS``, and each sentence's hedge cues (start, end, type)
+        as the service reports them (``tagger.merge_cues``)."""
+        lexicon = [find_cues(t) for t in texts]
+        _, proba, spans = self.model.predict(texts, lexicon)
+        hedges = [
+            [(c.start, c.end, c.type) for c in merge_cues(t, f, s) if c.label == "hedge"]
+            for t, f, s in zip(texts, lexicon, spans, strict=True)
+        ]
+        return proba, hedges
+
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """P(claim), P(hedge)."""
-        return self.model.predict_proba(self.model.features.transform(texts))
+        """P(claim), P(hedge), then P(type | hedge) per type."""
+        return self.predict(texts)[0]
 
 
 # --------------------------------------------------------------------------- extra corpora
@@ -163,21 +177,16 @@ def cue_token_f1(rows: list[LabeledSentence], caveat: Caveat, types=HEDGE_TYPES)
     ``types`` restricts our cues to the types the gold corpus annotates (Szeged marks
     uncertainty and condition cues only; a "however" it leaves unmarked is no error).
     """
-    proba = caveat.predict_proba([s.text for s in rows])
+    proba, tagged = caveat.predict([s.text for s in rows])
     type_thresholds = [caveat.model.thresholds["types"][t] for t in HEDGE_TYPES]
     tp = fp = fn = 0
-    for s, p in zip(rows, proba, strict=True):
+    for s, p, found in zip(rows, proba, tagged, strict=True):
         gold = _cue_tokens(s.text, [(a, b) for a, b, label, _ in s.cues if label == "hedge"])
         pred = set()
         if p[1] >= caveat.thresholds[1]:
-            found = find_cues(s.text)
-            cue_types = frozenset(c.type for c in found if c.label == "hedge")
-            predicted = decide_types(p[2:], type_thresholds, cue_types)
-            spans = [
-                (c.start, c.end)
-                for c in found
-                if c.label == "hedge" and c.type in types and c.type in predicted
-            ]
+            # As the service reports them: the tagger's cues of the sentence's decided types.
+            predicted = decide_types(p[2:], type_thresholds, frozenset(t for *_, t in found))
+            spans = [(a, b) for a, b, t in found if t in types and t in predicted]
             pred = _cue_tokens(s.text, spans)
         tp += len(gold & pred)
         fp += len(pred - gold)
@@ -188,18 +197,34 @@ def cue_token_f1(rows: list[LabeledSentence], caveat: Caveat, types=HEDGE_TYPES)
     return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4)}
 
 
+def typed_hedge_scores(rows: list[LabeledSentence], caveat: Caveat, types=SZEGED_TYPES) -> dict:
+    """Sentence hedge P/R/F1 counting a flag only when its decided types include ``types``.
+
+    Szeged marks semantic uncertainty (epistemic, doxastic, investigation, condition cues),
+    which is our uncertainty and condition; a sentence we flag for a contrast ("but") or a
+    limitation alone is a hedge by LABELING.md and no uncertainty by Szeged's guidelines.
+    """
+    proba, tagged = caveat.predict([s.text for s in rows])
+    type_thresholds = [caveat.model.thresholds["types"][t] for t in HEDGE_TYPES]
+    decided = []
+    for p, found in zip(proba, tagged, strict=True):
+        on = p[1] >= caveat.thresholds[1]
+        chosen = decide_types(p[2:], type_thresholds, frozenset(t for *_, t in found))
+        decided.append(float(on and bool(set(chosen) & set(types))))
+    return label_metrics([s.hedge for s in rows], decided, 0.5)
+
+
 def hedge_type_accuracy(rows: list[LabeledSentence], caveat: Caveat) -> dict:
     """On correctly flagged hedges: the share whose reported type set equals the gold set, and
     the share whose likeliest type is one of the gold types."""
-    proba = caveat.predict_proba([s.text for s in rows])
+    proba, tagged = caveat.predict([s.text for s in rows])
     type_thresholds = [caveat.model.thresholds["types"][t] for t in HEDGE_TYPES]
     exact = primary = n = 0
-    for s, p in zip(rows, proba, strict=True):
+    for s, p, found in zip(rows, proba, tagged, strict=True):
         if not (s.hedge and p[1] >= caveat.thresholds[1]):
             continue
         n += 1
-        cue_types = frozenset(c.type for c in find_cues(s.text) if c.label == "hedge")
-        predicted = decide_types(p[2:], type_thresholds, cue_types)
+        predicted = decide_types(p[2:], type_thresholds, frozenset(t for *_, t in found))
         likeliest = HEDGE_TYPES[int(np.argmax(p[2:]))]
         exact += set(predicted) == set(s.types)
         primary += likeliest in s.types
@@ -246,6 +271,10 @@ def build_report(root: Path = DEFAULT_DATA_ROOT, models_dir: Path = MODELS_DIR) 
                 floor_wiki if (system_name == "tfidf-lr" and name == "szeged-wiki-test") else system
             )
             report["sets"][name][system_name] = _scores(use, rows, thresholds)
+    report["szeged_typed"] = {
+        name: typed_hedge_scores(data[name], caveat)
+        for name in ("szeged-wiki-test", "szeged-bio-test")
+    }
 
     news = data["news-test"]
     p_news = caveat.predict_proba([s.text for s in news])
@@ -258,7 +287,7 @@ def build_report(root: Path = DEFAULT_DATA_ROOT, models_dir: Path = MODELS_DIR) 
         }
     report["cue_tokens"] = {
         "szeged-wiki-test": cue_token_f1(
-            data["szeged-wiki-test"], caveat, types=("uncertainty", "condition")
+            data["szeged-wiki-test"], caveat, types=SZEGED_TYPES
         ),
         "news-test": cue_token_f1(news, caveat),
     }
@@ -321,6 +350,11 @@ def table(report: dict) -> str:
         "",
         f"- Calibration on news test: ECE claim {cal['claim']['ece']:.3f}, "
         f"hedge {cal['hedge']['ece']:.3f}",
+        *(
+            f"- {name}, hedges flagged as uncertainty or condition (Szeged's notion): "
+            f"F1 {m['f1']:.3f} (P {m['precision']:.3f}, R {m['recall']:.3f})"
+            for name, m in report["szeged_typed"].items()
+        ),
         f"- Hedge cue tokens, Szeged Wikipedia test: F1 {wiki['f1']:.3f} "
         f"(P {wiki['precision']:.3f}, R {wiki['recall']:.3f}); "
         f"news test: F1 {cues['news-test']['f1']:.3f}",

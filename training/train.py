@@ -6,6 +6,9 @@ Data and splits (documents, never sentences, are split; see ``news_pool.split_of
 - C, each head's calibration sigmoid and the thresholds are chosen out of fold (5-fold
   GroupKFold by document over the news train + dev documents: the dev split alone holds too
   few claims to choose a threshold on);
+- the hedge cue tagger (service/analysis/tagger.py, training/cue_tagger.py): Szeged and news
+  cue spans of every non-test document; the combiner of its reading with the hedge head's
+  (P(hedge)) and the hedge threshold are fitted out of fold too (same folds; a tagger per fold);
 - the news test split and the Szeged test documents are only scored, never fitted or tuned.
 
 Writes ``models/caveat-<version>.joblib`` and its manifest ``models/caveat-<version>.json``.
@@ -29,10 +32,15 @@ import scipy
 import sklearn
 from sklearn.pipeline import Pipeline
 
+from service.analysis.cues import find_cues
 from service.analysis.features import SentenceFeatures
-from service.analysis.heads import MaskedMultiLabel
-from service.analysis.model import MODELS_DIR, sha256_of
+from service.analysis.heads import HedgeCombiner, MaskedMultiLabel
+from service.analysis.model import MODELS_DIR, CaveatModel, sha256_of
+from service.analysis.segment import Segmenter
+from service.analysis.tagger import CueTagger
 from service.analysis.types import HEDGE_TYPES
+from training.cue_tagger import PARAMS as TAGGER_PARAMS
+from training.cue_tagger import fit_tagger
 from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
@@ -45,7 +53,7 @@ from training.datasets import (
 from training.metrics import best_threshold, expected_calibration_error, label_metrics
 from training.news_pool import split_of
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 SEGMENTER_FILE = "punkt-news.json"
 #: Our news rows count this much more than a Szeged row: they are the target domain.
 NEWS_WEIGHT = 4.0
@@ -166,15 +174,48 @@ def fit_model(
     return pipeline, {"thresholds": thresholds, "tuning": report, "oof": oof, "natural": natural}
 
 
-def _scores(pipeline: Pipeline, rows: list[LabeledSentence]) -> np.ndarray:
-    return pipeline.named_steps["heads"].predict_proba(
-        pipeline.named_steps["features"].transform([s.text for s in rows])
-    )
+def out_of_fold_cue_max(rows: list[LabeledSentence], folds: int = FOLDS) -> np.ndarray:
+    """The cue tagger's best token probability of each news row, from a tagger fitted without
+    its document (the heads' GroupKFold folds); NaN for the other rows, which are in every
+    fold's training part."""
+    from sklearn.model_selection import GroupKFold
+
+    news_idx = np.array([i for i, s in enumerate(rows) if s.corpus == "news"])
+    others = [s for s in rows if s.corpus != "news"]
+    cue_max = np.full(len(rows), np.nan)
+    groups = np.array([rows[i].doc for i in news_idx])
+    for fit_part, held in GroupKFold(n_splits=folds).split(news_idx, groups=groups):
+        tagger = fit_tagger(others + [rows[i] for i in news_idx[fit_part]])
+        texts = [rows[i].text for i in news_idx[held]]
+        _, cue_max[news_idx[held]] = tagger.tag(texts, [find_cues(t) for t in texts])
+    return cue_max
 
 
-def evaluate_split(pipeline, rows, thresholds) -> dict:
+def fit_hedge_combiner(
+    rows: list[LabeledSentence], tuning: dict, folds: int = FOLDS
+) -> tuple[HedgeCombiner, float, dict]:
+    """The combiner of hedge head and cue tagger, and the hedge threshold, out of fold.
+
+    Both readings of a news sentence come from models fitted without its document: the
+    head's score (``tuning["oof"]``) and the tagger's (``out_of_fold_cue_max``). Fitted on
+    the rows drawn like the test split (``tuning["natural"]``), so that the probabilities
+    mean what they say on news as it comes.
+    """
+    cue_max = out_of_fold_cue_max(rows, folds)
+    natural = tuning["natural"]
+    y = _targets(rows)[natural, 1]
+    head_scores = tuning["oof"][natural, 1]
+    combiner = HedgeCombiner.fit(head_scores, cue_max[natural], y)
+    proba = combiner.proba(head_scores, cue_max[natural])
+    threshold = best_threshold(y, proba)
+    return combiner, threshold, label_metrics(y, proba, threshold)
+
+
+def evaluate_split(model: CaveatModel, rows: list[LabeledSentence]) -> dict:
     """Precision, recall, F1 (and support) of each label a split annotates."""
-    proba, y = _scores(pipeline, rows), _targets(rows)
+    texts = [s.text for s in rows]
+    _, proba, _ = model.predict(texts, [find_cues(t) for t in texts])
+    y, thresholds = _targets(rows), model.thresholds
     out = {}
     for j, label in enumerate(("claim", "hedge")):
         known = y[:, j] >= 0
@@ -194,9 +235,15 @@ def train(root: Path, labels: Path, out_dir: Path, version: str = VERSION) -> di
     thresholds = tuning["thresholds"]
     for label, info in tuning["tuning"].items():
         print(f"{label}: C={info['C']} out-of-fold {info['cv']}")
+    combiner, thresholds["hedge"], combined_cv = fit_hedge_combiner(fit_rows, tuning)
+    print(f"hedge, head + cue tagger out of fold: {combined_cv}")
+    tagger = fit_tagger(fit_rows)
+    card = {"thresholds": thresholds, "hedge_combiner": combiner.as_dict()}
+    model = CaveatModel(pipeline, Segmenter.load(out_dir / SEGMENTER_FILE), card, tagger)
     held_out = ("news-test", "szeged-wiki-test", "szeged-bio-test")
-    metrics = {name: evaluate_split(pipeline, data[name], thresholds) for name in held_out}
-    metrics["news-cv"] = {label: info["cv"] for label, info in tuning["tuning"].items()}
+    metrics = {name: evaluate_split(model, data[name]) for name in held_out}
+    # Out of fold on news train + dev: the claim head, and the hedge decision as shipped.
+    metrics["news-cv"] = {"claim": tuning["tuning"]["claim"]["cv"], "hedge": combined_cv}
 
     params = {
         "C": {k: v["C"] for k, v in tuning["tuning"].items()},
@@ -205,11 +252,14 @@ def train(root: Path, labels: Path, out_dir: Path, version: str = VERSION) -> di
         "ngram_max": 2,
         "min_df": 2,
         "folds": FOLDS,
+        "cue_tagger": TAGGER_PARAMS,
     }
     replaced = out_dir / f"caveat-{version}.json"
     previous = json.loads(replaced.read_text(encoding="utf-8")) if replaced.is_file() else None
     manifest = save_model(
         pipeline,
+        tagger,
+        combiner,
         out_dir,
         version,
         thresholds=thresholds,
@@ -224,6 +274,8 @@ def train(root: Path, labels: Path, out_dir: Path, version: str = VERSION) -> di
 
 def save_model(
     pipeline: Pipeline,
+    tagger: CueTagger,
+    combiner: HedgeCombiner,
     out_dir: Path,
     version: str,
     *,
@@ -232,13 +284,15 @@ def save_model(
     datasets: list,
     params: dict,
 ) -> dict:
-    """Write ``caveat-<version>.joblib`` and its manifest into ``out_dir``.
+    """Write ``caveat-<version>.joblib``, ``cue-tagger-<version>.joblib`` and their manifest.
 
     ``out_dir`` must already hold the segmenter parameters, whose hash the manifest records.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     artifact = out_dir / f"caveat-{version}.joblib"
     joblib.dump(pipeline, artifact, compress=3)
+    tagger_file = out_dir / f"cue-tagger-{version}.joblib"
+    joblib.dump(tagger, tagger_file, compress=3)
     manifest = {
         "name": "caveat",
         "version": version,
@@ -246,6 +300,8 @@ def save_model(
         "git_commit": _git_commit(),
         "artifact": {"file": artifact.name, "sha256": sha256_of(artifact)},
         "segmenter": {"file": SEGMENTER_FILE, "sha256": sha256_of(out_dir / SEGMENTER_FILE)},
+        "tagger": {"file": tagger_file.name, "sha256": sha256_of(tagger_file)},
+        "hedge_combiner": combiner.as_dict(),
         "libraries": {
             "python": platform.python_version(),
             "scikit-learn": sklearn.__version__,

@@ -1,7 +1,11 @@
 """analyze(text) -> Analysis: the whole pipeline in order.
 
-segment -> find cues -> features -> probabilities (all sentences of all
+segment -> lexicon cues -> features and cue tagger -> probabilities (all sentences of all
 documents in one matrix) -> flags and reported cues -> links -> balance.
+
+Reported claim cues come from the lexicon (cues.py, with its negation rules); hedge cues
+from the learned tagger (tagger.py), which reads each word in its context, widened to the
+lexicon's phrases (``tagger.merge_cues``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from service.analysis.heads import COLUMNS, decide_types
 from service.analysis.linking import LinkInput, content_stems, link
 from service.analysis.model import CaveatModel
 from service.analysis.segment import Span
+from service.analysis.tagger import merge_cues
 from service.analysis.types import (
     HEDGE_TYPES,
     TITLE_INDEX,
@@ -62,9 +67,15 @@ class Analyzer:
             if doc.title is not None and doc.title.strip():
                 texts.append(doc.title)
             texts.extend(doc.text[s.start : s.end] for s in doc.spans)
-        cues = [find_cues(t) for t in texts]
-        X = self.model.features.transform_parsed(texts, cues)
-        proba = self.model.predict_proba(X) if texts else np.zeros((0, len(COLUMNS)))
+        lexicon = [find_cues(t) for t in texts]
+        if texts:
+            X, proba, tagged = self.model.predict(texts, lexicon)
+        else:
+            X, proba, tagged = None, np.zeros((0, len(COLUMNS))), []
+        cues = [
+            merge_cues(text, found, spans)
+            for text, found, spans in zip(texts, lexicon, tagged, strict=True)
+        ]
         # Python floats once for all rows: indexing numpy element by element costs more.
         rows_proba = proba.tolist()
         results, row = [], 0

@@ -136,3 +136,40 @@ class MaskedMultiLabel(ClassifierMixin, BaseEstimator):
         out = np.zeros_like(coef)
         out[x_row.indices] = coef[x_row.indices] * x_row.data
         return out
+
+
+def cue_logit(cue_max: np.ndarray) -> np.ndarray:
+    """The log-odds of the cue tagger's best token of each sentence (clipped away from 0 and 1)."""
+    p = np.clip(np.asarray(cue_max, dtype=float), 1e-4, 1.0 - 1e-4)
+    return np.log(p / (1.0 - p))
+
+
+class HedgeCombiner:
+    """P(hedge) of a sentence from two readings of it, by logistic regression on both:
+    the sentence-level hedge head's linear score and the log-odds of the cue tagger's
+    likeliest cue token (service.analysis.tagger).
+
+    The head reads the whole sentence (a question, a reported plan); the tagger reads each
+    word in its context ("may" the verb, not the month). Fitted on news held out from both.
+    """
+
+    def __init__(self, head: float, cue: float, bias: float):
+        self.head = head
+        self.cue = cue
+        self.bias = bias
+
+    @classmethod
+    def fit(cls, head_scores: np.ndarray, cue_max: np.ndarray, y: np.ndarray) -> HedgeCombiner:
+        """Fit the three weights on held-out scores and labels (barely regularised)."""
+        X = np.column_stack([head_scores, cue_logit(cue_max)])
+        lr = LogisticRegression(C=1e4, solver="lbfgs").fit(X, y)
+        return cls(float(lr.coef_[0, 0]), float(lr.coef_[0, 1]), float(lr.intercept_[0]))
+
+    def as_dict(self) -> dict[str, float]:
+        """The weights as the manifest records them."""
+        return {"head": self.head, "cue": self.cue, "bias": self.bias}
+
+    def proba(self, head_scores: np.ndarray, cue_max: np.ndarray) -> np.ndarray:
+        """P(hedge) per sentence."""
+        z = self.head * np.asarray(head_scores) + self.cue * cue_logit(cue_max) + self.bias
+        return 1.0 / (1.0 + np.exp(-z))

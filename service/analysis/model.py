@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +19,10 @@ import joblib
 import numpy as np
 import sklearn
 
-from service.analysis.heads import ConstantHead
+from service.analysis.cues import CueMatch
+from service.analysis.heads import ConstantHead, HedgeCombiner
 from service.analysis.segment import Segmenter
+from service.analysis.tagger import CueTagger, TaggedSpan
 from service.analysis.types import ModelInfo
 
 #: The project's models folder: committed artifacts only.
@@ -42,11 +45,13 @@ def sha256_of(path: Path) -> str:
 
 @dataclass
 class CaveatModel:
-    """The fitted Pipeline, the segmenter, and the manifest that vouches for both."""
+    """The fitted Pipeline, the cue tagger, the segmenter, and the manifest that vouches for them.
+    """
 
     pipeline: object
     segmenter: Segmenter
     card: dict
+    tagger: CueTagger
 
     def __post_init__(self) -> None:
         # All heads as one matrix product: per-call input validation in each of the seven
@@ -67,6 +72,7 @@ class CaveatModel:
         self._intercepts = np.array(intercepts)
         self._slopes = np.array(slopes)
         self._offsets = np.array(offsets)
+        self.combiner = HedgeCombiner(**self.card["hedge_combiner"])
 
     @property
     def info(self) -> ModelInfo:
@@ -88,13 +94,26 @@ class CaveatModel:
         """The Pipeline's classifier step."""
         return self.pipeline.named_steps["heads"]
 
-    def predict_proba(self, X) -> np.ndarray:
-        """Probabilities in ``heads.COLUMNS`` order (claim, hedge, each type) for a feature matrix.
+    def predict_proba(self, X, cue_max: np.ndarray) -> np.ndarray:
+        """Probabilities in ``heads.COLUMNS`` order (claim, hedge, each type) for a feature matrix
+        and each sentence's best cue-token probability from the tagger.
 
-        The same numbers as the Pipeline's ``heads.predict_proba``, computed in one product.
+        The claim and type columns are the Pipeline's ``heads.predict_proba``, computed in one
+        product; the hedge column combines the hedge head's score with the tagger's reading.
         """
         scores = np.asarray(X @ self._weights) + self._intercepts
-        return 1.0 / (1.0 + np.exp(-(self._slopes * scores + self._offsets)))
+        proba = 1.0 / (1.0 + np.exp(-(self._slopes * scores + self._offsets)))
+        proba[:, 1] = self.combiner.proba(scores[:, 1], cue_max)
+        return proba
+
+    def predict(
+        self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]]
+    ) -> tuple[object, np.ndarray, list[list[TaggedSpan]]]:
+        """Features, probabilities (as ``predict_proba``) and the tagger's hedge cue spans of
+        sentences whose lexicon cues the caller found."""
+        X = self.features.transform_parsed(texts, cues)
+        spans, cue_max = self.tagger.tag(texts, cues)
+        return X, self.predict_proba(X, cue_max), spans
 
 
 def _newest_manifest(models_dir: Path) -> Path:
@@ -146,5 +165,12 @@ def load_model(models_dir: Path = MODELS_DIR, version: str | None = None) -> Cav
         )
     artifact = _checked_file(models_dir, card.get("artifact", {}), "model artifact")
     segmenter_file = _checked_file(models_dir, card.get("segmenter", {}), "segmenter")
-    pipeline = joblib.load(artifact)
-    return CaveatModel(pipeline=pipeline, segmenter=Segmenter.load(segmenter_file), card=card)
+    tagger_file = _checked_file(models_dir, card.get("tagger", {}), "cue tagger")
+    if "hedge_combiner" not in card:
+        raise ModelError(f"{manifest_path.name} has no hedge_combiner weights")
+    return CaveatModel(
+        pipeline=joblib.load(artifact),
+        segmenter=Segmenter.load(segmenter_file),
+        card=card,
+        tagger=joblib.load(tagger_file),
+    )
