@@ -40,7 +40,7 @@ from typing import Any, TextIO
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from service.analysis.model import MODELS_DIR, ModelError
-from service.schemas import MAX_ID_CHARS, AnalysisSchema, DocumentSchema
+from service.schemas import MAX_ID_CHARS, DocumentSchema, analysis_dict
 
 #: Articles per task: enough for the core's one-matrix prediction to pay off, small enough
 #: that a kill loses little and the progress bar moves (64 was no faster than 16 on Reuters).
@@ -48,7 +48,6 @@ CHUNK_SIZE = 16
 #: Chunks in flight per worker: keeps every worker busy without reading a huge IN into memory.
 CHUNKS_AHEAD = 4
 
-_ANALYSIS_SCHEMA = AnalysisSchema()
 
 
 class ArchiveDocumentSchema(DocumentSchema):
@@ -348,7 +347,7 @@ def _analyze_one(doc: Doc) -> tuple[str, str | None]:
 
 
 def _analysis_line(analysis: Any, doc: Doc) -> str:
-    return to_line(analysis_record(_ANALYSIS_SCHEMA.dump(analysis), doc.date, _worker_summary))
+    return to_line(analysis_record(analysis_dict(analysis), doc.date, _worker_summary))
 
 
 # --------------------------------------------------------------------------- the job
