@@ -30,14 +30,13 @@ from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
     SZEGED_FILES,
+    SZEGED_TYPES,
     LabeledSentence,
     iter_news,
     iter_szeged,
 )
 from training.news_pool import split_of
 
-#: Hedge types each corpus annotates.
-SZEGED_TYPES = frozenset({"uncertainty", "condition"})
 #: Our news rows count this much more than a Szeged row (they are the serving domain).
 NEWS_WEIGHT = 4.0
 PARAMS = {"C": 0.3, "threshold": 0.5, "min_count": 2, "min_ratio": 0.03, "context": 2}

@@ -136,6 +136,10 @@ SZEGED_TYPE_MAP = {
 }
 
 
+#: The hedge types Szeged annotates: its cue types mapped to ours cover these two only.
+SZEGED_TYPES = frozenset(SZEGED_TYPE_MAP.values())
+
+
 def _szeged_type(raw: str | None) -> str:
     """Our hedge type of a raw Szeged cue type; an unknown one lowers certainty."""
     return SZEGED_TYPE_MAP.get((raw or "").replace(" ", "").rstrip("_"), "uncertainty")

@@ -27,13 +27,11 @@ from service.analysis.heads import decide_types
 from service.analysis.model import MODELS_DIR, load_model
 from service.analysis.tagger import merge_cues
 from service.analysis.types import HEDGE_TYPES
-from training.datasets import DEFAULT_DATA_ROOT, LabeledSentence
+from training.datasets import DEFAULT_DATA_ROOT, SZEGED_TYPES, LabeledSentence
 from training.metrics import expected_calibration_error, label_metrics
 from training.train import load_corpora
 
 LABELS = ("claim", "hedge")
-#: The hedge types Szeged annotates (its cue types mapped to ours, training.datasets).
-SZEGED_TYPES = ("uncertainty", "condition")
 
 
 # --------------------------------------------------------------------------- baselines

@@ -45,6 +45,7 @@ from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
     SZEGED_FILES,
+    SZEGED_TYPES,
     LabeledSentence,
     iter_news,
     iter_szeged,
@@ -80,7 +81,7 @@ def load_corpora(root: Path, labels: Path) -> dict[str, list[LabeledSentence]]:
 
 
 #: Hedge types each corpus annotates (Szeged has no limitation, contrast or attribution cues).
-KNOWN_TYPES = {"news": set(HEDGE_TYPES), "szeged": {"uncertainty", "condition"}}
+KNOWN_TYPES = {"news": set(HEDGE_TYPES), "szeged": SZEGED_TYPES}
 #: C of the type heads (not searched: they only pick among types of a flagged hedge).
 C_TYPES = 1.0
 
