@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 
 import joblib
 import numpy as np
@@ -175,3 +176,75 @@ def test_claim_cues_win_over_an_overlapping_hedge_and_cues_never_overlap():
     cues = merge_cues(text, find_cues(text), [(at, at + 5, "uncertainty", 0.7)])
     assert [c.label for c in cues] == ["claim", "claim"]
     assert all(a.end <= b.start for a, b in zip(cues, cues[1:], strict=False))
+
+
+#: Feature strings of every shape the tagger builds: ASCII, non-ASCII, one character, a
+#: bare "=", sentence edges, punctuation, digits.
+HASHED_NAMES = [
+    "b",
+    "first",
+    "cap-inner",
+    "rx=none",
+    "=",
+    "w=",
+    "w=may",
+    "wc=may|C|0",
+    "p1=<s>",
+    "n2=</s>",
+    "p2p1w=the|bank|may",
+    "w.=if|,",
+    "wnum=in",
+    "rxm=more work is needed",
+    "rxp=uncertaintyB",
+    "w=straße",
+    "w=i̇stanbul",
+    "p1w=日本|may",
+    "wn1=ǆ|ﬁnd",
+    "w.=may|…",
+    "rxw=claim-neg|no",
+    *(f"w=word{k}" for k in range(300)),
+]
+
+
+def test_fast_hashing_gives_feature_hasher_columns():
+    from sklearn.feature_extraction import FeatureHasher
+
+    from service.analysis.tagger import hashed_column
+
+    for n_features in (2**19, 2**10, 7):
+        hasher = FeatureHasher(n_features=n_features, input_type="string", alternate_sign=False)
+        X = hasher.transform([[name] for name in HASHED_NAMES])
+        assert list(X.indices) == [hashed_column(name, n_features) for name in HASHED_NAMES]
+
+
+@pytest.mark.parametrize("context", [1, 2])
+def test_serving_rows_equal_the_feature_hasher_matrix(context):
+    texts = [text for text, _ in EXAMPLES]
+    spans = [[_span(text, cue, kind) for cue, kind in cues] for text, cues in EXAMPLES]
+    tagger = CueTagger(min_count=1, min_ratio=0.0, C=10.0, context=context, n_features=2**8)
+    tagger.fit(texts, spans)
+    docs = [
+        *texts,
+        "İstanbul may İİ fall, if 5 straße; May 20 may.",
+        "It may or may not pass: 日本 may, unless...",
+        "",
+    ]
+    from service.analysis.tagger import _memos
+
+    rows, out, indptr = [], [], [0]
+    for text in docs:
+        _words, starts, ends, low, tags, cand = tagger._sentence(text, None)
+        rows += [tagger._features(i, low, tags, text, starts, ends) for i in cand]
+        tagger._columns(cand, low, tags, text, starts, ends, _memos(2**8), out, indptr)
+    expected = tagger._matrix(rows, np.float32)
+    assert len(rows) == len(indptr) - 1 > 20
+    for k in range(len(rows)):
+        # Sorted columns, a column hit twice (a hash collision, frequent in 2**8) summed.
+        row = slice(expected.indptr[k], expected.indptr[k + 1])
+        counts = Counter(out[indptr[k] : indptr[k + 1]])
+        assert list(expected.indices[row]) == sorted(counts)
+        assert list(expected.data[row]) == [counts[c] for c in sorted(counts)]
+    assert any(v > 1 for v in expected.data)  # collisions were exercised
+    # And the probabilities are those of the FeatureHasher matrix, bit for bit.
+    got = np.concatenate([p for *_, p in tagger.token_proba(docs)])
+    assert got.tobytes() == tagger._scores(expected).tobytes()

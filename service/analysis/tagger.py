@@ -12,7 +12,9 @@ columns: no vocabulary of some 190,000 context strings is held in each worker's 
 fitting and serving hash the same way, so the model is trained on what it sees. Serving is
 vectorised over all sentences of a document: the hashed features of every candidate of every
 sentence form one sparse matrix, one product with the weights, one softmax. Only candidate
-tokens (about 60 of a 400-word news article) get features.
+tokens (about 60 of a 400-word news article) get features. Serving hashes through memos of
+the columns (``hashed_column``, FeatureHasher's rule) keyed by the words a feature is made of,
+and builds the very csr matrix FeatureHasher would: the same probabilities, bit for bit.
 
 The lexicon's reading of a token is a feature: a change to ``cues.py`` calls for refitting
 (``python -m training.cue_tagger --out ...``).
@@ -21,19 +23,22 @@ The lexicon's reading of a token is a feature: a change to ``cues.py`` calls for
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import accumulate, compress, count
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils import murmurhash3_32
 
 from service.analysis.cues import CueMatch, find_cues
 from service.analysis.types import HEDGE_TYPES
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"(\w+)")
 #: What may separate two cue tokens that form one span ("may or may not", "well-known").
 _JOIN_GAP = re.compile(r"[\s'’-]{0,3}")
 #: Class 0 is "not a cue"; class k >= 1 is ``HEDGE_TYPES[k - 1]``.
@@ -46,17 +51,113 @@ TaggedSpan = tuple[int, int, str, float]
 def _regex_tags(text: str, cues: Sequence[CueMatch], n_tokens: int, starts: list[int]) -> list:
     """Per token: (kind, match text, position) of the lexicon match covering it, or None."""
     tags: list = [None] * n_tokens
-    if not cues:
-        return tags
     for cue in cues:
+        # The tokens starting inside the match: a run of the (increasing) token starts.
+        lo = bisect_left(starts, cue.start)
+        hi = bisect_left(starts, cue.end, lo)
+        if lo >= hi:
+            continue
         kind = cue.type if cue.label == "hedge" else ("claim-neg" if cue.negated else "claim")
         match = text[cue.start : cue.end].lower()
-        first = True
-        for i in range(n_tokens):
-            if cue.start <= starts[i] < cue.end:
-                tags[i] = (kind, match, "B" if first else "I")
-                first = False
+        tags[lo] = (kind, match, "B")
+        if hi > lo + 1:
+            inner = (kind, match, "I")
+            for i in range(lo + 1, hi):
+                tags[i] = inner
     return tags
+
+
+def hashed_column(name: str, n_features: int) -> int:
+    """The column scikit-learn's FeatureHasher (``alternate_sign=False``) gives ``name``:
+    MurmurHash3 (32-bit, signed, seed 0) of its UTF-8 bytes, ``abs(h) % n_features``, with
+    ``abs(-2**31)`` taken as ``2**31 - 1 - (n_features - 1)`` as ``_hashing_fast.pyx`` does."""
+    h = murmurhash3_32(name, seed=0, positive=False)
+    if h == -2147483648:
+        return (2147483647 - (n_features - 1)) % n_features
+    return abs(h) % n_features
+
+
+class _Memo(dict):
+    """Key -> hashed column(s), computed by ``make`` on first use; a hit is one lookup."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        return value
+
+
+class _ColumnMemos:
+    """The columns of ``CueTagger._features``, memoised by the strings they are made of:
+    building a tuple of a token's strings costs less than building and hashing the feature
+    strings. Serving only; ``fit`` hashes through FeatureHasher."""
+
+    def __init__(self, n_features: int):
+        def col(name: str) -> int:
+            return hashed_column(name, n_features)
+
+        self.b, self.first, self.cap_inner, self.rx_none = map(
+            col, ("b", "first", "cap-inner", "rx=none")
+        )
+        #: word -> "w=", "wc=" for (lower, capital) x (inner, first).
+        self.centre = _Memo(
+            lambda w: (
+                col("w=" + w),
+                col("wc=" + w + "|l"),
+                col("wc=" + w + "|C"),
+                col("wc=" + w + "|l|0"),
+                col("wc=" + w + "|C|0"),
+            )
+        )
+        #: word -> "p1=", "n1=", "p2=", "n2=".
+        self.context = _Memo(
+            lambda w: (col("p1=" + w), col("n1=" + w), col("p2=" + w), col("n2=" + w))
+        )
+        #: (p2, p1, w) -> "p1w=", "p2p1w=", "wp2=".
+        self.left = _Memo(
+            lambda k: (
+                col("p1w=" + k[1] + "|" + k[2]),
+                col("p2p1w=" + k[0] + "|" + k[1] + "|" + k[2]),
+                col("wp2=" + k[2] + "|" + k[0]),
+            )
+        )
+        #: (w, n1, n2) -> "wn1=", "wn1n2=", "wn2=".
+        self.right = _Memo(
+            lambda k: (
+                col("wn1=" + k[0] + "|" + k[1]),
+                col("wn1n2=" + k[0] + "|" + k[1] + "|" + k[2]),
+                col("wn2=" + k[0] + "|" + k[2]),
+            )
+        )
+        #: (p1, w) -> "p1w="; (w, n1) -> "wn1=" (``context`` 1).
+        self.left1 = _Memo(lambda k: col("p1w=" + k[0] + "|" + k[1]))
+        self.right1 = _Memo(lambda k: col("wn1=" + k[0] + "|" + k[1]))
+        #: (w, punctuation) -> "w.="; word -> "wnum=".
+        self.punct = _Memo(lambda k: col("w.=" + k[0] + "|" + k[1]))
+        self.number = _Memo(lambda w: col("wnum=" + w))
+        #: lexicon tag (kind, match, position) -> "rx=", "rxm=", "rxp="; (kind, w) -> "rxw=".
+        self.tag = _Memo(
+            lambda t: (col("rx=" + t[0]), col("rxm=" + t[1]), col("rxp=" + t[0] + t[2]))
+        )
+        self.tag_word = _Memo(lambda k: col("rxw=" + k[0] + "|" + k[1]))
+        self.memos = [v for v in vars(self).values() if isinstance(v, _Memo)]
+
+    def size(self) -> int:
+        return sum(map(len, self.memos))
+
+
+#: Column memos for serving, per ``n_features``; renewed when they grow past ``_MEMO_MAX``.
+_MEMOS: dict[int, _ColumnMemos] = {}
+_MEMO_MAX = 500_000
+
+
+def _memos(n_features: int) -> _ColumnMemos:
+    memos = _MEMOS.get(n_features)
+    if memos is None or memos.size() > _MEMO_MAX:
+        memos = _MEMOS[n_features] = _ColumnMemos(n_features)
+    return memos
 
 
 class CueTagger(BaseEstimator):
@@ -97,11 +198,11 @@ class CueTagger(BaseEstimator):
                 starts.append(m.start())
                 ends.append(m.end())
             return words, starts, ends, [w.lower() for w in words]
-        spans = [m.span() for m in _WORD.finditer(low_text)]
-        starts = [a for a, _ in spans]
-        ends = [b for _, b in spans]
-        low = [low_text[a:b] for a, b in spans]
-        return low, starts, ends, low
+        # Alternating gaps and words; the running lengths are the words' starts and ends.
+        parts = _WORD.split(low_text)
+        bounds = list(accumulate(map(len, parts)))
+        low = parts[1::2]
+        return low, bounds[0:-1:2], bounds[1::2], low
 
     def _features(
         self, i: int, low: list[str], tags: list, text: str, starts: list[int], ends: list[int]
@@ -156,12 +257,68 @@ class CueTagger(BaseEstimator):
         if cues is None:
             cues = find_cues(text)
         tags = _regex_tags(text, cues, len(words), starts)
-        cand = [
-            i
-            for i, w in enumerate(low)
-            if w in self.candidates_ or (tags[i] is not None and tags[i][0] in HEDGE_TYPES)
-        ]
+        candidates = self.candidates_
+        if any(c.label == "hedge" and c.type in HEDGE_TYPES for c in cues):
+            cand = [
+                i
+                for i, w in enumerate(low)
+                if w in candidates or (tags[i] is not None and tags[i][0] in HEDGE_TYPES)
+            ]
+        else:  # no token reads as a hedge to the lexicon: the candidate words alone
+            cand = list(compress(count(), map(candidates.__contains__, low)))
         return words, starts, ends, low, tags, cand
+
+    def _columns(
+        self,
+        cand: list[int],
+        low: list[str],
+        tags: list,
+        text: str,
+        starts: list[int],
+        ends: list[int],
+        memos: _ColumnMemos,
+        out: list[int],
+        indptr: list[int],
+    ) -> None:
+        """The hashed columns of ``_features`` of each candidate of a sentence, appended to
+        ``out`` (one row each, in another order; ``indptr`` gets each row's end)."""
+        centre, context, tag_cols = memos.centre, memos.context, memos.tag
+        left, right, left1, right1 = memos.left, memos.right, memos.left1, memos.right1
+        b, cap_inner, rx_none = memos.b, memos.cap_inner, memos.rx_none
+        n = len(low)
+        wide = self.context >= 2
+        for i in cand:
+            w = low[i]
+            p1 = low[i - 1] if i >= 1 else "<s>"
+            n1 = low[i + 1] if i + 1 < n else "</s>"
+            upper = text[starts[i]].isupper()
+            ce = centre[w]
+            if wide:
+                p2 = low[i - 2] if i >= 2 else "<s>"
+                n2 = low[i + 2] if i + 2 < n else "</s>"
+                out += (b, ce[0], context[p1][0], context[n1][1], context[p2][2], context[n2][3])
+                out += left[(p2, p1, w)]
+                out += right[(w, n1, n2)]
+            else:
+                out += (b, ce[0], context[p1][0], context[n1][1], left1[(p1, w)], right1[(w, n1)])
+            if i == 0:
+                out += (ce[4] if upper else ce[3], memos.first)
+            elif upper:
+                out += (ce[2], cap_inner)
+            else:
+                out.append(ce[1])
+            after = text[ends[i] : ends[i] + 2].strip()[:1]
+            if after and not after.isalnum():
+                out.append(memos.punct[(w, after)])
+            if n1[:1].isdigit():
+                out.append(memos.number[w])
+            tag = tags[i]
+            if tag is None:
+                out.append(rx_none)
+            else:
+                out += tag_cols[tag]
+                out.append(memos.tag_word[(tag[0], w)])
+            indptr.append(len(out))
 
     # ------------------------------------------------------------------ fitting
 
@@ -237,11 +394,11 @@ class CueTagger(BaseEstimator):
         )
         return hasher.transform(rows)
 
-    def _scores(self, rows: list[list[str]]) -> np.ndarray:
-        """Class probabilities of feature rows: one sparse product, one softmax."""
+    def _scores(self, X: sp.csr_matrix) -> np.ndarray:
+        """Class probabilities of hashed feature rows: one sparse product, one softmax."""
         # float32 features against the float32 weights: a float64 matrix would make scipy
         # convert all 2**19 x 6 weights on every call.
-        scores = np.asarray(self._matrix(rows, np.float32) @ self.coef_, dtype=np.float64)
+        scores = np.asarray(X @ self.coef_, dtype=np.float64)
         scores += self.intercept_
         scores -= scores.max(axis=1, keepdims=True)
         np.exp(scores, out=scores)
@@ -250,26 +407,50 @@ class CueTagger(BaseEstimator):
 
     # ------------------------------------------------------------------ serving
 
-    def token_proba(
-        self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]] | None = None
-    ) -> list[tuple[list[int], list[int], list[int], np.ndarray]]:
-        """Per sentence: candidate token indexes, their starts, ends, class probabilities."""
-        parsed, rows = [], []
+    def _proba(
+        self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]] | None
+    ) -> tuple[list[tuple[list[int], list[int], list[int]]], list[int], np.ndarray]:
+        """Per sentence: candidate token indexes, their starts and ends; each sentence's first
+        row; the class probabilities of all candidates of all sentences, one row each.
+
+        The rows are those ``_matrix`` builds from ``_features``, hashed through memos
+        (``_columns``): the same columns, in the same canonical (sorted, summed) csr form."""
+        parsed, offsets = [], []
+        memos = _memos(self.n_features)
+        out: list[int] = []
+        indptr = [0]
         for k, text in enumerate(texts):
             words, starts, ends, low, tags, cand = self._sentence(
                 text, None if cues is None else cues[k]
             )
-            parsed.append((cand, [starts[i] for i in cand], [ends[i] for i in cand]))
-            rows.extend(self._features(i, low, tags, text, starts, ends) for i in cand)
-        if rows:
-            scores = self._scores(rows)
-        else:
-            scores = np.zeros((0, len(CLASSES)))
-        out, pos = [], 0
-        for cand, s, e in parsed:
-            out.append((cand, s, e, scores[pos : pos + len(cand)]))
-            pos += len(cand)
-        return out
+            offsets.append(len(indptr) - 1)
+            if cand:
+                parsed.append((cand, [starts[i] for i in cand], [ends[i] for i in cand]))
+                self._columns(cand, low, tags, text, starts, ends, memos, out, indptr)
+            else:
+                parsed.append((cand, [], []))
+        if len(indptr) == 1:
+            return parsed, offsets, np.zeros((0, len(CLASSES)))
+        X = sp.csr_matrix(
+            (
+                np.ones(len(out), dtype=np.float32),
+                np.array(out, dtype=np.int32),
+                np.array(indptr, dtype=np.int32),
+            ),
+            shape=(len(indptr) - 1, self.n_features),
+        )
+        X.sum_duplicates()  # sorts each row's columns, as FeatureHasher.transform does
+        return parsed, offsets, self._scores(X)
+
+    def token_proba(
+        self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]] | None = None
+    ) -> list[tuple[list[int], list[int], list[int], np.ndarray]]:
+        """Per sentence: candidate token indexes, their starts, ends, class probabilities."""
+        parsed, offsets, scores = self._proba(texts, cues)
+        return [
+            (cand, s, e, scores[pos : pos + len(cand)])
+            for (cand, s, e), pos in zip(parsed, offsets, strict=True)
+        ]
 
     def tag(
         self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]] | None = None
@@ -279,30 +460,38 @@ class CueTagger(BaseEstimator):
 
         ``cues``: the lexicon matches of each sentence when the caller has them already.
         """
-        out = []
+        out: list[list[TaggedSpan]] = [[] for _ in texts]
         best = np.zeros(len(texts))
-        tagged = self.token_proba(texts, cues)
-        for k, ((cand, starts, ends, proba), text) in enumerate(zip(tagged, texts, strict=True)):
-            found: list[TaggedSpan] = []
-            if len(cand):
-                p_cue = 1.0 - proba[:, 0]
-                best[k] = p_cue.max()
-                kinds = proba[:, 1:].argmax(axis=1)
-                last = -2
-                for j in np.flatnonzero(p_cue >= self.threshold):
-                    kind, p = HEDGE_TYPES[kinds[j]], float(p_cue[j])
-                    if (
-                        found
-                        and cand[j] == last + 1
-                        and found[-1][2] == kind
-                        and _JOIN_GAP.fullmatch(text[found[-1][1] : starts[j]])
-                    ):
-                        a, _, _, q = found[-1]
-                        found[-1] = (a, ends[j], kind, max(p, q))
-                    else:
-                        found.append((starts[j], ends[j], kind, p))
-                    last = cand[j]
-            out.append(found)
+        parsed, offsets, proba = self._proba(texts, cues)
+        if not len(proba):
+            return out, best
+        # All sentences at once: the same per-row numbers as sentence by sentence.
+        p_cue = 1.0 - proba[:, 0]
+        filled = [k for k, (cand, _, _) in enumerate(parsed) if cand]
+        best[filled] = np.maximum.reduceat(p_cue, [offsets[k] for k in filled])
+        hits = np.flatnonzero(p_cue >= self.threshold)
+        if not len(hits):
+            return out, best
+        kinds = proba[hits, 1:].argmax(axis=1).tolist()
+        ps = p_cue[hits].tolist()
+        sentence = np.searchsorted(offsets, hits, side="right") - 1
+        last = -2
+        for r, k, kind_i, p in zip(hits.tolist(), sentence.tolist(), kinds, ps, strict=True):
+            cand, starts, ends = parsed[k]
+            j = r - offsets[k]
+            found = out[k]
+            kind = HEDGE_TYPES[kind_i]
+            if (
+                found
+                and cand[j] == last + 1
+                and found[-1][2] == kind
+                and _JOIN_GAP.fullmatch(texts[k][found[-1][1] : starts[j]])
+            ):
+                a, _, _, q = found[-1]
+                found[-1] = (a, ends[j], kind, max(p, q))
+            else:
+                found.append((starts[j], ends[j], kind, p))
+            last = cand[j]
         return out, best
 
     def spans(
