@@ -282,7 +282,7 @@ def _caveat_peer(texts: list[str], repeats: int) -> Peer:
     model = load_model()
 
     def predict() -> np.ndarray:
-        return model.predict(texts, [find_cues(t) for t in texts])[1]
+        return model.predict(texts, [find_cues(t) for t in texts]).proba
 
     name = f"(d) caveat {model.info.version} (cues + features + tagger + heads)"
     return Peer(name, predict(), dict(model.thresholds), *timed_pairs(predict, repeats))

@@ -106,3 +106,17 @@ def test_negating_a_booster_lowers_the_claim_probability(analyzer, boosted, nega
         < sentence(analyzer, boosted).claim.probability
     )
     assert not [c for c in sentence(analyzer, negated).cues if c.label == "claim"]
+
+
+def test_a_hedge_explanation_names_the_cue_tagger_beside_the_features(analyzer):
+    from service.analysis.analyzer import TAGGER_TERM
+
+    hedged = analyzer.analyze("The talks may collapse this week.", explain=True).sentences[0]
+    plain = analyzer.analyze("The talks ended on Tuesday in Geneva.", explain=True).sentences[0]
+    hedged_terms, plain_terms = (
+        {f["feature"]: f["weight"] for f in s.features["hedge"]} for s in (hedged, plain)
+    )
+    # "may" read as a cue pushes P(hedge) up; a sentence without a likely cue word pulls it down.
+    assert hedged_terms[TAGGER_TERM] > 0
+    assert plain_terms[TAGGER_TERM] < 0
+    assert len(hedged.features["hedge"]) <= 6

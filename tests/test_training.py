@@ -161,7 +161,7 @@ def _served_and_expected(model, texts):
     """The served probabilities, and the same computed step by step from the Pipeline's heads,
     the tagger and the combiner."""
     cues = [find_cues(t) for t in texts]
-    X, served, _ = model.predict(texts, cues)
+    X, served = model.predict(texts, cues)[:2]
     expected = model.heads.predict_proba(X)
     head_scores = model.heads.heads_[1].decision_function(X)
     _, cue_max = model.tagger.tag(texts, cues)

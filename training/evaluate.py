@@ -55,7 +55,7 @@ def score(rows: list[dict], models_dir: Path = MODELS_DIR) -> dict:
     """Metrics of the committed model on ``rows`` for each label they carry."""
     model = load_model(models_dir)
     texts = [r["text"] for r in rows]
-    _, proba, _ = model.predict(texts, [find_cues(t) for t in texts])
+    proba = model.predict(texts, [find_cues(t) for t in texts]).proba
     out = {"model": model.card["version"], "n": len(rows)}
     for j, label in enumerate(("claim", "hedge")):
         have = np.array([label in r for r in rows])

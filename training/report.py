@@ -106,7 +106,7 @@ class Caveat:
         """Every column of ``heads.COLUMNS``, and each sentence's hedge cues (start, end, type)
         as the service reports them (``tagger.merge_cues``)."""
         lexicon = [find_cues(t) for t in texts]
-        _, proba, spans = self.model.predict(texts, lexicon)
+        proba, spans = self.model.predict(texts, lexicon)[1:3]
         hedges = [
             [(c.start, c.end, c.type) for c in merge_cues(t, f, s) if c.label == "hedge"]
             for t, f, s in zip(texts, lexicon, spans, strict=True)

@@ -215,7 +215,7 @@ def fit_hedge_combiner(
 def evaluate_split(model: CaveatModel, rows: list[LabeledSentence]) -> dict:
     """Precision, recall, F1 (and support) of each label a split annotates."""
     texts = [s.text for s in rows]
-    _, proba, _ = model.predict(texts, [find_cues(t) for t in texts])
+    proba = model.predict(texts, [find_cues(t) for t in texts]).proba
     y, thresholds = _targets(rows), model.thresholds
     out = {}
     for j, label in enumerate(("claim", "hedge")):

@@ -34,6 +34,8 @@ from service.analysis.types import (
 
 #: How many features an explanation lists per label.
 EXPLAIN_TOP = 6
+#: The name of the cue tagger's term in a hedge explanation.
+TAGGER_TERM = "tagger:likeliest-cue-word"
 
 
 @dataclass
@@ -69,9 +71,9 @@ class Analyzer:
             texts.extend(doc.text[s.start : s.end] for s in doc.spans)
         lexicon = [find_cues(t) for t in texts]
         if texts:
-            X, proba, tagged = self.model.predict(texts, lexicon)
+            X, proba, tagged, cue_max = self.model.predict(texts, lexicon)
         else:
-            X, proba, tagged = None, np.zeros((0, len(COLUMNS))), []
+            X, proba, tagged, cue_max = None, np.zeros((0, len(COLUMNS))), [], np.zeros(0)
         cues = [
             merge_cues(text, found, spans)
             for text, found, spans in zip(texts, lexicon, tagged, strict=True)
@@ -84,12 +86,12 @@ class Analyzer:
             n = len(doc.spans) + has_title
             rows = range(row, row + n)
             results.append(
-                self._assemble(doc, has_title, texts, cues, X, rows_proba, rows, explain)
+                self._assemble(doc, has_title, texts, cues, X, cue_max, rows_proba, rows, explain)
             )
             row += n
         return results
 
-    def _assemble(self, doc, has_title, texts, cues, X, proba, rows, explain) -> Analysis:
+    def _assemble(self, doc, has_title, texts, cues, X, cue_max, proba, rows, explain) -> Analysis:
         thresholds = self.model.thresholds
         type_thresholds = [thresholds["types"][t] for t in HEDGE_TYPES]
         units: list[tuple[int, int, int, int]] = []  # (index, offset, paragraph, row)
@@ -127,7 +129,7 @@ class Analyzer:
                         for c in shown
                     ],
                     paragraph=paragraph,
-                    features=self._explain(X[r]) if explain else None,
+                    features=self._explain(X[r], cue_max[r]) if explain else None,
                 )
             )
             link_inputs.append(
@@ -160,15 +162,21 @@ class Analyzer:
             title=title,
         )
 
-    def _explain(self, x_row) -> dict:
+    def _explain(self, x_row, cue_max: float) -> dict:
+        """The strongest terms of each label's log-odds. P(hedge) adds the cue tagger's reading
+        to the head's, so the hedge list holds the tagger as one term beside the features."""
+        terms = {"claim": (self.model.heads.contributions(x_row, 0), None)}
+        head_terms, tagger_term = self.model.explain_hedge(x_row, cue_max)
+        terms["hedge"] = (head_terms, tagger_term)
         out = {}
-        for j, label in enumerate(("claim", "hedge")):
-            contrib = self.model.heads.contributions(x_row, j)
-            top = np.argsort(-np.abs(contrib))[:EXPLAIN_TOP]
+        for label, (contrib, extra) in terms.items():
+            items = [(str(self._names[i]), float(contrib[i])) for i in np.flatnonzero(contrib)]
+            if extra is not None:
+                items.append((TAGGER_TERM, extra))
+            items.sort(key=lambda item: -abs(item[1]))
             out[label] = [
-                {"feature": str(self._names[i]), "weight": round(float(contrib[i]), 4)}
-                for i in top
-                if contrib[i] != 0
+                {"feature": name, "weight": round(weight, 4)}
+                for name, weight in items[:EXPLAIN_TOP]
             ]
         return out
 

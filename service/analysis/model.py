@@ -14,13 +14,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import joblib
 import numpy as np
 import sklearn
 
 from service.analysis.cues import CueMatch
-from service.analysis.heads import ConstantHead, HedgeCombiner
+from service.analysis.heads import ConstantHead, HedgeCombiner, cue_logit
 from service.analysis.segment import Segmenter
 from service.analysis.tagger import CueTagger, TaggedSpan
 from service.analysis.types import ModelInfo
@@ -41,6 +42,15 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class Prediction(NamedTuple):
+    """What the model says of a batch of sentences."""
+
+    X: object  #: the feature matrix (sparse, one row a sentence)
+    proba: np.ndarray  #: ``heads.COLUMNS`` probabilities, one row a sentence
+    spans: list[list[TaggedSpan]]  #: the tagger's hedge cue spans of each sentence
+    cue_max: np.ndarray  #: each sentence's likeliest cue word's P(cue), 0 without candidates
 
 
 @dataclass
@@ -106,14 +116,20 @@ class CaveatModel:
         proba[:, 1] = self.combiner.proba(scores[:, 1], cue_max)
         return proba
 
-    def predict(
-        self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]]
-    ) -> tuple[object, np.ndarray, list[list[TaggedSpan]]]:
-        """Features, probabilities (as ``predict_proba``) and the tagger's hedge cue spans of
-        sentences whose lexicon cues the caller found."""
+    def predict(self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]]) -> Prediction:
+        """Features, probabilities (as ``predict_proba``) and the tagger's reading of sentences
+        whose lexicon cues the caller found."""
         X = self.features.transform_parsed(texts, cues)
         spans, cue_max = self.tagger.tag(texts, cues)
-        return X, self.predict_proba(X, cue_max), spans
+        return Prediction(X, self.predict_proba(X, cue_max), spans, cue_max)
+
+    def explain_hedge(self, x_row, cue_max: float) -> tuple[np.ndarray, float]:
+        """The terms of one sentence's hedge log-odds: each feature's (through the head and the
+        combiner's head weight) and the cue tagger's."""
+        return (
+            self.combiner.head * self.heads.contributions(x_row, 1),
+            float(self.combiner.cue * cue_logit(np.array([cue_max]))[0]),
+        )
 
 
 def _newest_manifest(models_dir: Path) -> Path:
