@@ -155,12 +155,13 @@ def _add_paths(spec: APISpec, keyed: bool, limited: bool) -> None:
                             "schema": {
                                 "type": "string",
                                 "minLength": 1,
-                                "maxLength": schemas.TEXT_LENGTH.max,
+                                MAX_STRIPPED: schemas.TEXT_LENGTH.max,
                                 "pattern": _NOT_BLANK,
                                 "description": (
                                     "The article as UTF-8 text; no title, id or explain then. "
-                                    "Limits count characters without surrounding whitespace; "
-                                    f"at most {_config('MAX_SENTENCES')} sentences."
+                                    f"At most {schemas.TEXT_LENGTH.max} characters, not "
+                                    "counting surrounding whitespace, and at most "
+                                    f"{_config('MAX_SENTENCES')} sentences."
                                 ),
                             }
                         },
@@ -277,12 +278,25 @@ def _any_batch_document(self: Any, field: fields.Field, ret: dict, **kwargs: Any
     }
 
 
+#: Where a text's limit is documented: DESIGN.md counts a text's characters after stripping,
+#: which JSON Schema's maxLength (on the string as sent) cannot say.
+MAX_STRIPPED = "x-maxLengthWithoutSurroundingWhitespace"
+
+
 def _not_blank(self: Any, field: fields.Field, **kwargs: Any) -> dict:
-    """apispec attribute function: a text or title must hold a character that is not space."""
+    """apispec attribute function: a text or title must hold a character that is not space;
+    its maximum counts characters without surrounding whitespace, so it is no maxLength."""
     validators = getattr(field, "validators", [])
-    if any(isinstance(v, schemas.TextLength) for v in validators):
-        return {"pattern": _NOT_BLANK}
-    return {}
+    if not any(isinstance(v, schemas.TextLength) for v in validators):
+        return {}
+    out: dict = {"pattern": _NOT_BLANK}
+    limit = kwargs.get("ret", {}).pop("maxLength", None)
+    if limit is not None:
+        out[MAX_STRIPPED] = limit
+        note = f"At most {limit} characters, not counting surrounding whitespace."
+        description = kwargs["ret"].get("description")
+        out["description"] = f"{description} {note}" if description else note
+    return out
 
 
 def _analysis_or_error(self: Any, field: fields.Field, **kwargs: Any) -> dict:

@@ -7,6 +7,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from service import create_app
+from service.openapi import MAX_STRIPPED
 
 ENDPOINTS = {
     "/v1/analyze": "post",
@@ -63,7 +64,12 @@ def test_request_schemas_reject_unknown_fields(spec):
 def test_request_limits_are_documented(spec):
     schemas = spec["components"]["schemas"]
     assert schemas["AnalyzeRequest"]["required"] == ["text"]
-    assert schemas["AnalyzeRequest"]["properties"]["text"]["maxLength"] == 100_000
+    text = schemas["AnalyzeRequest"]["properties"]["text"]
+    # DESIGN.md counts a text's characters after stripping: no maxLength on the raw string
+    # (a padded text at the limit is valid), the limit is stated beside it.
+    assert "maxLength" not in text
+    assert text[MAX_STRIPPED] == 100_000
+    assert "100000 characters, not counting surrounding whitespace" in text["description"]
     assert schemas["AnalyzeRequest"]["properties"]["id"]["maxLength"] == 200
     assert schemas["BatchRequest"]["properties"]["documents"]["minItems"] == 1
     assert schemas["BatchRequest"]["properties"]["documents"]["maxItems"] == 100
@@ -75,10 +81,10 @@ def test_documented_limits_follow_the_config(analyzer):
     )
     spec = app.test_client().get("/openapi.json").get_json()
     schemas = spec["components"]["schemas"]
-    assert schemas["AnalyzeRequest"]["properties"]["text"]["maxLength"] == 5000
+    assert schemas["AnalyzeRequest"]["properties"]["text"][MAX_STRIPPED] == 5000
     assert schemas["BatchRequest"]["properties"]["documents"]["maxItems"] == 7
     plain = spec["paths"]["/v1/analyze"]["post"]["requestBody"]["content"]["text/plain"]
-    assert plain["schema"]["maxLength"] == 5000
+    assert plain["schema"][MAX_STRIPPED] == 5000
 
 
 @pytest.mark.parametrize(
