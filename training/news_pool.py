@@ -90,16 +90,35 @@ _CLAIM_RICH = re.compile(
 )
 
 
+def _english_punkt(root: Path):
+    """NLTK's own English Punkt from ../shared/data/nltk_data (dev-only: the pool's splitter)."""
+    import nltk
+
+    nltk.data.path.insert(0, str(Path(root) / "nltk_data"))
+    return nltk.tokenize.PunktTokenizer("english")
+
+
+def _record(row: tuple, stratum: str) -> dict:
+    """A pool row: a sentence's source, offsets, text, the sentence before it, how drawn."""
+    source, start, end, text, prev = row
+    return {
+        "source": source,
+        "start": start,
+        "end": end,
+        "text": text,
+        "context": prev,
+        "stratum": stratum,
+        "split": split_of(source),
+    }
+
+
 def draw_claim_rich(root: Path, n: int, exclude: set[tuple[str, int, int]]) -> list[dict]:
     """A second draw of ``n`` sentences from train/dev documents only, matching _CLAIM_RICH.
 
     Test documents are left out so that the test split keeps the distribution of
     the first draw; sentences already drawn are skipped.
     """
-    import nltk
-
-    nltk.data.path.insert(0, str(Path(root) / "nltk_data"))
-    punkt = nltk.tokenize.PunktTokenizer("english")
+    punkt = _english_punkt(root)
     rng = random.Random(SEED + 1)
     pool = []
     for sentences in (_ptc_sentences(root), _reuters_sentences(root, punkt)):
@@ -109,28 +128,14 @@ def draw_claim_rich(root: Path, n: int, exclude: set[tuple[str, int, int]]) -> l
             if split_of(r[0]) != "test" and r[:3] not in exclude and _CLAIM_RICH.search(r[3])
         ]
         rng.shuffle(rows)
-        for source, start, end, text, prev in rows[: n // 2]:
-            pool.append(
-                {
-                    "source": source,
-                    "start": start,
-                    "end": end,
-                    "text": text,
-                    "context": prev,
-                    "stratum": "claim-rich",
-                    "split": split_of(source),
-                }
-            )
+        pool += [_record(row, "claim-rich") for row in rows[: n // 2]]
     rng.shuffle(pool)
     return pool
 
 
 def draw(root: Path, per_corpus: int) -> list[dict]:
     """Draw ``per_corpus`` sentences from PTC and from Reuters, half cue-rich, half uniform."""
-    import nltk  # dev-only here: the pool is split with NLTK's own English Punkt
-
-    nltk.data.path.insert(0, str(Path(root) / "nltk_data"))
-    punkt = nltk.tokenize.PunktTokenizer("english")
+    punkt = _english_punkt(root)
     rng = random.Random(SEED)
     pool = []
     for _corpus, sentences in (
@@ -154,18 +159,7 @@ def draw(root: Path, per_corpus: int) -> list[dict]:
                 n += 1
                 if n == per_corpus // 2:
                     break
-        for stratum, (source, start, end, text, prev) in picked:
-            pool.append(
-                {
-                    "source": source,
-                    "start": start,
-                    "end": end,
-                    "text": text,
-                    "context": prev,
-                    "stratum": stratum,
-                    "split": split_of(source),
-                }
-            )
+        pool += [_record(row, stratum) for stratum, row in picked]
     rng.shuffle(pool)
     for i, row in enumerate(pool):
         row["id"] = f"n{i:05d}"
