@@ -23,9 +23,8 @@ from service.security import (
     parse_origins,
     read_keys_file,
 )
+from tests.conftest import MODELS_DIR, PROJECT
 
-PROJECT = Path(__file__).resolve().parents[1]
-MODELS_DIR = PROJECT / "models"
 KEY = "cms-key-0123456789abcdef"
 OTHER_KEY = "desk-key-fedcba9876543210"
 ORIGIN = "https://cms.example.org"
