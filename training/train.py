@@ -100,21 +100,30 @@ def _weights(rows: list[LabeledSentence]) -> np.ndarray:
     return np.array([NEWS_WEIGHT if s.corpus == "news" else 1.0 for s in rows])
 
 
+def news_folds(groups: np.ndarray, news_mask: np.ndarray, folds: int = FOLDS):
+    """(fitted, held out) row indexes of the news rows, fold by fold (GroupKFold by document).
+
+    The one fold split of training: the heads and the cue tagger are scored out of fold on
+    the same folds, so the hedge combiner sees both readings of a row held out alike.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    news_idx = np.flatnonzero(news_mask)
+    for fit_part, held in GroupKFold(n_splits=folds).split(news_idx, groups=groups[news_idx]):
+        yield news_idx[fit_part], news_idx[held]
+
+
 def out_of_fold_scores(X, Y, weights, groups, news_mask, C, folds: int = FOLDS) -> np.ndarray:
     """Linear scores of each news row from heads fitted without its document (GroupKFold).
 
     Non-news rows (Szeged) are in every fold's training part: they never need scoring.
     """
-    from sklearn.model_selection import GroupKFold
-
     scores = np.full(Y.shape, np.nan)
-    news_idx = np.flatnonzero(news_mask)
-    for fit_part, held in GroupKFold(n_splits=folds).split(news_idx, groups=groups[news_idx]):
-        train_idx = np.concatenate([np.flatnonzero(~news_mask), news_idx[fit_part]])
+    for fitted, rows in news_folds(groups, news_mask, folds):
+        train_idx = np.concatenate([np.flatnonzero(~news_mask), fitted])
         heads = MaskedMultiLabel(C=C).fit(
             X[train_idx], Y[train_idx], sample_weight=weights[train_idx]
         )
-        rows = news_idx[held]
         scores[rows] = np.column_stack([h.decision_function(X[rows]) for h in heads.heads_])
     return scores
 
@@ -179,16 +188,13 @@ def out_of_fold_cue_max(rows: list[LabeledSentence], folds: int = FOLDS) -> np.n
     """The cue tagger's best token probability of each news row, from a tagger fitted without
     its document (the heads' GroupKFold folds); NaN for the other rows, which are in every
     fold's training part."""
-    from sklearn.model_selection import GroupKFold
-
-    news_idx = np.array([i for i, s in enumerate(rows) if s.corpus == "news"])
+    news = np.array([s.corpus == "news" for s in rows])
     others = [s for s in rows if s.corpus != "news"]
     cue_max = np.full(len(rows), np.nan)
-    groups = np.array([rows[i].doc for i in news_idx])
-    for fit_part, held in GroupKFold(n_splits=folds).split(news_idx, groups=groups):
-        tagger = fit_tagger(others + [rows[i] for i in news_idx[fit_part]])
-        texts = [rows[i].text for i in news_idx[held]]
-        _, cue_max[news_idx[held]] = tagger.tag(texts, [find_cues(t) for t in texts])
+    for fitted, held in news_folds(np.array([s.doc for s in rows]), news, folds):
+        tagger = fit_tagger(others + [rows[i] for i in fitted])
+        texts = [rows[i].text for i in held]
+        _, cue_max[held] = tagger.tag(texts, [find_cues(t) for t in texts])
     return cue_max
 
 
