@@ -109,7 +109,7 @@ class Analyzer:
             found = cues[r]
             if hedge_on:
                 cue_types = frozenset(c.type for c in found if c.label == "hedge")
-                types = decide_types(np.array(type_proba), type_thresholds, cue_types)
+                types = decide_types(type_proba, type_thresholds, cue_types)
             else:
                 types = []
             shown = _reported_cues(found, claim_on, types) if found else []

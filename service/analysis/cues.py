@@ -320,7 +320,7 @@ _PERSON_TITLE_BEFORE = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CueMatch:
     """One cue in a sentence; offsets are relative to the string searched."""
 

@@ -153,14 +153,48 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
         """Features of raw sentences (finds their cues itself)."""
         return self.transform_parsed(X, [find_cues(text) for text in X])
 
+    def _word_columns(self) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+        """The vocabulary's word features keyed by their tokens: unigram ``"w:t"`` by ``t``,
+        bigram ``"w:a b"`` by ``(a, b)`` (tokens hold no space). Looking a token pair up
+        costs less than spelling its feature name. Derived once; never pickled."""
+        cached = self.__dict__.get("_word_columns_")
+        if cached is None or cached[0] is not self.vocabulary_:
+            uni: dict[str, int] = {}
+            bi: dict[tuple[str, str], int] = {}
+            for name, i in self.vocabulary_.items():
+                if name.startswith("w:"):
+                    a, space, b = name[2:].partition(" ")
+                    if space:
+                        bi[(a, b)] = i
+                    else:
+                        uni[a] = i
+            cached = self.__dict__["_word_columns_"] = (self.vocabulary_, uni, bi)
+        return cached[1], cached[2]
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_word_columns_", None)
+        return state
+
     def transform_parsed(
         self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]]
     ) -> sp.csr_matrix:
-        """Features of sentences whose cues the caller already found (the serving path)."""
+        """Features of sentences whose cues the caller already found (the serving path).
+
+        The columns of ``_names``, with word n-grams looked up by their tokens."""
         lookup = self.vocabulary_.get
+        uni, bi = self._word_columns()
+        bigrams = self.ngram_max >= 2
+        valence = self.valence
         indptr, indices = [0], []
         for text, found in zip(texts, cues, strict=True):
-            row = set(map(lookup, self._names(text, found)))
+            toks = tokens(text)
+            row = set(map(uni.get, toks))
+            if bigrams:
+                row.update(map(bi.get, zip(toks, toks[1:], strict=False)))
+            row.update(map(lookup, cue_features(text, found)))
+            if valence:
+                row.update(map(lookup, valence_features(toks, valence)))
             row.discard(None)  # names outside the vocabulary
             indices.extend(sorted(row))
             indptr.append(len(indices))

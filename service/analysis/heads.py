@@ -38,16 +38,18 @@ CUE_EVIDENCE = 0.5
 
 
 def decide_types(
-    type_proba: np.ndarray, thresholds: Sequence[float], cue_types: frozenset[str] = frozenset()
+    type_proba: Sequence[float],
+    thresholds: Sequence[float],
+    cue_types: frozenset[str] = frozenset(),
 ) -> list[str]:
     """The types of a flagged hedge: those over their threshold (lower with a cue of the type);
-    when none is, the likeliest."""
+    when none is, the likeliest (the first of equals, as ``np.argmax``)."""
     chosen = [
         t
         for t, p, th in zip(HEDGE_TYPES, type_proba, thresholds, strict=True)
         if p >= (th * CUE_EVIDENCE if t in cue_types else th)
     ]
-    return chosen or [HEDGE_TYPES[int(np.argmax(type_proba))]]
+    return chosen or [HEDGE_TYPES[max(range(len(type_proba)), key=type_proba.__getitem__)]]
 
 
 class PlattCalibrated(BaseEstimator):
