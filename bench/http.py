@@ -1,7 +1,9 @@
 """python -m bench.http: POST /v1/analyze under gunicorn (shipped config, 2 workers) on loopback.
 
-One ~400-word Reuters article is posted back to back by 1, 8 and 32 client
-threads (``bench.server.run_load``: bounded in time and count, loopback only);
+One ~400-word Reuters article is posted back to back on 1, 8 and 32 connections,
+by wrk when it is installed (``bench.server.run_wrk``; ``apt-get install wrk``), else by
+Python client threads (``bench.server.run_load``; ``--client python`` forces them); both
+are bounded in time, loopback only;
 then 100-document batches go to /v1/analyze/batch (as long as the service's cap on a
 batch's characters allows; see ``_batches``). Each setting gets an untimed
 warm-up round, then timed rounds; the table shows the medians of the rounds.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 
 from bench.common import (
@@ -36,6 +39,8 @@ from bench.server import (
     batch_body,
     request,
     run_load,
+    run_wrk,
+    wrk_path,
 )
 
 CONNECTIONS = (1, 8, 32)
@@ -54,7 +59,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seconds", type=float, default=5.0, help="length of a round (default 5)")
     ap.add_argument("--warmup", type=float, default=2.0, help="untimed round first (default 2 s)")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    ap.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",
+                    help="load client for single articles: wrk when installed (auto), or "
+                         "Python threads")
     args = ap.parse_args(argv)
+    if args.client == "auto":
+        args.client = "wrk" if wrk_path() else "python"
 
     from service.analysis.analyzer import Analyzer
     from service.analysis.model import load_model
@@ -100,9 +110,13 @@ def main(argv: list[str] | None = None) -> None:
               f"port {server.port}; shipped gunicorn.conf.py with --workers {args.workers}; "
               f"environment {BENCH_SERVER_ENV}")
 
+        print(f"load client for single articles: {args.client}"
+              + (f" ({wrk_path()}, one thread)" if args.client == "wrk" else " threads"))
         for conns in CONNECTIONS:
-            run_load(server.port, "/v1/analyze", body, conns, args.warmup)
-            rounds, cpu, server_ms = _rounds(server, "/v1/analyze", body, conns, args)
+            _load(args.client)(server.port, "/v1/analyze", body, conns, args.warmup)
+            rounds, cpu, server_ms = _rounds(
+                server, "/v1/analyze", body, conns, args, _load(args.client)
+            )
             row = _row(conns, rounds, cpu, server_ms, floor_rate)
             rows.append(row)
             if conns == TARGET_CONNECTIONS:
@@ -118,11 +132,11 @@ def main(argv: list[str] | None = None) -> None:
             for conns in BATCH_CONNECTIONS:
                 request(server.port, "POST", "/v1/analyze/batch", payload)
                 rounds, cpu, server_ms = _rounds(
-                    server, "/v1/analyze/batch", payload, conns, args
+                    server, "/v1/analyze/batch", payload, conns, args, run_load
                 )
                 rates = [len(batch) * r.rate for r in rounds]
                 batch_rows.append([
-                    name, conns, len(rounds), sum(len(r.latencies) for r in rounds),
+                    name, conns, len(rounds), sum(r.requests for r in rounds),
                     fmt(median(rates)), fmt(1000 * median([r.percentile(50) for r in rounds])),
                     sum(r.errors for r in rounds), f"{median(rates) / floor_rate:.2f}×",
                     fmt(server_ms / len(batch)), fmt(inproc_batch[name]), f"{100 * cpu:.0f}%",
@@ -193,25 +207,40 @@ def _batches(stream: list) -> dict[str, list[str]]:
     }
 
 
-def _rounds(server: Gunicorn, path: str, body: bytes, conns: int, args: argparse.Namespace):
-    """Timed rounds at one setting, the client's CPU share, the server's CPU ms per request."""
-    cpu0, wall0, server0 = time.process_time(), time.perf_counter(), server.cpu_seconds()
-    rounds = [run_load(server.port, path, body, conns, args.seconds) for _ in range(args.rounds)]
-    cpu = (time.process_time() - cpu0) / (time.perf_counter() - wall0)
-    requests = sum(len(r.latencies) for r in rounds)
+def _load(client: str):
+    """The load function of a client name."""
+    return run_wrk if client == "wrk" else run_load
+
+
+def _rounds(server: Gunicorn, path: str, body: bytes, conns: int, args: argparse.Namespace,
+            load=run_load):
+    """Timed rounds at one setting, the client's CPU share, the server's CPU ms per request.
+
+    The client's share is of one core: this process's CPU time, plus its children's (wrk)."""
+    cpu0, wall0, server0 = _own_cpu(), time.perf_counter(), server.cpu_seconds()
+    rounds = [load(server.port, path, body, conns, args.seconds) for _ in range(args.rounds)]
+    cpu = (_own_cpu() - cpu0) / (time.perf_counter() - wall0)
+    requests = sum(r.requests for r in rounds)
     server_ms = 1000 * (server.cpu_seconds() - server0) / max(1, requests)
     return rounds, cpu, server_ms
 
 
+def _own_cpu() -> float:
+    """CPU seconds of this process and of its finished children (the wrk runs)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def _row(conns: int, rounds: list, cpu: float, server_ms: float, floor_rate: float) -> list:
-    n = sum(len(r.latencies) for r in rounds)
+    n = sum(r.requests for r in rounds)
     rps = median([r.rate for r in rounds])
+    connects = [r.connects for r in rounds]
     return [
         conns, len(rounds), n, fmt(rps), fmt(1000 * median([r.percentile(50) for r in rounds])),
         fmt(1000 * median([r.percentile(99) for r in rounds])),
         fmt(1000 * max(r.percentile(99) for r in rounds)), sum(r.errors for r in rounds),
-        f"{sum(r.connects for r in rounds) / n:.2f}", f"{rps / floor_rate:.2f}×", fmt(server_ms),
-        f"{100 * cpu:.0f}%",
+        "n/a" if None in connects else f"{sum(connects) / n:.2f}",
+        f"{rps / floor_rate:.2f}×", fmt(server_ms), f"{100 * cpu:.0f}%",
     ]
 
 

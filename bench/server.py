@@ -1,9 +1,12 @@
-"""The service under gunicorn for the HTTP benchmarks, and a bounded load client on loopback.
+"""The service under gunicorn for the HTTP benchmarks, and bounded load clients on loopback.
 
 ``Gunicorn`` starts ``python -m gunicorn -c gunicorn.conf.py wsgi:app`` (the shipped
 configuration) as a subprocess bound to 127.0.0.1 on a free port, and stops it by its
 own pid. ``run_load`` drives it from threads, each with one ``http.client``
 connection (kept alive when the server allows), for a bounded time and count.
+``run_wrk`` drives it with wrk (Debian's ``wrk`` package; C, one event loop), whose
+own CPU use is a fraction of Python threads': on a two-core machine the client shares
+the cores with the server, so a lighter client measures more of the server.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -187,6 +192,11 @@ class LoadResult:
     elapsed: float = 0.0
 
     @property
+    def requests(self) -> int:
+        """Completed requests (any status)."""
+        return len(self.latencies)
+
+    @property
     def rate(self) -> float:
         """Completed requests (any status) per second of the round."""
         return len(self.latencies) / self.elapsed if self.elapsed else 0.0
@@ -251,6 +261,78 @@ def run_load(
         t.join(timeout=seconds + 120)
     result.elapsed = time.perf_counter() - began
     return result
+
+
+#: wrk's report, printed by the Lua ``done`` hook below: one "name value" a line.
+_WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = assert(io.open(os.getenv("CAVEAT_WRK_BODY"), "rb"))
+wrk.body = f:read("*a")
+f:close()
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("requests %d\\n", summary.requests))
+  io.write(string.format("duration_us %d\\n", summary.duration))
+  io.write(string.format("errors %d\\n", e.connect + e.read + e.write + e.status + e.timeout))
+  io.write(string.format("p50_us %d\\n", latency:percentile(50)))
+  io.write(string.format("p99_us %d\\n", latency:percentile(99)))
+end
+"""
+_WRK_LINE = re.compile(r"^(requests|duration_us|errors|p50_us|p99_us) (\d+)$", re.M)
+
+
+@dataclass
+class WrkResult:
+    """What one wrk round saw (its histogram's percentiles; wrk counts no connections)."""
+
+    requests: int
+    elapsed: float
+    errors: int
+    p50: float
+    p99: float
+    connects: int | None = None
+
+    @property
+    def rate(self) -> float:
+        """Completed requests per second of the round."""
+        return self.requests / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, q: float) -> float:
+        """Latency percentile in seconds (50 or 99: the ones wrk's report gives)."""
+        return {50: self.p50, 99: self.p99}[q]
+
+
+def wrk_path() -> str | None:
+    """The wrk binary, when installed (``apt-get install wrk``)."""
+    return shutil.which("wrk")
+
+
+def run_wrk(port: int, path: str, body: bytes, connections: int, seconds: float) -> WrkResult:
+    """wrk POSTs ``body`` on ``connections`` connections (one client thread) for ``seconds``.
+
+    A request that fails, times out or answers other than 2xx/3xx counts as an error.
+    """
+    binary = wrk_path()
+    if binary is None:
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    with tempfile.TemporaryDirectory(prefix="caveat-wrk-") as tmp:
+        script, payload = Path(tmp) / "post.lua", Path(tmp) / "body"
+        script.write_text(_WRK_SCRIPT, encoding="utf-8")
+        payload.write_bytes(body)
+        out = subprocess.run(
+            [binary, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "60s",
+             "-s", str(script), f"http://{HOST}:{port}{path}"],
+            capture_output=True, text=True, timeout=seconds + 120, check=True,
+            env={**os.environ, "CAVEAT_WRK_BODY": str(payload)},
+        ).stdout
+    got = {k: int(v) for k, v in _WRK_LINE.findall(out)}
+    if len(got) != 5:
+        raise RuntimeError(f"unexpected wrk output: {out[-500:]!r}")
+    return WrkResult(
+        requests=got["requests"], elapsed=got["duration_us"] / 1e6, errors=got["errors"],
+        p50=got["p50_us"] / 1e6, p99=got["p99_us"] / 1e6,
+    )
 
 
 _TICKS = os.sysconf("SC_CLK_TCK")
