@@ -188,3 +188,20 @@ def test_fit_and_transform(texts, ngram_max, min_df, valence):
         got, want = getattr(fast, attr), getattr(plain, attr)
         assert got.dtype == want.dtype and np.array_equal(got, want), attr
     assert fast.shape == plain.shape
+
+
+def test_word_maps_are_rebuilt_on_load_and_never_pickled(texts):
+    import pickle
+
+    step = F.SentenceFeatures(min_df=1, valence=VALENCE).fit(texts[::3])
+    before = step.transform(texts)
+    assert "_word_columns_" in step.__dict__  # transform built them
+    blob = pickle.dumps(step)
+    assert b"_word_columns_" not in blob
+    loaded = pickle.loads(blob)
+    assert "_word_columns_" in loaded.__dict__  # built on load, before any request
+    after = loaded.transform(texts)
+    assert (before != after).nnz == 0 and np.array_equal(before.indices, after.indices)
+    # A refitted vocabulary replaces the maps: no stale columns.
+    loaded.fit(texts[1::3])
+    assert np.array_equal(loaded.transform(texts).indices, plain_transform(loaded, texts).indices)

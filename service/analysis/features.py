@@ -156,18 +156,26 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
     def _word_columns(self) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
         """The vocabulary's word features keyed by their tokens: unigram ``"w:t"`` by ``t``,
         bigram ``"w:a b"`` by ``(a, b)`` (tokens hold no space). Looking a token pair up
-        costs less than spelling its feature name. Derived once; never pickled."""
+        costs less than spelling its feature name.
+
+        Derived from ``vocabulary_``, never pickled; built on load, so that a preloading
+        server builds it once before its workers fork. A bigram's words are unigrams of the
+        vocabulary too (a sentence holding "a b" holds "a" and "b", so their counts are
+        at least its count), and its key reuses their strings: ~11 MB for 111,000 features.
+        """
         cached = self.__dict__.get("_word_columns_")
         if cached is None or cached[0] is not self.vocabulary_:
             uni: dict[str, int] = {}
-            bi: dict[tuple[str, str], int] = {}
+            pairs: list[tuple[str, str, int]] = []
             for name, i in self.vocabulary_.items():
                 if name.startswith("w:"):
                     a, space, b = name[2:].partition(" ")
                     if space:
-                        bi[(a, b)] = i
+                        pairs.append((a, b, i))
                     else:
                         uni[a] = i
+            word = {w: w for w in uni}  # one string object per word, shared by the keys
+            bi = {(word.get(a, a), word.get(b, b)): i for a, b, i in pairs}
             cached = self.__dict__["_word_columns_"] = (self.vocabulary_, uni, bi)
         return cached[1], cached[2]
 
@@ -175,6 +183,11 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
         state = super().__getstate__()
         state.pop("_word_columns_", None)
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if "vocabulary_" in self.__dict__:
+            self._word_columns()
 
     def transform_parsed(
         self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]]
