@@ -25,7 +25,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from service.analysis.types import Link
 
@@ -58,10 +57,9 @@ def content_stems(text: str) -> frozenset[str]:
     return frozenset(map(_stem, set(_WORD.findall(text.lower())) - _STOP))
 
 
-@lru_cache(maxsize=8192)
 def _stem(word: str) -> str:
     """Cut the first of "ing", "ed", "es", "s" that ends the word with more than three letters
-    before it. Memoised: a few thousand words make up most of news prose."""
+    before it. (Not memoised: a memo would hold the words of drafts between requests.)"""
     n = len(word)
     if n > 6 and word.endswith("ing"):
         return word[:-3]
