@@ -212,3 +212,15 @@ def test_main_plots_records_without_dates(tmp_path):
     png = tmp_path / "report.png"
     assert main([str(path), "--png", str(png)]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_evaluate_report_writes_the_json_and_its_tables_beside_it(tmp_path, monkeypatch, capsys):
+    import training.report
+    from training.evaluate import main as evaluate_main
+
+    monkeypatch.setattr(training.report, "build_report", lambda models_dir: {"model": "x"})
+    monkeypatch.setattr(training.report, "table", lambda report: f"| {report['model']} |")
+    assert evaluate_main(["--report", "--out", str(tmp_path / "evaluation.json")]) == 0
+    assert json.loads((tmp_path / "evaluation.json").read_text()) == {"model": "x"}
+    assert (tmp_path / "evaluation.md").read_text() == "| x |\n"
+    assert capsys.readouterr().out == "| x |\n"
