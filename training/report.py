@@ -24,7 +24,7 @@ from sklearn.metrics import roc_auc_score
 
 from service.analysis.cues import find_cues
 from service.analysis.heads import decide_types
-from service.analysis.model import MODELS_DIR, load_model
+from service.analysis.model import MODELS_DIR, CaveatModel, load_model
 from service.analysis.tagger import merge_cues
 from service.analysis.types import HEDGE_TYPES
 from training.datasets import DEFAULT_DATA_ROOT, SZEGED_TYPES, LabeledSentence
@@ -98,20 +98,17 @@ class TfidfFloor:
 class Caveat:
     """The committed model, scored sentence by sentence as the service scores them."""
 
-    def __init__(self, models_dir: Path = MODELS_DIR):
-        self.model = load_model(models_dir)
+    def __init__(self, models_dir: Path = MODELS_DIR, model: CaveatModel | None = None):
+        self.model = load_model(models_dir) if model is None else model
         self.thresholds = [self.model.thresholds[label] for label in LABELS]
+        self.type_thresholds = [self.model.thresholds["types"][t] for t in HEDGE_TYPES]
 
     def predict(self, texts: list[str]) -> tuple[np.ndarray, list[list[tuple]]]:
         """Every column of ``heads.COLUMNS``, and each sentence's hedge cues (start, end, type)
         as the service reports them (``tagger.merge_cues``)."""
         lexicon = [find_cues(t) for t in texts]
         proba, spans = self.model.predict(texts, lexicon)[1:3]
-        hedges = [
-            [(c.start, c.end, c.type) for c in merge_cues(t, f, s) if c.label == "hedge"]
-            for t, f, s in zip(texts, lexicon, spans, strict=True)
-        ]
-        return proba, hedges
+        return proba, reported_hedge_cues(texts, lexicon, spans)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """P(claim), P(hedge), then P(type | hedge) per type."""
@@ -160,6 +157,15 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict]:
     return out
 
 
+def reported_hedge_cues(texts, lexicon, spans) -> list[list[tuple[int, int, str]]]:
+    """Each sentence's hedge cues (start, end, type) as the service reports them
+    (``tagger.merge_cues`` of its lexicon matches and the tagger's spans)."""
+    return [
+        [(c.start, c.end, c.type) for c in merge_cues(t, f, s) if c.label == "hedge"]
+        for t, f, s in zip(texts, lexicon, spans, strict=True)
+    ]
+
+
 def _cue_tokens(text: str, spans) -> set[int]:
     """Indexes of the word tokens of ``text`` covered by any (start, end) span."""
     covered = set()
@@ -169,20 +175,26 @@ def _cue_tokens(text: str, spans) -> set[int]:
     return covered
 
 
-def cue_token_f1(rows: list[LabeledSentence], caveat: Caveat, types=HEDGE_TYPES) -> dict:
-    """Token-level hedge cue P/R/F1: our reported cues (flagged sentences only) against gold.
+def cue_token_scores(
+    rows: list[LabeledSentence],
+    proba: np.ndarray,
+    hedges: list,
+    hedge_threshold: float,
+    type_thresholds: list[float],
+    types=HEDGE_TYPES,
+) -> dict:
+    """Token-level hedge cue P/R/F1 of reported cues (``hedges``, per sentence) against gold.
 
-    ``types`` restricts our cues to the types the gold corpus annotates (Szeged marks
-    uncertainty and condition cues only; a "however" it leaves unmarked is no error).
+    Only sentences flagged at ``hedge_threshold`` (``proba``: heads.COLUMNS) report cues, and
+    only those of their decided types, as the service shows them. ``types`` restricts our cues
+    to the types the gold corpus annotates (Szeged marks uncertainty and condition cues only;
+    a "however" it leaves unmarked is no error).
     """
-    proba, tagged = caveat.predict([s.text for s in rows])
-    type_thresholds = [caveat.model.thresholds["types"][t] for t in HEDGE_TYPES]
     tp = fp = fn = 0
-    for s, p, found in zip(rows, proba, tagged, strict=True):
+    for s, p, found in zip(rows, proba, hedges, strict=True):
         gold = _cue_tokens(s.text, [(a, b) for a, b, label, _ in s.cues if label == "hedge"])
         pred = set()
-        if p[1] >= caveat.thresholds[1]:
-            # As the service reports them: the tagger's cues of the sentence's decided types.
+        if p[1] >= hedge_threshold:
             predicted = decide_types(p[2:], type_thresholds, frozenset(t for *_, t in found))
             spans = [(a, b) for a, b, t in found if t in types and t in predicted]
             pred = _cue_tokens(s.text, spans)
@@ -193,6 +205,18 @@ def cue_token_f1(rows: list[LabeledSentence], caveat: Caveat, types=HEDGE_TYPES)
     rec = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
     return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4)}
+
+
+def cue_token_f1(
+    rows: list[LabeledSentence],
+    caveat: Caveat,
+    types=HEDGE_TYPES,
+    hedge_threshold: float | None = None,
+) -> dict:
+    """``cue_token_scores`` of caveat's reported cues, at its hedge threshold unless given."""
+    proba, tagged = caveat.predict([s.text for s in rows])
+    threshold = caveat.thresholds[1] if hedge_threshold is None else hedge_threshold
+    return cue_token_scores(rows, proba, tagged, threshold, caveat.type_thresholds, types)
 
 
 def typed_hedge_scores(rows: list[LabeledSentence], caveat: Caveat, types=SZEGED_TYPES) -> dict:
