@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 
 from service.report import build, main, parse_date, read_records, render
-from training.datasets import LabeledSentence
+from tests.conftest import MODELS_DIR, PROJECT
+from training.datasets import LabeledSentence, iter_szeged
 from training.domain import out_of_fold, szeged_folds
 from training.metrics import label_metrics
 from training.news_pool import split_of
 from training.report import (
+    DOMAIN_METHOD,
     choose_hedge_threshold,
     choose_tagger_threshold,
     tuning_mask,
@@ -394,6 +396,28 @@ def test_out_of_fold_scores_each_row_with_a_model_fitted_without_its_document():
     assert np.isnan(proba[0]).all()  # news: always fitted, never scored
     for s, p in zip(rows[1:], proba[1:], strict=True):
         assert s.doc not in fitted_docs[int(p[1])]
+
+
+def test_committed_report_says_how_domain_thresholds_were_chosen():
+    report = json.loads((PROJECT / "docs" / "evaluation.json").read_text(encoding="utf-8"))
+    manifest = json.loads(
+        (MODELS_DIR / f"caveat-{report['model']}.json").read_text(encoding="utf-8")
+    )
+    block = report["domain_thresholds"]
+    assert block["method"] == DOMAIN_METHOD
+    for part in ("wiki", "bio"):
+        name = f"szeged-{part}-test"
+        assert block[name]["shipped"]["threshold"] == manifest["thresholds"]["hedge"]
+        # Chosen on every sentence of the corpus outside its test documents, and on no other.
+        outside_test = sum(split_of(s.doc) != "test" for s in iter_szeged(part))
+        assert block[name]["out_of_fold"]["tuning"]["n"] == outside_test
+        assert block[name]["shipped"]["test"] == report["sets"][name]["caveat"]["hedge"]
+    cues = block["cue_tokens"]["szeged-wiki-test"]
+    by_threshold = cues["tuning"]["f1_by_threshold"]
+    assert by_threshold[str(cues["tagger_threshold"])] == max(by_threshold.values())
+    assert cues["shipped"] == report["cue_tokens"]["szeged-wiki-test"]
+    markdown = (PROJECT / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    assert DOMAIN_METHOD in markdown
 
 
 def test_evaluate_report_writes_the_json_and_its_tables_beside_it(tmp_path, monkeypatch, capsys):
