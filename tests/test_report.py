@@ -1,13 +1,27 @@
-"""python -m service.report: label and score counts, one-sided share by period, unqualified cues."""
+"""python -m service.report: label and score counts, one-sided share by period, unqualified cues;
+and training.report's domain thresholds (chosen without test documents)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from service.report import build, main, parse_date, read_records, render
+from tests.conftest import MODELS_DIR, PROJECT
+from training.datasets import LabeledSentence, iter_szeged
+from training.domain import out_of_fold, szeged_folds
+from training.metrics import label_metrics
+from training.news_pool import split_of
+from training.report import (
+    DOMAIN_METHOD,
+    choose_hedge_threshold,
+    choose_tagger_threshold,
+    tuning_mask,
+)
 
 
 def sentence(index: int, claim: bool = False, hedge: bool = False, cues: tuple = ()) -> dict:
@@ -212,3 +226,207 @@ def test_main_plots_records_without_dates(tmp_path):
     png = tmp_path / "report.png"
     assert main([str(path), "--png", str(png)]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------- training.report
+# Domain thresholds: chosen on Szeged train + dev documents (out of fold), never on test.
+
+GRID = [round(t, 2) for t in np.arange(0.05, 0.951, 0.01)]
+
+
+def docs_of(split: str, n: int, corpus: str = "szeged-wiki") -> list[str]:
+    """``n`` document ids that ``news_pool.split_of`` puts in ``split``."""
+    found, k = [], 0
+    while len(found) < n:
+        doc = f"{corpus}:doc{k}"
+        if split_of(doc) == split:
+            found.append(doc)
+        k += 1
+    return found
+
+
+def szeged_row(doc: str, hedge: int, text: str = "It may rain.", cues=()) -> LabeledSentence:
+    return LabeledSentence(text, doc, doc.split(":")[0], None, hedge, (), tuple(cues))
+
+
+def best_on(rows, p, splits) -> tuple[float, float]:
+    """Brute force: the grid threshold with the best F1 on rows of ``splits`` documents."""
+    keep = [i for i, s in enumerate(rows) if split_of(s.doc) in splits]
+    y, q = [rows[i].hedge for i in keep], np.asarray(p)[keep]
+    f1 = [label_metrics(y, q, t)["f1"] for t in GRID]
+    return GRID[int(np.argmax(f1))], max(f1)
+
+
+def test_hedge_threshold_ignores_test_documents():
+    # Train/dev: hedges at 0.8, non-hedges at 0.5 -> any threshold in (0.5, 0.8] is perfect.
+    # Test: hedges at 0.45, which a threshold chosen on all rows would reach down to.
+    rows, p = [], []
+    for doc in docs_of("train", 10) + docs_of("dev", 10):
+        rows += [szeged_row(doc, 1), szeged_row(doc, 0)]
+        p += [0.8, 0.5]
+    for doc in docs_of("test", 30):
+        rows.append(szeged_row(doc, 1))
+        p.append(0.45)
+    threshold, tuning = choose_hedge_threshold(rows, p)
+    assert threshold == 0.51
+    assert (tuning["n"], tuning["documents"], tuning["f1"]) == (40, 20, 1.0)
+    # The test rows would have moved it: the check above can tell the two apart.
+    assert best_on(rows, p, ("train", "dev", "test"))[0] <= 0.45
+    # Nothing about the test rows (labels or scores) changes the choice.
+    flipped = [szeged_row(s.doc, 1 - s.hedge) if split_of(s.doc) == "test" else s for s in rows]
+    noisy = [0.99 if split_of(s.doc) == "test" else q for s, q in zip(rows, p, strict=True)]
+    assert choose_hedge_threshold(flipped, noisy)[0] == threshold
+
+
+def test_hedge_threshold_maximises_f1_on_the_tuning_rows():
+    rng = np.random.default_rng(7)
+    docs = docs_of("train", 60) + docs_of("dev", 20) + docs_of("test", 20)
+    rows, p = [], []
+    for doc in docs:
+        for _ in range(5):
+            hedge = int(rng.random() < 0.15)
+            rows.append(szeged_row(doc, hedge))
+            # Test rows scored against their labels: choosing on them would pick otherwise.
+            signal = 1 - hedge if split_of(doc) == "test" else hedge
+            p.append(float(np.clip(0.3 * signal + rng.normal(0.45, 0.15), 0, 1)))
+    threshold, tuning = choose_hedge_threshold(rows, p)
+    best, best_f1 = best_on(rows, p, ("train", "dev"))
+    assert (threshold, tuning["f1"]) == (best, best_f1)
+    keep = tuning_mask(rows)
+    y, q = np.array([s.hedge for s in rows])[keep], np.asarray(p)[keep]
+    assert all(tuning["f1"] >= label_metrics(y, q, t)["f1"] for t in GRID)
+    assert threshold != best_on(rows, p, ("train", "dev", "test"))[0]
+
+
+def test_dev_only_threshold_uses_dev_documents_alone():
+    rows, p = [], []
+    for doc in docs_of("dev", 10):  # dev: perfect between 0.3 and 0.6
+        rows += [szeged_row(doc, 1), szeged_row(doc, 0)]
+        p += [0.6, 0.3]
+    for doc in docs_of("train", 30):  # train: hedges only reached at 0.2
+        rows.append(szeged_row(doc, 1))
+        p.append(0.2)
+    assert choose_hedge_threshold(rows, p, splits=("dev",))[0] == 0.31
+    assert choose_hedge_threshold(rows, p)[0] <= 0.2  # train + dev: down to the train hedges
+
+
+def test_tuning_on_test_documents_is_refused():
+    rows = [szeged_row(docs_of("test", 1)[0], 1)]
+    with pytest.raises(ValueError, match="never chosen on test"):
+        tuning_mask(rows, ("dev", "test"))
+    with pytest.raises(ValueError, match="no rows"):
+        choose_hedge_threshold(rows, [0.9])
+
+
+def test_tagger_threshold_maximises_cue_token_f1_without_test_documents():
+    text = "It may well rain."  # tokens: It may well rain
+    gold = ((3, 6, "hedge", "uncertainty"),)  # "may"
+    rows = [szeged_row(d, 1, text, gold) for d in docs_of("train", 3) + docs_of("dev", 3)]
+    rows += [szeged_row(d, 1, text, gold) for d in docs_of("test", 20)]
+    proba = np.tile([0.0, 0.9, 0.9, 0.0, 0.0, 0.0, 0.0], (len(rows), 1))  # uncertainty
+    may, may_well, nothing = [(3, 6, "uncertainty")], [(3, 11, "uncertainty")], []
+    tuning_rows = [split_of(s.doc) != "test" for s in rows]
+    hedges_at = {
+        # At 0.3 the tagger adds "well" on train/dev rows, and is right only on test rows
+        # (whose gold we pretend is unknown to the choice).
+        0.3: [may_well if keep else may for keep in tuning_rows],
+        0.5: [may if keep else nothing for keep in tuning_rows],
+        0.7: [nothing] * len(rows),
+    }
+    threshold, tuning = choose_tagger_threshold(
+        rows, proba, hedges_at, 0.5, [0.5] * 5, types=frozenset({"uncertainty", "condition"})
+    )
+    assert threshold == 0.5
+    assert tuning["rows"] == 6
+    assert tuning["f1_by_threshold"] == {"0.3": 0.6667, "0.5": 1.0, "0.7": 0.0}
+    assert tuning["f1"] == max(tuning["f1_by_threshold"].values())
+    # Below the hedge threshold no cue counts, whatever the tagger says.
+    low = proba.copy()
+    low[:, 1] = 0.2
+    assert choose_tagger_threshold(rows, low, hedges_at, 0.5, [0.5] * 5)[1]["f1"] == 0.0
+
+
+def news_row(doc: str) -> LabeledSentence:
+    return LabeledSentence("Talks went well.", doc, "news", 0, 0)
+
+
+def test_szeged_folds_hold_out_whole_documents_and_never_news():
+    docs = docs_of("train", 12) + docs_of("dev", 4) + docs_of("train", 6, "szeged-bio")
+    rows = [news_row(f"reuters21578:{k}") for k in range(5)]
+    rows += [szeged_row(doc, k % 2) for doc in docs for k in range(3)]
+    held_count = np.zeros(len(rows), dtype=int)
+    for fitted, held in szeged_folds(rows, folds=5):
+        assert not {rows[i].doc for i in fitted} & {rows[i].doc for i in held}
+        assert all(rows[i].corpus != "news" for i in held)
+        assert set(range(5)) <= set(fitted.tolist())
+        held_count[held] += 1
+    assert held_count.tolist() == [0] * 5 + [1] * (len(rows) - 5)
+
+
+def test_szeged_folds_refuse_test_documents():
+    rows = [szeged_row(d, 1) for d in docs_of("train", 5) + docs_of("test", 1)]
+    with pytest.raises(ValueError, match="test documents"):
+        list(szeged_folds(rows, folds=5))
+
+
+def test_out_of_fold_scores_each_row_with_a_model_fitted_without_its_document():
+    docs = docs_of("train", 10) + docs_of("dev", 5)
+    rows = [news_row("reuters21578:1")] + [szeged_row(d, 1) for d in docs for _ in range(2)]
+    fitted_docs: list[set[str]] = []
+
+    class Fold:
+        """A fold model whose every probability is its fold's number."""
+
+        def __init__(self, k):
+            self.k = k
+
+        def predict(self, texts, cues):
+            return SimpleNamespace(proba=np.full((len(texts), 7), float(self.k)))
+
+    def fit(model, rows_, X, fitted):
+        fitted_docs.append({rows_[i].doc for i in fitted})
+        return Fold(len(fitted_docs) - 1)
+
+    model = SimpleNamespace(
+        features=SimpleNamespace(transform=lambda texts: np.zeros((len(texts), 1))),
+        heads=SimpleNamespace(heads_=[None] * 7),
+    )
+    proba = out_of_fold(model, rows, folds=5, fit=fit, n_jobs=1)["proba"]
+    assert len(fitted_docs) == 5
+    assert np.isnan(proba[0]).all()  # news: always fitted, never scored
+    for s, p in zip(rows[1:], proba[1:], strict=True):
+        assert s.doc not in fitted_docs[int(p[1])]
+
+
+def test_committed_report_says_how_domain_thresholds_were_chosen():
+    report = json.loads((PROJECT / "docs" / "evaluation.json").read_text(encoding="utf-8"))
+    manifest = json.loads(
+        (MODELS_DIR / f"caveat-{report['model']}.json").read_text(encoding="utf-8")
+    )
+    block = report["domain_thresholds"]
+    assert block["method"] == DOMAIN_METHOD
+    for part in ("wiki", "bio"):
+        name = f"szeged-{part}-test"
+        assert block[name]["shipped"]["threshold"] == manifest["thresholds"]["hedge"]
+        # Chosen on every sentence of the corpus outside its test documents, and on no other.
+        outside_test = sum(split_of(s.doc) != "test" for s in iter_szeged(part))
+        assert block[name]["out_of_fold"]["tuning"]["n"] == outside_test
+        assert block[name]["shipped"]["test"] == report["sets"][name]["caveat"]["hedge"]
+    cues = block["cue_tokens"]["szeged-wiki-test"]
+    by_threshold = cues["tuning"]["f1_by_threshold"]
+    assert by_threshold[str(cues["tagger_threshold"])] == max(by_threshold.values())
+    assert cues["shipped"] == report["cue_tokens"]["szeged-wiki-test"]
+    markdown = (PROJECT / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    assert DOMAIN_METHOD in markdown
+
+
+def test_evaluate_report_writes_the_json_and_its_tables_beside_it(tmp_path, monkeypatch, capsys):
+    import training.report
+    from training.evaluate import main as evaluate_main
+
+    monkeypatch.setattr(training.report, "build_report", lambda models_dir: {"model": "x"})
+    monkeypatch.setattr(training.report, "table", lambda report: f"| {report['model']} |")
+    assert evaluate_main(["--report", "--out", str(tmp_path / "evaluation.json")]) == 0
+    assert json.loads((tmp_path / "evaluation.json").read_text()) == {"model": "x"}
+    assert (tmp_path / "evaluation.md").read_text() == "| x |\n"
+    assert capsys.readouterr().out == "| x |\n"

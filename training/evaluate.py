@@ -1,7 +1,8 @@
 """python -m training.evaluate --data PATH --format conll2010|jsonl: score the shipped model.
 
 Prints precision, recall and F1 for each label the data annotates, as JSON.
-``--report`` instead writes the full evaluation (see ``training.report``).
+``--report`` instead prints the full evaluation (see ``training.report``); with ``--out
+FILE.json`` it writes it there as JSON, and its tables as Markdown to ``FILE.md``.
 
 - ``jsonl``: one object a line with ``text`` and ``claim`` and/or ``hedge`` (0/1);
 - ``conll2010``: the CoNLL-2010 / Szeged XML (``<Sentence>`` elements; a sentence is
@@ -78,15 +79,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="the full report: baselines and caveat on every held-out set",
     )
-    ap.add_argument("--out", type=Path, help="with --report: write the JSON here")
+    ap.add_argument(
+        "--out", type=Path, help="with --report: write the JSON here, its tables beside it (.md)"
+    )
     args = ap.parse_args(argv)
     if args.report:
         from training.report import build_report, table
 
         report = build_report(models_dir=args.models)
+        text = table(report)
         if args.out:
             args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        print(table(report))
+            args.out.with_suffix(".md").write_text(text + "\n", encoding="utf-8")
+        print(text)
         return 0
     if not (args.data and args.format):
         ap.error("--data and --format are required (or use --report)")

@@ -1,0 +1,147 @@
+"""Out-of-fold scores of the Szeged train + dev documents, to choose domain thresholds on.
+
+The shipped hedge threshold is tuned out of fold on news, where about 40% of sentences
+hedge; Szeged Wikipedia hedges in about 13%, biomedical in about 21%. ``training.report``
+shows, beside the shipped threshold, what a threshold chosen for each Szeged corpus would
+give; this module gives it scores to choose on that never come from the corpus's test
+documents. Nothing here changes the shipped model: on test documents the report uses the
+committed model's own probabilities.
+
+Why out of fold: ``training.train`` fits the hedge head and the cue tagger on every Szeged
+document that is not "test" (train and dev alike, ``news_pool.split_of``). The shipped
+model's probabilities on Szeged dev documents are therefore in-sample, more confident than
+on unseen text, and a threshold chosen on them is biased. Instead every Szeged train and
+dev sentence is scored by a model fitted without its document: 5-fold GroupKFold by
+document over the Szeged train + dev documents (Wikipedia and biomedical together). Each
+fold refits the heads and the cue tagger as ``training.train`` does (the shipped C values
+and feature vocabulary, all news train + dev rows and the other folds' Szeged rows) and
+keeps the shipped calibration sigmoids and hedge combiner, which ``training.train`` fits on
+news rows only. Refitted on all rows, this recipe gives the shipped heads and tagger back
+(exactly with the two BLAS threads training ran with here; weights within 0.003 with the
+one thread the folds run with), so a fold differs from the shipped model only in the
+documents it leaves out. What a fold shares with its held-out rows is the feature
+vocabulary (n-grams seen in >= 2 training sentences: no label chooses it).
+
+``training.report`` chooses the thresholds on these scores (``choose_hedge_threshold``,
+``choose_tagger_threshold``); test documents are never scored here.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
+
+from service.analysis.cues import find_cues
+from service.analysis.heads import MaskedMultiLabel
+from service.analysis.model import CaveatModel
+from training.datasets import LabeledSentence
+from training.news_pool import split_of
+from training.train import FOLDS, _targets, _weights
+
+#: Token thresholds of the cue tagger tried on Szeged Wikipedia (the shipped one is 0.5).
+TAGGER_GRID = tuple(np.round(np.arange(0.05, 0.951, 0.05), 2).tolist())
+
+
+# --------------------------------------------------------------------------- out of fold
+
+
+def szeged_folds(rows: Sequence[LabeledSentence], folds: int = FOLDS):
+    """(fitted, held out) row indexes: GroupKFold by document over the Szeged rows; news rows
+    are always fitted, never held out. Refuses rows of test documents."""
+    if any(split_of(s.doc) == "test" for s in rows):
+        raise ValueError("test documents are never fitted or scored for a domain threshold")
+    szeged = np.array([s.corpus != "news" for s in rows])
+    idx = np.flatnonzero(szeged)
+    groups = np.array([s.doc for s in rows])[idx]
+    for _, held in GroupKFold(n_splits=folds).split(idx, groups=groups):
+        held_idx = idx[held]
+        fitted = np.setdiff1d(np.arange(len(rows)), held_idx)
+        yield fitted, held_idx
+
+
+def fit_fold_model(
+    model: CaveatModel, rows: Sequence[LabeledSentence], X, fitted: np.ndarray
+) -> CaveatModel:
+    """The shipped recipe refitted on ``rows[fitted]``: heads (shipped C, shipped calibration
+    sigmoids) and cue tagger; the shipped features, segmenter and hedge combiner."""
+    from training.cue_tagger import fit_tagger
+
+    sub = [rows[i] for i in fitted]
+    heads = MaskedMultiLabel(C=model.heads.C).fit(
+        X[fitted], _targets(sub), sample_weight=_weights(sub)
+    )
+    for head, shipped in zip(heads.heads_, model.heads.heads_, strict=True):
+        head.a, head.b = shipped.a, shipped.b
+    pipeline = Pipeline([("features", model.features), ("heads", heads)])
+    return CaveatModel(pipeline, model.segmenter, model.card, fit_tagger(sub))
+
+
+def with_tagger_threshold(model: CaveatModel, threshold: float) -> CaveatModel:
+    """The same model whose cue tagger marks tokens at ``threshold`` (P(hedge) is unchanged:
+    the combiner reads the tagger's best token probability, not its spans)."""
+    tagger = copy.copy(model.tagger)
+    tagger.threshold = threshold
+    return CaveatModel(model.pipeline, model.segmenter, model.card, tagger)
+
+
+def _score_fold(model, rows, X, fitted, held, tagger_grid, tagger_rows, fit):
+    """One fold: fit without the held-out rows' documents, score them (and tag the picked
+    ones at each tagger threshold). One BLAS thread, whatever the process: the solvers' sums
+    then run in one order, and the scores do not depend on ``n_jobs`` or the machine's CPUs."""
+    with threadpool_limits(1):
+        return _score_fold_now(model, rows, X, fitted, held, tagger_grid, tagger_rows, fit)
+
+
+def _score_fold_now(model, rows, X, fitted, held, tagger_grid, tagger_rows, fit):
+    fold = fit(model, rows, X, fitted)
+    texts = [rows[i].text for i in held]
+    lexicon = [find_cues(t) for t in texts]
+    proba = fold.predict(texts, lexicon).proba
+    picked = [k for k, i in enumerate(held) if tagger_rows(rows[i])]
+    spans = {}
+    for t in tagger_grid:
+        tagger = with_tagger_threshold(fold, t).tagger
+        spans[t] = tagger.spans([texts[k] for k in picked], [lexicon[k] for k in picked])
+    return held, proba, [held[k] for k in picked], spans
+
+
+def _szeged_wiki(s: LabeledSentence) -> bool:
+    return s.corpus == "szeged-wiki"
+
+
+def out_of_fold(
+    model: CaveatModel,
+    rows: Sequence[LabeledSentence],
+    folds: int = FOLDS,
+    tagger_grid: Sequence[float] = (),
+    tagger_rows: Callable[[LabeledSentence], bool] = _szeged_wiki,
+    fit: Callable = fit_fold_model,
+    n_jobs: int | None = None,
+) -> dict:
+    """Every Szeged row's probabilities (heads.COLUMNS) from a fold model fitted without its
+    document; for the rows ``tagger_rows`` picks, the tagger's spans at each threshold of
+    ``tagger_grid`` too (``spans_at[t][i]``; None for rows not picked). News rows (always
+    fitted, never held out) get NaN. Folds run in ``n_jobs`` processes (default: one per
+    CPU, at most one per fold); the result does not depend on it."""
+    X = model.features.transform([s.text for s in rows])
+    proba = np.full((len(rows), len(model.heads.heads_)), np.nan)
+    spans_at: dict[float, list] = {t: [None] * len(rows) for t in tagger_grid}
+    if n_jobs is None:
+        n_jobs = min(folds, os.cpu_count() or 1)
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(_score_fold)(model, rows, X, fitted, held, tagger_grid, tagger_rows, fit)
+        for fitted, held in szeged_folds(rows, folds)
+    )
+    for held, fold_proba, picked, spans in results:
+        proba[held] = fold_proba
+        for t in tagger_grid:
+            for i, found in zip(picked, spans[t], strict=True):
+                spans_at[t][i] = found
+    return {"proba": proba, "spans_at": spans_at}
