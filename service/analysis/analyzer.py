@@ -132,23 +132,25 @@ class Analyzer:
                     features=self._explain(X[r], cue_max[r]) if explain else None,
                 )
             )
-            link_inputs.append(
-                LinkInput(
-                    index=index,
-                    position=position,
-                    paragraph=paragraph,
-                    claim=claim_on,
-                    hedge=hedge_on,
-                    # Only flagged sentences are linked: the others need no stems.
-                    stems=content_stems(text) if claim_on or hedge_on else frozenset(),
-                    claim_phrases=frozenset(
-                        text[c.start : c.end].lower()
-                        for c in shown
-                        if c.label == "claim" and " " in text[c.start : c.end]
-                    ),
-                    opens_with_contrast=any(c.type == "contrast" and c.start <= 2 for c in found),
+            if claim_on or hedge_on:  # only flagged sentences are linked
+                link_inputs.append(
+                    LinkInput(
+                        index=index,
+                        position=position,
+                        paragraph=paragraph,
+                        claim=claim_on,
+                        hedge=hedge_on,
+                        stems=content_stems(text),
+                        claim_phrases=frozenset(
+                            text[c.start : c.end].lower()
+                            for c in shown
+                            if c.label == "claim" and " " in text[c.start : c.end]
+                        ),
+                        opens_with_contrast=any(
+                            c.type == "contrast" and c.start <= 2 for c in found
+                        ),
+                    )
                 )
-            )
         links = link(link_inputs)
         weights = {s.index: s.claim.probability for s in results if s.claim.flagged}
         hedges = sum(s.hedge.flagged for s in results)
