@@ -110,9 +110,8 @@ def _model_files() -> list[list]:
     if not manifests:
         raise SystemExit("no caveat-<version>.json in models/")
     card = json.loads(manifests[-1].read_text(encoding="utf-8"))
-    paths = [manifests[-1]] + [
-        ROOT / "models" / card[key]["file"] for key in ("artifact", "segmenter") if key in card
-    ]
+    parts = ("artifact", "tagger", "segmenter")
+    paths = [manifests[-1]] + [ROOT / "models" / card[k]["file"] for k in parts if k in card]
     rows = [[p.name, f"{p.stat().st_size:,}", fmt(p.stat().st_size / 1e6, 3)] for p in paths]
     total = sum(p.stat().st_size for p in paths)
     rows.append(["total", f"{total:,}", fmt(total / 1e6, 3)])
