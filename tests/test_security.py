@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -330,6 +331,44 @@ def test_the_start_logs_the_storage_scheme_but_not_its_address(analyzer, caplog)
     [record] = [r for r in caplog.records if r.getMessage() == "rate limit"]
     assert record.rate_limit == "3/minute"
     assert record.ratelimit_storage == "memory"
+
+
+def test_memory_limits_are_swept_inline_without_timer_threads(analyzer, monkeypatch):
+    import limits.storage.memory
+
+    from service.security import InlineExpiryMemoryStorage
+
+    # The counts still limit: a 3/minute app answers the fourth call with 429.
+    strict = _limited_app(analyzer).test_client()
+    assert [strict.get("/v1/model").status_code for _ in range(4)] == [200, 200, 200, 429]
+    app = _limited_app(analyzer, limit="1000/minute")
+    storage = app.extensions["caveat.limiter"].storage
+    assert type(storage) is InlineExpiryMemoryStorage
+    timers = []
+    monkeypatch.setattr(
+        limits.storage.memory.threading, "Timer", lambda *a, **k: timers.append(a) or _NoThread()
+    )
+    # A counter whose window has passed, as the sweep finds it.
+    storage.storage["stale"] = 5
+    storage.expirations["stale"] = time.time() - 1
+    storage._last_sweep = time.monotonic() + 3600  # as if it had just swept
+    client = app.test_client()
+    for _ in range(5):
+        assert client.get("/v1/model").status_code == 200
+    assert timers == []  # the library starts one on the first call after its last has run
+    assert storage.storage["stale"] == 5  # not swept: the last sweep is too recent
+    storage._last_sweep = time.monotonic() - 2 * storage.SWEEP_EVERY
+    assert client.get("/v1/model").status_code == 200
+    assert "stale" not in storage.storage and "stale" not in storage.expirations
+    assert timers == []
+
+
+class _NoThread:
+    def start(self) -> None:
+        raise AssertionError("no timer thread should start")
+
+    def is_alive(self) -> bool:
+        return False
 
 
 # --------------------------------------------------------------------------- CORS
