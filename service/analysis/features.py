@@ -161,7 +161,7 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
         Derived from ``vocabulary_``, never pickled; built on load, so that a preloading
         server builds it once before its workers fork. A bigram's words are unigrams of the
         vocabulary too (a sentence holding "a b" holds "a" and "b", so their counts are
-        at least its count), and its key reuses their strings: ~11 MB for 111,000 features.
+        at least its count), and its key reuses their strings: ~13 MB for 111,000 features.
         """
         cached = self.__dict__.get("_word_columns_")
         if cached is None or cached[0] is not self.vocabulary_:
