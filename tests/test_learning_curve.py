@@ -8,25 +8,9 @@ import scipy.sparse as sp
 
 import training.learning_curve as lc
 from service.analysis.model import MODELS_DIR
+from tests.test_training import CLAIMS, NEUTRAL
 from training.datasets import DEFAULT_DATA_ROOT, NEWS_LABELS, LabeledSentence
 from training.train import VERSION, news_folds
-
-CLAIMS = [
-    "The summit was a historic breakthrough for the region.",
-    "Officials hailed tremendous progress in the talks.",
-    "The new plant will transform the local economy.",
-    "Exports hit a record high in March.",
-    "The reform is clearly a huge success.",
-    "Leaders called the pact a landmark achievement.",
-]
-NEUTRAL = [
-    "The meeting took place on Tuesday in Geneva.",
-    "The company employs 300 people.",
-    "Shares closed at 12 dollars.",
-    "The minister arrived by train.",
-    "The report was published in March.",
-    "The council has nine members.",
-]
 
 
 def uneven_groups(n_docs: int = 40) -> np.ndarray:
