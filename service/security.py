@@ -281,6 +281,10 @@ class InlineExpiryMemoryStorage(MemoryStorage):
         try:
             self._last_sweep = now
             self._MemoryStorage__expire_events()
+        except KeyError:
+            # A counter another thread removed mid-sweep (limits reads expirations[key]
+            # after listing the keys): nothing left to sweep, and no reason to fail a request.
+            pass
         finally:
             self._sweep_lock.release()
 
