@@ -50,6 +50,7 @@ from training.train import (
     PRIOR_SCALE,
     _targets,
     _weights,
+    fit_rows_of,
     load_corpora,
     news_folds,
 )
@@ -97,11 +98,7 @@ def claim_data(fit_rows: list[LabeledSentence], valence: dict | None = None) -> 
 
 def load_claim_data(root: Path, labels: Path) -> ClaimData:
     """The claim data of ``train.train``'s fit rows (news train + dev, Szeged train parts)."""
-    data = load_corpora(root, labels)
-    fit_rows = (
-        data["news-train"] + data["news-dev"] + data["szeged-wiki-train"] + data["szeged-bio-train"]
-    )
-    return claim_data(fit_rows, load_vader_valence(root))
+    return claim_data(fit_rows_of(load_corpora(root, labels)), load_vader_valence(root))
 
 
 def subsample_documents(

@@ -36,7 +36,7 @@ from training.datasets import DEFAULT_DATA_ROOT, SZEGED_TYPES, LabeledSentence
 from training.domain import TAGGER_GRID, out_of_fold, with_tagger_threshold
 from training.metrics import best_threshold, expected_calibration_error, label_metrics
 from training.news_pool import split_of
-from training.train import FOLDS, load_corpora
+from training.train import FOLDS, fit_rows_of, load_corpora
 
 LABELS = ("claim", "hedge")
 
@@ -342,9 +342,7 @@ def domain_thresholds(
     """Szeged Wikipedia and biomedical test hedge P/R/F1 at the shipped threshold and at
     thresholds chosen for each corpus without its test documents (``DOMAIN_METHOD``); the
     same for Szeged Wikipedia cue tokens and the cue tagger's token threshold."""
-    fit_rows = (
-        data["news-train"] + data["news-dev"] + data["szeged-wiki-train"] + data["szeged-bio-train"]
-    )
+    fit_rows = fit_rows_of(data)
     oof = out_of_fold(caveat.model, fit_rows, folds, tagger_grid, n_jobs=n_jobs)
     shipped = caveat.thresholds[1]
     out: dict = {"method": DOMAIN_METHOD, "folds": folds, "shipped_threshold": shipped}
@@ -430,9 +428,7 @@ def build_report(
     # The floor as the research anchor defines it for Szeged Wikipedia: trained on Szeged
     # Wikipedia train documents alone (it scores hedges only there); elsewhere, on caveat's rows.
     floor_wiki = TfidfFloor().fit(data["szeged-wiki-train"])
-    floor_all = TfidfFloor().fit(
-        data["news-train"] + data["news-dev"] + data["szeged-wiki-train"] + data["szeged-bio-train"]
-    )
+    floor_all = TfidfFloor().fit(fit_rows_of(data))
     systems = {
         "lexicon": (lexicon, [0.5, 0.5]),
         "tfidf-lr": (floor_all, [0.5, 0.5]),

@@ -86,6 +86,14 @@ def load_corpora(root: Path, labels: Path) -> dict[str, list[LabeledSentence]]:
     return out
 
 
+def fit_rows_of(data: dict[str, list[LabeledSentence]]) -> list[LabeledSentence]:
+    """The rows training fits on (of ``load_corpora``'s splits): news train + dev and the
+    non-test Szeged documents."""
+    return (
+        data["news-train"] + data["news-dev"] + data["szeged-wiki-train"] + data["szeged-bio-train"]
+    )
+
+
 #: Hedge types each corpus annotates (Szeged has no limitation, contrast or attribution cues).
 KNOWN_TYPES = {"news": set(HEDGE_TYPES), "szeged": SZEGED_TYPES}
 #: C of the type heads (not searched: they only pick among types of a flagged hedge).
@@ -246,9 +254,7 @@ def train(root: Path, labels: Path, out_dir: Path, version: str = VERSION) -> di
 
 def _train(root: Path, labels: Path, out_dir: Path, version: str) -> dict:
     data = load_corpora(root, labels)
-    fit_rows = (
-        data["news-train"] + data["news-dev"] + data["szeged-wiki-train"] + data["szeged-bio-train"]
-    )
+    fit_rows = fit_rows_of(data)
     pipeline, tuning = fit_model(fit_rows, valence=load_vader_valence(root))
     thresholds = tuning["thresholds"]
     for label, info in tuning["tuning"].items():
