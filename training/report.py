@@ -391,6 +391,13 @@ def domain_thresholds(
         rows, oof["proba"][idx], hedges_at, chosen["wiki"], caveat.type_thresholds, SZEGED_TYPES
     )
     test = data["szeged-wiki-test"]
+    proba, hedges = caveat.predict([s.text for s in test])  # once, for both hedge thresholds
+
+    def shipped_tagger_at(hedge_threshold: float) -> dict:
+        return cue_token_scores(
+            test, proba, hedges, hedge_threshold, caveat.type_thresholds, SZEGED_TYPES
+        )
+
     retagged = Caveat(model=with_tagger_threshold(caveat.model, tagger_threshold))
     out["cue_tokens"] = {
         "szeged-wiki-test": {
@@ -398,8 +405,8 @@ def domain_thresholds(
             "shipped_tagger_threshold": caveat.model.tagger.threshold,
             "tagger_threshold": tagger_threshold,
             "tuning": tuning,
-            "shipped": cue_token_f1(test, caveat, SZEGED_TYPES),
-            "domain_hedge_threshold": cue_token_f1(test, caveat, SZEGED_TYPES, chosen["wiki"]),
+            "shipped": shipped_tagger_at(caveat.thresholds[1]),
+            "domain_hedge_threshold": shipped_tagger_at(chosen["wiki"]),
             "domain_both": cue_token_f1(test, retagged, SZEGED_TYPES, chosen["wiki"]),
         }
     }
