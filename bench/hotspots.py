@@ -1,7 +1,7 @@
 """python -m bench.hotspots: where analyze() spends its time, by stage and by function.
 
 Stages are timed by calling the pipeline's steps in the order
-``Analyzer.analyze_many`` runs them (split, cues, features, cue tagger, heads, then
+``Analyzer.analyze_many`` runs them (split, cues, features, cue tagger, claim tagger, heads, then
 flags, reported cues, links and balance), each alone over all the articles; the
 remainder is what ``analyze()`` costs beyond their sum; stage times
 are this process's CPU time, so that other load on the machine barely moves them. Then
@@ -65,7 +65,10 @@ def main(argv: list[str] | None = None) -> None:
         texts = [[a[s.start:s.end] for s in model.segmenter.split(a)] for a in articles]
         cues = [[find_cues(t) for t in doc] for doc in texts]
         X = [model.features.transform_parsed(doc, c) for doc, c in zip(texts, cues, strict=True)]
-        cue_max = [model.tagger.tag(doc, c)[1] for doc, c in zip(texts, cues, strict=True)]
+        best = [
+            (model.claim_tagger.tag(doc, c)[1], model.tagger.tag(doc, c)[1])
+            for doc, c in zip(texts, cues, strict=True)
+        ]
         docs = [_Doc(a, None, None, model.segmenter.split(a)) for a in articles]
         preds = [model.predict(doc, c) for doc, c in zip(texts, cues, strict=True)]
 
@@ -74,8 +77,8 @@ def main(argv: list[str] | None = None) -> None:
             for d, t, c, p in zip(docs, texts, cues, preds, strict=True):
                 merged = [merge_cues(*x) for x in zip(t, c, p.spans, strict=True)]
                 rows = range(len(t))
-                analyzer._assemble(d, False, t, merged, p.X, p.cue_max, p.proba.tolist(), rows,
-                                   False)
+                analyzer._assemble(d, False, t, merged, p.X, (p.cue_max, p.claim_max),
+                                   p.proba.tolist(), rows, False)
 
         stages = {
             "split": lambda articles=articles: [model.segmenter.split(a) for a in articles],
@@ -86,8 +89,11 @@ def main(argv: list[str] | None = None) -> None:
             "cue tagger": lambda texts=texts, cues=cues: [
                 model.tagger.tag(d, c) for d, c in zip(texts, cues, strict=True)
             ],
-            "heads": lambda X=X, cue_max=cue_max: [
-                model.predict_proba(x, m) for x, m in zip(X, cue_max, strict=True)
+            "claim tagger": lambda texts=texts, cues=cues: [
+                model.claim_tagger.tag(d, c) for d, c in zip(texts, cues, strict=True)
+            ],
+            "heads": lambda X=X, best=best: [
+                model.predict_proba(x, *b) for x, b in zip(X, best, strict=True)
             ],
             "flags, cues shown, links, balance": assemble,
         }

@@ -110,7 +110,9 @@ def _model_files() -> list[list]:
     if not manifests:
         raise SystemExit("no caveat-<version>.json in models/")
     card = json.loads(manifests[-1].read_text(encoding="utf-8"))
-    parts = ("artifact", "tagger", "segmenter")
+    from service.analysis.model import ARTIFACTS
+
+    parts = tuple(ARTIFACTS)
     paths = [manifests[-1]] + [ROOT / "models" / card[k]["file"] for k in parts if k in card]
     rows = [[p.name, f"{p.stat().st_size:,}", fmt(p.stat().st_size / 1e6, 3)] for p in paths]
     total = sum(p.stat().st_size for p in paths)

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from service import batch
-from service.analysis.model import MODELS_DIR, ModelError, load_model, sha256_of
+from service.analysis.model import ARTIFACTS, MODELS_DIR, ModelError, load_model, sha256_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -280,7 +280,7 @@ def ship_model(
     # Stored, not deflated: the joblib artifact is compressed already.
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
         zf.write(manifest, manifest.name)
-        for entry in (card["artifact"], card["segmenter"], card["tagger"]):
+        for entry in (card[key] for key in ARTIFACTS):
             path = Path(models_dir) / entry["file"]
             if sha256_of(path) != entry["sha256"]:  # replaced since it was loaded just now
                 raise ModelError(f"{entry['file']} changed while the job started; run it again")

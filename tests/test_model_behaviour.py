@@ -120,3 +120,18 @@ def test_a_hedge_explanation_names_the_cue_tagger_beside_the_features(analyzer):
     assert hedged_terms[TAGGER_TERM] > 0
     assert plain_terms[TAGGER_TERM] < 0
     assert len(hedged.features["hedge"]) <= 6
+
+
+def test_a_claim_explanation_names_the_claim_tagger_beside_the_features(analyzer):
+    from service.analysis.analyzer import TAGGER_TERM
+
+    boosted = analyzer.analyze("Officials hailed a historic breakthrough.", explain=True)
+    plain = analyzer.analyze("The talks ended on Tuesday in Geneva.", explain=True)
+    boosted_terms, plain_terms = (
+        {f["feature"]: f["weight"] for f in a.sentences[0].features["claim"]}
+        for a in (boosted, plain)
+    )
+    # The claim tagger's reading of "historic breakthrough" pushes P(claim) up; a sentence
+    # without a candidate word gets the combiner's no-candidate term, which pulls it down.
+    assert boosted_terms[TAGGER_TERM] > 0
+    assert plain_terms[TAGGER_TERM] < 0

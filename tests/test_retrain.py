@@ -20,10 +20,11 @@ def test_retraining_reproduces_the_committed_model(tmp_path):
     assert rebuilt["metrics"] == committed["metrics"]
     assert rebuilt["params"] == committed["params"]
     assert rebuilt["hedge_combiner"] == committed["hedge_combiner"]
+    assert rebuilt["claim_combiner"] == committed["claim_combiner"]
     texts = ["Officials hailed a historic breakthrough.", "The talks may still collapse."]
     cues = [find_cues(t) for t in texts]
     old, new = load_model(MODELS_DIR), load_model(tmp_path)
-    _, old_proba, old_spans, _ = old.predict(texts, cues)
-    _, new_proba, new_spans, _ = new.predict(texts, cues)
-    assert (old_proba == new_proba).all()
-    assert old_spans == new_spans
+    old_pred, new_pred = old.predict(texts, cues), new.predict(texts, cues)
+    assert (old_pred.proba == new_pred.proba).all()
+    assert old_pred.spans == new_pred.spans
+    assert (old_pred.claim_max == new_pred.claim_max).all()

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from service.analysis.cues import find_cues
-from service.analysis.tagger import CLASSES, CueTagger, merge_cues
+from service.analysis.tagger import CueTagger, merge_cues
+
+CLASSES = CueTagger().classes  # a hedge tagger's: O, then HEDGE_TYPES
 
 
 def _span(text: str, cue: str, kind: str) -> tuple[int, int, str]:

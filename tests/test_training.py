@@ -8,7 +8,7 @@ import pytest
 
 from service.analysis.analyzer import Analyzer
 from service.analysis.cues import find_cues
-from service.analysis.heads import HedgeCombiner
+from service.analysis.heads import CueCombiner
 from service.analysis.model import MODELS_DIR, ModelError, load_model
 from service.analysis.tagger import CueTagger
 from service.analysis.types import HEDGE_TYPES
@@ -58,15 +58,22 @@ def tiny_model_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("models")
     shutil.copy(MODELS_DIR / SEGMENTER_FILE, out / SEGMENTER_FILE)
     pipeline, tuning = fit_model(tiny_rows(), folds=2, c_grid=(1.0,))
-    # A tagger taught the lexicon's hedge cues of the tiny set, and a combiner that adds the
-    # two readings' log-odds.
-    texts = HEDGES + NEUTRAL
-    spans = [[(c.start, c.end, c.type) for c in find_cues(t) if c.label == "hedge"] for t in texts]
-    tagger = CueTagger(min_count=1, min_ratio=0.0, C=10.0).fit(texts, spans)
+    # Taggers taught the lexicon's hedge and claim cues of the tiny set, and combiners that
+    # add each label's two readings' log-odds.
+    texts = HEDGES + NEUTRAL + CLAIMS
+    taggers = []
+    for target in ("hedge", "claim"):
+        spans = [
+            [(c.start, c.end, c.type or "claim") for c in find_cues(t) if c.label == target]
+            for t in texts
+        ]
+        taggers.append(
+            CueTagger(min_count=1, min_ratio=0.0, C=10.0, target=target).fit(texts, spans)
+        )
     save_model(
         pipeline,
-        tagger,
-        HedgeCombiner(head=1.0, cue=1.0, bias=0.0),
+        tuple(taggers),
+        {label: CueCombiner(head=1.0, cue=1.0, bias=0.0) for label in ("claim", "hedge")},
         out,
         "0.0.1",
         thresholds=tuning["thresholds"],
@@ -75,6 +82,26 @@ def tiny_model_dir(tmp_path_factory):
         params={},
     )
     return out
+
+
+def test_combiner_term_for_sentences_without_candidates():
+    # Sentences without a candidate word (best 0) are rarely positive here, whatever the head
+    # says; with candidates the label follows the head, whatever the tagger's probability.
+    rng = np.random.default_rng(0)
+    n = 2000
+    head = rng.normal(scale=2.0, size=n)
+    best = np.where(np.arange(n) % 2 == 0, 0.0, rng.uniform(0.05, 0.95, size=n))
+    p_true = np.where(best > 0, 1.0 / (1.0 + np.exp(-head)), 0.02)
+    y = (rng.uniform(size=n) < p_true).astype(int)
+    plain = CueCombiner.fit(head, best, y)
+    termed = CueCombiner.fit(head, best, y, none_term=True)
+    assert plain.none == 0.0 and plain.as_dict()["none"] == 0.0
+    assert termed.none < -1.0
+    strong, without, within = np.array([3.0]), np.array([0.0]), np.array([0.5])
+    assert termed.proba(strong, without)[0] < 0.5 < termed.proba(strong, within)[0]
+    # Rebuilt from the manifest's dict, it gives the same probabilities.
+    again = CueCombiner(**termed.as_dict())
+    assert (again.proba(head, best) == termed.proba(head, best)).all()
 
 
 def test_fit_model_reports_thresholds_in_unit_interval():
@@ -107,7 +134,9 @@ def test_manifest_records_hashes_and_versions(tiny_model_dir):
     assert len(card["artifact"]["sha256"]) == 64
     assert len(card["segmenter"]["sha256"]) == 64
     assert len(card["tagger"]["sha256"]) == 64
-    assert set(card["hedge_combiner"]) == {"head", "cue", "bias"}
+    assert len(card["claim_tagger"]["sha256"]) == 64
+    assert set(card["hedge_combiner"]) == {"head", "cue", "bias", "none"}
+    assert set(card["claim_combiner"]) == {"head", "cue", "bias", "none"}
     assert {"scikit-learn", "numpy", "nltk", "python"} <= set(card["libraries"])
 
 
@@ -159,13 +188,14 @@ def test_empty_models_folder_is_file_not_found(tmp_path):
 
 def _served_and_expected(model, texts):
     """The served probabilities, and the same computed step by step from the Pipeline's heads,
-    the tagger and the combiner."""
+    the taggers and the combiners."""
     cues = [find_cues(t) for t in texts]
     X, served = model.predict(texts, cues)[:2]
     expected = model.heads.predict_proba(X)
-    head_scores = model.heads.heads_[1].decision_function(X)
-    _, cue_max = model.tagger.tag(texts, cues)
-    expected[:, 1] = model.combiner.proba(head_scores, cue_max)
+    for j, tagger in enumerate((model.claim_tagger, model.tagger)):
+        head_scores = model.heads.heads_[j].decision_function(X)
+        _, best = tagger.tag(texts, cues)
+        expected[:, j] = model.combiners[j].proba(head_scores, best)
     return served, expected
 
 
@@ -193,6 +223,19 @@ def test_a_manifest_without_the_tagger_is_refused(tiny_model_dir, tmp_path):
     path.write_text(json.dumps(card))
     with pytest.raises(ModelError, match="cue tagger"):
         load_model(models)
+
+
+def test_a_manifest_without_the_claim_tagger_or_its_combiner_is_refused(
+    tiny_model_dir, tmp_path
+):
+    for key, message in (("claim_tagger", "claim tagger"), ("claim_combiner", "claim_combiner")):
+        models = _copy(tiny_model_dir, tmp_path / key)
+        path = models / "caveat-0.0.1.json"
+        card = json.loads(path.read_text())
+        del card[key]
+        path.write_text(json.dumps(card))
+        with pytest.raises(ModelError, match=message):
+            load_model(models)
 
 
 def test_a_tampered_tagger_is_refused(tiny_model_dir, tmp_path):

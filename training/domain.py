@@ -29,6 +29,7 @@ vocabulary (n-grams seen in >= 2 training sentences: no label chooses it).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 
@@ -70,7 +71,8 @@ def fit_fold_model(
     model: CaveatModel, rows: Sequence[LabeledSentence], X, fitted: np.ndarray
 ) -> CaveatModel:
     """The shipped recipe refitted on ``rows[fitted]``: heads (shipped C, shipped calibration
-    sigmoids) and cue tagger; the shipped features, segmenter and hedge combiner."""
+    sigmoids) and hedge cue tagger; the shipped features, segmenter, combiners and claim
+    tagger (only Szeged rows are scored here, and they have no claim label)."""
     from training.cue_tagger import fit_tagger
 
     sub = [rows[i] for i in fitted]
@@ -80,7 +82,7 @@ def fit_fold_model(
     for head, shipped in zip(heads.heads_, model.heads.heads_, strict=True):
         head.a, head.b = shipped.a, shipped.b
     pipeline = Pipeline([("features", model.features), ("heads", heads)])
-    return CaveatModel(pipeline, model.segmenter, model.card, fit_tagger(sub))
+    return dataclasses.replace(model, pipeline=pipeline, tagger=fit_tagger(sub))
 
 
 def with_tagger_threshold(model: CaveatModel, threshold: float) -> CaveatModel:
@@ -88,7 +90,7 @@ def with_tagger_threshold(model: CaveatModel, threshold: float) -> CaveatModel:
     the combiner reads the tagger's best token probability, not its spans)."""
     tagger = copy.copy(model.tagger)
     tagger.threshold = threshold
-    return CaveatModel(model.pipeline, model.segmenter, model.card, tagger)
+    return dataclasses.replace(model, tagger=tagger)
 
 
 def _score_fold(model, rows, X, fitted, held, tagger_grid, tagger_rows, fit):

@@ -24,7 +24,7 @@ Only news train + dev is used: the news test split is loaded by ``load_corpora``
 dropped. Szeged rows carry no claim label, so they never reach the claim head (as in
 ``fit_model``); they only shape the vocabulary. At fraction 1 every seed keeps every
 document, so that fraction runs once; it reproduces the shipped model's out-of-fold claim
-metrics (``metrics.news-cv.claim`` of the manifest).
+metrics (``metrics.news-cv.claim-head`` of the manifest: the head alone, before its cue tagger).
 """
 
 from __future__ import annotations

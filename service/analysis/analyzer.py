@@ -71,9 +71,9 @@ class Analyzer:
             texts.extend(doc.text[s.start : s.end] for s in doc.spans)
         lexicon = [find_cues(t) for t in texts]
         if texts:
-            X, proba, tagged, cue_max = self.model.predict(texts, lexicon)
+            X, proba, tagged, *tag_max = self.model.predict(texts, lexicon)
         else:
-            X, proba, tagged, cue_max = None, np.zeros((0, len(COLUMNS))), [], np.zeros(0)
+            X, proba, tagged, tag_max = None, np.zeros((0, len(COLUMNS))), [], [np.zeros(0)] * 2
         cues = [
             merge_cues(text, found, spans)
             for text, found, spans in zip(texts, lexicon, tagged, strict=True)
@@ -86,12 +86,12 @@ class Analyzer:
             n = len(doc.spans) + has_title
             rows = range(row, row + n)
             results.append(
-                self._assemble(doc, has_title, texts, cues, X, cue_max, rows_proba, rows, explain)
+                self._assemble(doc, has_title, texts, cues, X, tag_max, rows_proba, rows, explain)
             )
             row += n
         return results
 
-    def _assemble(self, doc, has_title, texts, cues, X, cue_max, proba, rows, explain) -> Analysis:
+    def _assemble(self, doc, has_title, texts, cues, X, tag_max, proba, rows, explain) -> Analysis:
         thresholds = self.model.thresholds
         type_thresholds = [thresholds["types"][t] for t in HEDGE_TYPES]
         units: list[tuple[int, int, int, int]] = []  # (index, offset, paragraph, row)
@@ -129,7 +129,7 @@ class Analyzer:
                         for c in shown
                     ],
                     paragraph=paragraph,
-                    features=self._explain(X[r], cue_max[r]) if explain else None,
+                    features=self._explain(X[r], tag_max[1][r], tag_max[0][r]) if explain else None,
                 )
             )
             if claim_on or hedge_on:  # only flagged sentences are linked
@@ -164,17 +164,15 @@ class Analyzer:
             title=title,
         )
 
-    def _explain(self, x_row, cue_max: float) -> dict:
-        """The strongest terms of each label's log-odds. P(hedge) adds the cue tagger's reading
-        to the head's, so the hedge list holds the tagger as one term beside the features."""
-        terms = {"claim": (self.model.heads.contributions(x_row, 0), None)}
-        head_terms, tagger_term = self.model.explain_hedge(x_row, cue_max)
-        terms["hedge"] = (head_terms, tagger_term)
+    def _explain(self, x_row, claim_max: float, cue_max: float) -> dict:
+        """The strongest terms of each label's log-odds. Each adds its cue tagger's reading
+        (``claim_max``, ``cue_max``: its likeliest cue word's P(cue)) to its head's, so each
+        list holds the tagger as one term beside the features."""
         out = {}
-        for label, (contrib, extra) in terms.items():
+        for j, (label, best) in enumerate((("claim", claim_max), ("hedge", cue_max))):
+            contrib, extra = self.model.explain(x_row, j, best)
             items = [(str(self._names[i]), float(contrib[i])) for i in np.flatnonzero(contrib)]
-            if extra is not None:
-                items.append((TAGGER_TERM, extra))
+            items.append((TAGGER_TERM, extra))
             items.sort(key=lambda item: -abs(item[1]))
             out[label] = [
                 {"feature": name, "weight": round(weight, 4)}

@@ -146,32 +146,45 @@ def cue_logit(cue_max: np.ndarray) -> np.ndarray:
     return np.log(p / (1.0 - p))
 
 
-class HedgeCombiner:
-    """P(hedge) of a sentence from two readings of it, by logistic regression on both:
-    the sentence-level hedge head's linear score and the log-odds of the cue tagger's
-    likeliest cue token (service.analysis.tagger).
+class CueCombiner:
+    """P(label) of a sentence from two readings of it, by logistic regression on both: the
+    sentence-level head's linear score and the log-odds of a cue tagger's likeliest cue token
+    (service.analysis.tagger). One for hedges, one for claims.
 
     The head reads the whole sentence (a question, a reported plan); the tagger reads each
-    word in its context ("may" the verb, not the month). Fitted on news held out from both.
+    word in its context ("may" the verb, not the month; "record" the high, not the file).
+    Fitted on news held out from both.
+
+    ``none``: a term for a sentence in which the tagger had no candidate word (its best
+    probability is then 0, and its log-odds the clipped floor); fitted only when asked
+    (``fit(..., none_term=True)``), else 0.
     """
 
-    def __init__(self, head: float, cue: float, bias: float):
+    def __init__(self, head: float, cue: float, bias: float, none: float = 0.0):
         self.head = head
         self.cue = cue
         self.bias = bias
+        self.none = none
 
     @classmethod
-    def fit(cls, head_scores: np.ndarray, cue_max: np.ndarray, y: np.ndarray) -> HedgeCombiner:
-        """Fit the three weights on held-out scores and labels (barely regularised)."""
-        X = np.column_stack([head_scores, cue_logit(cue_max)])
-        lr = LogisticRegression(C=1e4, solver="lbfgs").fit(X, y)
-        return cls(float(lr.coef_[0, 0]), float(lr.coef_[0, 1]), float(lr.intercept_[0]))
+    def fit(
+        cls, head_scores: np.ndarray, cue_max: np.ndarray, y: np.ndarray, none_term: bool = False
+    ) -> CueCombiner:
+        """Fit the weights on held-out scores and labels (barely regularised)."""
+        columns = [head_scores, cue_logit(cue_max)]
+        if none_term:
+            columns.append(np.asarray(cue_max) == 0)
+        lr = LogisticRegression(C=1e4, solver="lbfgs").fit(np.column_stack(columns), y)
+        w = [float(x) for x in lr.coef_[0]]
+        return cls(w[0], w[1], float(lr.intercept_[0]), w[2] if none_term else 0.0)
 
     def as_dict(self) -> dict[str, float]:
         """The weights as the manifest records them."""
-        return {"head": self.head, "cue": self.cue, "bias": self.bias}
+        return {"head": self.head, "cue": self.cue, "bias": self.bias, "none": self.none}
 
     def proba(self, head_scores: np.ndarray, cue_max: np.ndarray) -> np.ndarray:
-        """P(hedge) per sentence."""
+        """P(label) per sentence."""
         z = self.head * np.asarray(head_scores) + self.cue * cue_logit(cue_max) + self.bias
+        if self.none:
+            z += self.none * (np.asarray(cue_max) == 0)
         return 1.0 / (1.0 + np.exp(-z))

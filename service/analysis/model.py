@@ -21,14 +21,21 @@ import numpy as np
 import sklearn
 
 from service.analysis.cues import CueMatch
-from service.analysis.heads import ConstantHead, HedgeCombiner, cue_logit
+from service.analysis.heads import ConstantHead, CueCombiner, cue_logit
 from service.analysis.segment import Segmenter
-from service.analysis.tagger import CueTagger, TaggedSpan
+from service.analysis.tagger import CueTagger, TaggedSpan, parse_all
 from service.analysis.types import ModelInfo
 
 #: The project's models folder: committed artifacts only.
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 _MANIFEST_NAME = re.compile(r"^caveat-(\d+)\.(\d+)\.(\d+)\.json$")
+#: The files a manifest vouches for: its key for each, and what the file is.
+ARTIFACTS = {
+    "artifact": "model artifact",
+    "segmenter": "segmenter",
+    "tagger": "cue tagger",
+    "claim_tagger": "claim tagger",
+}
 
 
 class ModelError(Exception):
@@ -50,18 +57,20 @@ class Prediction(NamedTuple):
     X: object  #: the feature matrix (sparse, one row a sentence)
     proba: np.ndarray  #: ``heads.COLUMNS`` probabilities, one row a sentence
     spans: list[list[TaggedSpan]]  #: the tagger's hedge cue spans of each sentence
-    cue_max: np.ndarray  #: each sentence's likeliest cue word's P(cue), 0 without candidates
+    cue_max: np.ndarray  #: each sentence's likeliest hedge cue word's P(cue), 0 without any
+    claim_max: np.ndarray  #: the same of the claim tagger's likeliest booster word
 
 
 @dataclass
 class CaveatModel:
-    """The fitted Pipeline, the cue tagger, the segmenter, and the manifest that vouches for them.
-    """
+    """The fitted Pipeline, the cue taggers, the segmenter, and the manifest that vouches for
+    them."""
 
     pipeline: object
     segmenter: Segmenter
     card: dict
-    tagger: CueTagger
+    tagger: CueTagger  #: hedge cues
+    claim_tagger: CueTagger  #: claim boosters
 
     def __post_init__(self) -> None:
         # All heads as one matrix product: per-call input validation in each of the seven
@@ -82,7 +91,11 @@ class CaveatModel:
         self._intercepts = np.array(intercepts)
         self._slopes = np.array(slopes)
         self._offsets = np.array(offsets)
-        self.combiner = HedgeCombiner(**self.card["hedge_combiner"])
+        #: Per label (claim, hedge, in ``heads.COLUMNS`` order): head + tagger -> P(label).
+        self.combiners = (
+            CueCombiner(**self.card["claim_combiner"]),
+            CueCombiner(**self.card["hedge_combiner"]),
+        )
 
     @property
     def info(self) -> ModelInfo:
@@ -104,32 +117,37 @@ class CaveatModel:
         """The Pipeline's classifier step."""
         return self.pipeline.named_steps["heads"]
 
-    def predict_proba(self, X, cue_max: np.ndarray) -> np.ndarray:
+    def predict_proba(self, X, claim_max: np.ndarray, cue_max: np.ndarray) -> np.ndarray:
         """Probabilities in ``heads.COLUMNS`` order (claim, hedge, each type) for a feature matrix
-        and each sentence's best cue-token probability from the tagger.
+        and each sentence's best token probability from the claim and the hedge cue taggers.
 
-        The claim and type columns are the Pipeline's ``heads.predict_proba``, computed in one
-        product; the hedge column combines the hedge head's score with the tagger's reading.
+        The type columns are the Pipeline's ``heads.predict_proba``, computed in one product;
+        the claim and hedge columns combine their head's score with their tagger's reading.
         """
         scores = np.asarray(X @ self._weights) + self._intercepts
         proba = 1.0 / (1.0 + np.exp(-(self._slopes * scores + self._offsets)))
-        proba[:, 1] = self.combiner.proba(scores[:, 1], cue_max)
+        for j, best in enumerate((claim_max, cue_max)):
+            proba[:, j] = self.combiners[j].proba(scores[:, j], best)
         return proba
 
     def predict(self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]]) -> Prediction:
-        """Features, probabilities (as ``predict_proba``) and the tagger's reading of sentences
+        """Features, probabilities (as ``predict_proba``) and the taggers' reading of sentences
         whose lexicon cues the caller found."""
         X = self.features.transform_parsed(texts, cues)
-        spans, cue_max = self.tagger.tag(texts, cues)
-        return Prediction(X, self.predict_proba(X, cue_max), spans, cue_max)
+        sentences = parse_all(texts, cues)  # tokenised once for both taggers
+        spans, cue_max = self.tagger.tag(texts, cues, sentences)
+        claim_max = self.claim_tagger.tag(texts, cues, sentences)[1]
+        return Prediction(X, self.predict_proba(X, claim_max, cue_max), spans, cue_max, claim_max)
 
-    def explain_hedge(self, x_row, cue_max: float) -> tuple[np.ndarray, float]:
-        """The terms of one sentence's hedge log-odds: each feature's (through the head and the
-        combiner's head weight) and the cue tagger's."""
-        return (
-            self.combiner.head * self.heads.contributions(x_row, 1),
-            float(self.combiner.cue * cue_logit(np.array([cue_max]))[0]),
-        )
+    def explain(self, x_row, j: int, tagger_max: float) -> tuple[np.ndarray, float]:
+        """The terms of one sentence's log-odds of label ``j`` (0 claim, 1 hedge): each
+        feature's (through the head and the combiner's head weight) and its cue tagger's (its
+        likeliest word's log-odds, or the combiner's term for no candidate word)."""
+        combiner = self.combiners[j]
+        tagger_term = combiner.cue * cue_logit(np.array([tagger_max]))[0]
+        if tagger_max == 0:
+            tagger_term += combiner.none
+        return combiner.head * self.heads.contributions(x_row, j), float(tagger_term)
 
 
 def _newest_manifest(models_dir: Path) -> Path:
@@ -179,14 +197,16 @@ def load_model(models_dir: Path = MODELS_DIR, version: str | None = None) -> Cav
             f"{manifest_path.name} was trained with scikit-learn {trained_with}, this is "
             f"{sklearn.__version__}; install the pinned requirements or retrain"
         )
-    artifact = _checked_file(models_dir, card.get("artifact", {}), "model artifact")
-    segmenter_file = _checked_file(models_dir, card.get("segmenter", {}), "segmenter")
-    tagger_file = _checked_file(models_dir, card.get("tagger", {}), "cue tagger")
-    if "hedge_combiner" not in card:
-        raise ModelError(f"{manifest_path.name} has no hedge_combiner weights")
+    files = {
+        key: _checked_file(models_dir, card.get(key, {}), what) for key, what in ARTIFACTS.items()
+    }
+    for combiner in ("claim_combiner", "hedge_combiner"):
+        if combiner not in card:
+            raise ModelError(f"{manifest_path.name} has no {combiner} weights")
     return CaveatModel(
-        pipeline=joblib.load(artifact),
-        segmenter=Segmenter.load(segmenter_file),
+        pipeline=joblib.load(files["artifact"]),
+        segmenter=Segmenter.load(files["segmenter"]),
         card=card,
-        tagger=joblib.load(tagger_file),
+        tagger=joblib.load(files["tagger"]),
+        claim_tagger=joblib.load(files["claim_tagger"]),
     )

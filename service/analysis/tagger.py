@@ -1,4 +1,7 @@
-"""A learned token-level hedge cue tagger: which words of a sentence are hedge cues, of what type.
+"""A learned token-level cue tagger: which words of a sentence are hedge cues, of what type
+(the hedge tagger), or boost a claim (the claim tagger). What follows describes the hedge
+tagger; the claim tagger is the same model with one cue kind, trained on the claim cue
+spans of our news labels, its candidates read from the lexicon's claim cues.
 
 Candidates are the word tokens (``\\w+``, the unit the cue metric counts) whose lower-cased
 form was part of a gold hedge cue in the training data often enough, plus every token the
@@ -41,8 +44,11 @@ from service.analysis.types import HEDGE_TYPES
 _WORD = re.compile(r"(\w+)")
 #: What may separate two cue tokens that form one span ("may or may not", "well-known").
 _JOIN_GAP = re.compile(r"[\s'’-]{0,3}")
-#: Class 0 is "not a cue"; class k >= 1 is ``HEDGE_TYPES[k - 1]``.
-CLASSES = ("O", *HEDGE_TYPES)
+#: The cue kinds a tagger tells apart, by its ``target``: class 0 is "not a cue", class
+#: k >= 1 is ``KINDS[target][k - 1]``.
+KINDS = {"hedge": HEDGE_TYPES, "claim": ("claim",)}
+#: The lexicon readings (``_regex_tags`` kinds) that make a token a candidate, by target.
+_LEXICON_KINDS = {"hedge": frozenset(HEDGE_TYPES), "claim": frozenset(("claim", "claim-neg"))}
 
 Span = tuple[int, int, str]
 TaggedSpan = tuple[int, int, str, float]
@@ -164,12 +170,15 @@ def _memos(n_features: int) -> _ColumnMemos:
 
 
 class CueTagger(BaseEstimator):
-    """Token-level hedge cue tagger (fit on sentences with gold spans; persist with joblib).
+    """Token-level cue tagger (fit on sentences with gold spans; persist with joblib).
 
-    ``min_count`` and ``min_ratio``: a word is a candidate when it was inside a gold cue at
-    least ``min_count`` times and in at least ``min_ratio`` of its occurrences. ``threshold``
+    ``target``: which cues it tags, ``"hedge"`` (typed: ``HEDGE_TYPES``) or ``"claim"`` (the
+    boosters of a claim, one kind). ``min_count`` and ``min_ratio``: a word is a candidate
+    when it was inside a gold cue at least ``min_count`` times and in at least ``min_ratio``
+    of its occurrences; so is every word the lexicon reads as a cue of the target. ``threshold``
     applies to P(cue) = 1 - P(no cue) of a token. ``context``: neighbours on each side (1 or 2)
-    that the features read. ``n_features``: hashed feature columns.
+    that the features read. ``n_features``: hashed feature columns. Taggers with the same
+    ``n_features`` share their column memos when serving.
     """
 
     def __init__(
@@ -180,13 +189,25 @@ class CueTagger(BaseEstimator):
         threshold: float = 0.5,
         context: int = 2,
         n_features: int = 2**19,
+        target: str = "hedge",
     ):
+        self.target = target
         self.min_count = min_count
         self.min_ratio = min_ratio
         self.C = C
         self.threshold = threshold
         self.context = context
         self.n_features = n_features
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The cue kinds told apart (class k >= 1 of the model is ``kinds[k - 1]``)."""
+        return KINDS[self.target]
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """The model's classes: "O" (no cue), then ``kinds``."""
+        return ("O", *self.kinds)
 
     # ------------------------------------------------------------------ features
 
@@ -256,18 +277,24 @@ class CueTagger(BaseEstimator):
         return out
 
     def _sentence(self, text: str, cues: Sequence[CueMatch] | None):
-        words, starts, ends, low = self._tokens(text)
-        if cues is None:
-            cues = find_cues(text)
-        tags = _regex_tags(text, cues, len(words), starts)
+        return self._candidates(parse(text, cues))
+
+    def _candidates(self, parsed: Parsed):
+        """``parsed`` (a sentence's ``parse``) and the indexes of its candidate tokens."""
+        words, starts, ends, low, tags, cues = parsed
         candidates = self.candidates_
-        if any(c.label == "hedge" and c.type in HEDGE_TYPES for c in cues):
+        if self.target == "hedge":
+            lexicon_cue = any(c.label == "hedge" and c.type in HEDGE_TYPES for c in cues)
+        else:
+            lexicon_cue = any(c.label == self.target for c in cues)
+        if lexicon_cue:
+            kinds = _LEXICON_KINDS[self.target]
             cand = [
                 i
                 for i, w in enumerate(low)
-                if w in candidates or (tags[i] is not None and tags[i][0] in HEDGE_TYPES)
+                if w in candidates or (tags[i] is not None and tags[i][0] in kinds)
             ]
-        else:  # no token reads as a hedge to the lexicon: the candidate words alone
+        else:  # no token reads as a cue of the target to the lexicon: the candidate words alone
             cand = list(compress(count(), map(candidates.__contains__, low)))
         return words, starts, ends, low, tags, cand
 
@@ -334,11 +361,12 @@ class CueTagger(BaseEstimator):
     ) -> CueTagger:
         """Fit on sentences and their gold hedge cue spans (start, end, type).
 
-        ``known_types[k]``: the hedge types sentence k's corpus annotates (default: all). A
-        token that is no gold cue but reads as a type its corpus does not annotate (by the
-        lexicon, or by the type it usually has as a gold cue) is left out: unknown, not "O".
+        ``known_types[k]``: the kinds sentence k's corpus annotates (default: all ``kinds``). A
+        token that is no gold cue but reads as a kind its corpus does not annotate (by the
+        lexicon, or by the kind it usually has as a gold cue) is left out: unknown, not "O".
         """
-        known = [set(HEDGE_TYPES)] * len(texts) if known_types is None else list(known_types)
+        kinds, classes = self.kinds, self.classes
+        known = [set(kinds)] * len(texts) if known_types is None else list(known_types)
         weights = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight)
         parsed = [self._tokens(t) for t in texts]
         in_cue: Counter[str] = Counter()
@@ -353,7 +381,7 @@ class CueTagger(BaseEstimator):
                 total[w] += 1
                 if t is not None:
                     in_cue[w] += 1
-                    if set(HEDGE_TYPES) <= set(kt):
+                    if set(kinds) <= set(kt):
                         type_votes[w][t] += 1
             gold_of.append(labels)
         self.candidates_ = frozenset(
@@ -367,19 +395,19 @@ class CueTagger(BaseEstimator):
                 t = labels[i]
                 if t is None:
                     tag = tags[i]
-                    if tag is not None and tag[0] in HEDGE_TYPES and tag[0] not in kt:
+                    if tag is not None and tag[0] in kinds and tag[0] not in kt:
                         continue
-                    if usual_type.get(low[i], "uncertainty") not in kt:
+                    if usual_type.get(low[i], kinds[0]) not in kt:
                         continue
                 rows.append(self._features(i, low, tags, text, starts, ends))
-                y.append(CLASSES.index(t) if t is not None else 0)
+                y.append(classes.index(t) if t is not None else 0)
                 sw.append(weight)
         X = self._matrix(rows)
         lr = LogisticRegression(C=self.C, max_iter=3000)
         lr.fit(X, np.array(y), sample_weight=np.array(sw))
-        # Weights for every class of CLASSES; a class unseen in training never wins.
-        coef = np.zeros((self.n_features, len(CLASSES)), dtype=np.float32)
-        intercept = np.full(len(CLASSES), -1e9)
+        # Weights for every class of ``classes``; a class unseen in training never wins.
+        coef = np.zeros((self.n_features, len(classes)), dtype=np.float32)
+        intercept = np.full(len(classes), -1e9)
         if len(lr.classes_) == 2:  # sklearn keeps one weight vector: the second class's
             coef[:, lr.classes_[1]] = lr.coef_[0]
             intercept[lr.classes_] = (0.0, lr.intercept_[0])
@@ -411,21 +439,25 @@ class CueTagger(BaseEstimator):
     # ------------------------------------------------------------------ serving
 
     def _proba(
-        self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]] | None
+        self,
+        texts: Sequence[str],
+        cues: Sequence[Sequence[CueMatch]] | None,
+        sentences: Sequence[Parsed] | None = None,
     ) -> tuple[list[tuple[list[int], list[int], list[int]]], list[int], np.ndarray]:
         """Per sentence: candidate token indexes, their starts and ends; each sentence's first
         row; the class probabilities of all candidates of all sentences, one row each.
+        ``sentences``: each text's ``parse`` when the caller has it (taggers share it).
 
         The rows are those ``_matrix`` builds from ``_features``, hashed through memos
         (``_columns``): the same columns, in the same canonical (sorted, summed) csr form."""
+        if sentences is None:
+            sentences = parse_all(texts, cues)
         parsed, offsets = [], []
         memos = _memos(self.n_features)
         out: list[int] = []
         indptr = [0]
-        for k, text in enumerate(texts):
-            words, starts, ends, low, tags, cand = self._sentence(
-                text, None if cues is None else cues[k]
-            )
+        for text, sentence in zip(texts, sentences, strict=True):
+            words, starts, ends, low, tags, cand = self._candidates(sentence)
             offsets.append(len(indptr) - 1)
             if cand:
                 parsed.append((cand, [starts[i] for i in cand], [ends[i] for i in cand]))
@@ -433,7 +465,7 @@ class CueTagger(BaseEstimator):
             else:
                 parsed.append((cand, [], []))
         if len(indptr) == 1:
-            return parsed, offsets, np.zeros((0, len(CLASSES)))
+            return parsed, offsets, np.zeros((0, len(self.classes)))
         X = sp.csr_matrix(
             (
                 np.ones(len(out), dtype=np.float32),
@@ -456,16 +488,20 @@ class CueTagger(BaseEstimator):
         ]
 
     def tag(
-        self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]] | None = None
+        self,
+        texts: Sequence[str],
+        cues: Sequence[Sequence[CueMatch]] | None = None,
+        sentences: Sequence[Parsed] | None = None,
     ) -> tuple[list[list[TaggedSpan]], np.ndarray]:
-        """Hedge cue spans (start, end, type, P(cue)) of each sentence, and each sentence's
-        largest P(cue) of any token (0 without candidates): one pass over the tokens.
+        """Cue spans (start, end, kind, P(cue)) of each sentence, and each sentence's largest
+        P(cue) of any token (0 without candidates): one pass over the tokens.
 
-        ``cues``: the lexicon matches of each sentence when the caller has them already.
+        ``cues``: the lexicon matches of each sentence when the caller has them already;
+        ``sentences``: their ``parse_all`` (so that two taggers tokenise a text once).
         """
         out: list[list[TaggedSpan]] = [[] for _ in texts]
         best = np.zeros(len(texts))
-        parsed, offsets, proba = self._proba(texts, cues)
+        parsed, offsets, proba = self._proba(texts, cues, sentences)
         if not len(proba):
             return out, best
         # All sentences at once: the same per-row numbers as sentence by sentence.
@@ -475,15 +511,16 @@ class CueTagger(BaseEstimator):
         hits = np.flatnonzero(p_cue >= self.threshold)
         if not len(hits):
             return out, best
-        kinds = proba[hits, 1:].argmax(axis=1).tolist()
+        kind_of = proba[hits, 1:].argmax(axis=1).tolist()
         ps = p_cue[hits].tolist()
         sentence = np.searchsorted(offsets, hits, side="right") - 1
         last = -2
-        for r, k, kind_i, p in zip(hits.tolist(), sentence.tolist(), kinds, ps, strict=True):
+        kinds = self.kinds
+        for r, k, kind_i, p in zip(hits.tolist(), sentence.tolist(), kind_of, ps, strict=True):
             cand, starts, ends = parsed[k]
             j = r - offsets[k]
             found = out[k]
-            kind = HEDGE_TYPES[kind_i]
+            kind = kinds[kind_i]
             if (
                 found
                 and cand[j] == last + 1
@@ -506,12 +543,35 @@ class CueTagger(BaseEstimator):
     def sentence_scores(
         self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]] | None = None
     ) -> np.ndarray:
-        """Per sentence and hedge type: the largest P(cue of that type) of any token."""
-        out = np.zeros((len(texts), len(HEDGE_TYPES)))
+        """Per sentence and cue kind: the largest P(cue of that kind) of any token."""
+        out = np.zeros((len(texts), len(self.kinds)))
         for k, (cand, _, _, proba) in enumerate(self.token_proba(texts, cues)):
             if len(cand):
                 out[k] = proba[:, 1:].max(axis=0)
         return out
+
+
+#: A sentence as the taggers read it: word tokens (text, starts, ends, lower-cased), the
+#: lexicon's reading of each token (``_regex_tags``) and the lexicon matches.
+Parsed = tuple[list[str], list[int], list[int], list[str], list, Sequence[CueMatch]]
+
+
+def parse(text: str, cues: Sequence[CueMatch] | None = None) -> Parsed:
+    """A sentence's tokens and their lexicon readings (``cues``: its lexicon matches, found
+    here when None): what every tagger reads before choosing its candidates."""
+    words, starts, ends, low = CueTagger._tokens(text)
+    if cues is None:
+        cues = find_cues(text)
+    return words, starts, ends, low, _regex_tags(text, cues, len(words), starts), cues
+
+
+def parse_all(
+    texts: Sequence[str], cues: Sequence[Sequence[CueMatch]] | None = None
+) -> list[Parsed]:
+    """``parse`` of each text (``cues``: each text's lexicon matches, or None)."""
+    if cues is None:
+        return [parse(t) for t in texts]
+    return [parse(t, c) for t, c in zip(texts, cues, strict=True)]
 
 
 def merge_cues(
