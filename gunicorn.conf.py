@@ -4,6 +4,7 @@ Run it behind a reverse proxy that buffers requests (nginx, a load balancer): a 
 worker reads the body itself, so a client that sends slowly would hold it.
 """
 
+import gc
 import os
 
 
@@ -48,3 +49,13 @@ if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"
 # The app writes its own JSON-lines request log (never any body content) instead.
 accesslog = None
+
+
+def pre_fork(server, worker) -> None:
+    """Move everything the master has loaded (the model, its maps and vocabularies) out of
+    the garbage collector's reach before a worker forks. A collection in the worker would
+    otherwise write to the header of every one of those objects and so copy every page
+    that holds one: the pages preload_app shares. With it, one worker's private memory
+    after a warm load is 32 MB instead of 77 (bench.startup, model 1.2.0); the objects
+    live as long as the process anyway."""
+    gc.freeze()

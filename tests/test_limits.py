@@ -131,11 +131,15 @@ def test_a_batch_at_the_character_budget_is_analysed(client):
 # --------------------------------------------------------------------------- time bound
 
 
-def _gunicorn_timeout() -> int:
+def _gunicorn_conf():
     spec = importlib.util.spec_from_file_location("gunicorn_conf", PROJECT / "gunicorn.conf.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.timeout
+    return module
+
+
+def _gunicorn_timeout() -> int:
+    return _gunicorn_conf().timeout
 
 
 @pytest.mark.slow
@@ -150,10 +154,26 @@ def test_the_worst_document_at_the_limits_finishes_well_within_the_worker_timeou
     assert elapsed < _gunicorn_timeout() / 2, f"{elapsed:.1f} s"
 
 
+def test_the_gunicorn_config_keeps_the_preloaded_model_from_the_collector_before_forking():
+    import gc
+
+    conf = _gunicorn_conf()
+    loaded = [["model"], ["vocabulary"]]  # containers the collector tracks
+    assert gc.is_tracked(loaded)
+    before = gc.get_freeze_count()
+    try:
+        conf.pre_fork(server=None, worker=None)
+        # Every object the collector tracked, this one included, is now in the permanent
+        # generation: a collection in a forked worker no longer visits (and writes to) it.
+        assert gc.get_freeze_count() > before
+        collected = (obj for g in range(3) for obj in gc.get_objects(generation=g))
+        assert not any(obj is loaded for obj in collected)
+    finally:
+        gc.unfreeze()
+
+
 def test_the_gunicorn_config_bounds_and_recycles_workers():
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", PROJECT / "gunicorn.conf.py")
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
+    conf = _gunicorn_conf()
     assert conf.preload_app is True
     assert conf.workers >= 1
     assert 0 < conf.timeout <= 120
