@@ -250,3 +250,51 @@ def test_serving_rows_equal_the_feature_hasher_matrix(context):
     # And the probabilities are those of the FeatureHasher matrix, bit for bit.
     got = np.concatenate([p for *_, p in tagger.token_proba(docs)])
     assert got.tobytes() == tagger._scores(expected).tobytes()
+
+
+#: (sentence, claim cue or None) written against LABELING.md: boosters, and the same words
+#: where they boost nothing.
+CLAIM_EXAMPLES = [
+    ("Officials hailed a record harvest this year.", "record harvest"),
+    ("The firm posted record profits in March.", "record profits"),
+    ("Exports hit a record high in June.", "record high"),
+    ("The clerk kept a record of every sale.", None),
+    ("He has no criminal record.", None),
+    ("The minister called it a historic breakthrough.", "historic breakthrough"),
+    ("Talks ended without a deal.", None),
+    ("The court kept the record sealed.", None),
+]
+
+
+@pytest.fixture(scope="module")
+def claim_tagger() -> CueTagger:
+    texts = [text for text, _ in CLAIM_EXAMPLES]
+    spans = [[_span(text, cue, "claim")] if cue else [] for text, cue in CLAIM_EXAMPLES]
+    return CueTagger(min_count=1, min_ratio=0.0, C=10.0, target="claim").fit(
+        texts * 3, spans * 3
+    )
+
+
+def test_a_claim_tagger_has_one_cue_kind(claim_tagger):
+    assert claim_tagger.classes == ("O", "claim")
+    assert claim_tagger.coef_.shape[1] == 2
+
+
+def test_a_claim_tagger_reads_record_as_a_booster_only_where_it_boosts(claim_tagger):
+    texts = ["Shipments reached a record high.", "She broke no record and kept the record."]
+    spans, best = claim_tagger.tag(texts)
+    assert [(texts[0][a:b], kind) for a, b, kind, _ in spans[0]] == [("record high", "claim")]
+    assert spans[1] == []
+    assert best[0] > 0.5 > best[1]
+
+
+def test_a_claim_tagger_takes_the_lexicon_claim_cues_as_candidates(claim_tagger, tagger):
+    # "unprecedented" was never in a gold cue here, but the lexicon reads it as a booster, so
+    # the claim tagger reads it too.
+    text = "It was an unprecedented rally."
+    assert any(c.label == "claim" for c in find_cues(text))
+    _, _, _, low, _, cand = claim_tagger._sentence(text, None)
+    assert "unprecedented" in {low[i] for i in cand}
+    # The hedge tagger's candidates from the lexicon are its hedges, never boosters.
+    _, _, _, low, _, cand = tagger._sentence(text, None)
+    assert "unprecedented" not in {low[i] for i in cand}

@@ -359,7 +359,7 @@ class CueTagger(BaseEstimator):
         known_types: Sequence[Iterable[str]] | None = None,
         sample_weight: Sequence[float] | None = None,
     ) -> CueTagger:
-        """Fit on sentences and their gold hedge cue spans (start, end, type).
+        """Fit on sentences and their gold cue spans (start, end, kind of ``kinds``).
 
         ``known_types[k]``: the kinds sentence k's corpus annotates (default: all ``kinds``). A
         token that is no gold cue but reads as a kind its corpus does not annotate (by the
