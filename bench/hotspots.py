@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None) -> None:
         def assemble(docs=docs, texts=texts, cues=cues, preds=preds) -> None:
             """What analyze_many does after predicting: reported cues, flags, links, balance."""
             for d, t, c, p in zip(docs, texts, cues, preds, strict=True):
-                merged = [merge_cues(*x) for x in zip(t, c, p.spans, strict=True)]
+                merged = [
+                    merge_cues(*x) for x in zip(t, c, p.spans, p.claim_spans, strict=True)
+                ]
                 rows = range(len(t))
                 analyzer._assemble(d, False, t, merged, p.X, (p.cue_max, p.claim_max),
                                    p.proba.tolist(), rows, False)

@@ -3,6 +3,7 @@
 import pytest
 
 from service.analysis.analyzer import Analyzer
+from service.analysis.cues import find_cues
 from service.analysis.model import load_model
 
 
@@ -106,6 +107,14 @@ def test_negating_a_booster_lowers_the_claim_probability(analyzer, boosted, nega
         < sentence(analyzer, boosted).claim.probability
     )
     assert not [c for c in sentence(analyzer, negated).cues if c.label == "claim"]
+
+
+def test_a_flagged_claim_shows_the_claim_taggers_booster_where_the_lexicon_has_none(analyzer):
+    text = "This is a truly great day for our workers."
+    assert not [c for c in find_cues(text) if c.label == "claim"]
+    sentence = analyzer.analyze(text).sentences[0]
+    assert sentence.claim.flagged
+    assert [(c.label, c.text) for c in sentence.cues] == [("claim", "great")]
 
 
 def test_a_hedge_explanation_names_the_cue_tagger_beside_the_features(analyzer):

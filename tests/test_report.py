@@ -18,8 +18,10 @@ from training.metrics import label_metrics
 from training.news_pool import split_of
 from training.report import (
     DOMAIN_METHOD,
+    Caveat,
     choose_hedge_threshold,
     choose_tagger_threshold,
+    claim_cue_token_scores,
     tuning_mask,
 )
 
@@ -344,6 +346,21 @@ def test_tagger_threshold_maximises_cue_token_f1_without_test_documents():
     low = proba.copy()
     low[:, 1] = 0.2
     assert choose_tagger_threshold(rows, low, hedges_at, 0.5, [0.5] * 5)[1]["f1"] == 0.0
+
+
+def test_claim_cue_tokens_count_the_claim_taggers_boosters_beside_the_lexicons():
+    # The committed model flags both as claims; the lexicon has no booster in the first, the
+    # claim tagger reads "great". Gold marks "truly great" and "historic breakthrough".
+    first, second = "This is a truly great day for our workers.", "A historic breakthrough."
+    rows = [
+        LabeledSentence(first, "n:1", "news", 1, 0, (), ((10, 21, "claim", None),)),
+        LabeledSentence(second, "n:2", "news", 1, 0, (), ((2, 23, "claim", None),)),
+    ]
+    scores = claim_cue_token_scores(rows, Caveat(MODELS_DIR))
+    # Shown: great, historic, breakthrough (3 of the 4 gold tokens, no false one).
+    assert scores["shown"] == {"precision": 1.0, "recall": 0.75, "f1": 0.8571}
+    # The lexicon alone: historic, breakthrough.
+    assert scores["lexicon_only"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667}
 
 
 def news_row(doc: str) -> LabeledSentence:

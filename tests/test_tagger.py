@@ -180,6 +180,26 @@ def test_claim_cues_win_over_an_overlapping_hedge_and_cues_never_overlap():
     assert all(a.end <= b.start for a, b in zip(cues, cues[1:], strict=False))
 
 
+def test_the_claim_tagger_adds_boosters_only_where_no_other_cue_stands():
+    text = "There is no doubt the summit was a truly great day, but it may fail."
+    great, doubt, may = text.index("great"), text.index("doubt"), text.index("may")
+    claim_spans = [
+        (great, great + 5, "claim", 0.8),  # no lexicon cue there: added
+        (doubt, doubt + 5, "claim", 0.7),  # inside the lexicon's "There is no doubt": dropped
+        (may, may + 3, "claim", 0.6),  # where the hedge tagger marked "may": dropped
+    ]
+    cues = merge_cues(text, find_cues(text), [(may, may + 3, "uncertainty", 0.9)], claim_spans)
+    shown = [(c.label, c.type, text[c.start : c.end]) for c in cues]
+    assert ("claim", None, "great") in shown
+    assert ("claim", None, "There is no doubt") in shown
+    assert ("claim", None, "doubt") not in shown
+    assert ("hedge", "uncertainty", "may") in shown and ("claim", None, "may") not in shown
+    assert all(a.end <= b.start for a, b in zip(cues, cues[1:], strict=False))
+    # Without claim spans, the cues are those of the lexicon and the hedge tagger alone.
+    alone = merge_cues(text, find_cues(text), [(may, may + 3, "uncertainty", 0.9)])
+    assert [c for c in cues if text[c.start : c.end] != "great"] == alone
+
+
 #: Feature strings of every shape the tagger builds: ASCII, non-ASCII, one character, a
 #: bare "=", sentence edges, punctuation, digits.
 HASHED_NAMES = [

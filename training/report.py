@@ -208,10 +208,39 @@ def cue_token_scores(
         tp += len(gold & pred)
         fp += len(pred - gold)
         fn += len(gold - pred)
+    return _prf(tp, fp, fn)
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict:
     prec = tp / (tp + fp) if tp + fp else 0.0
     rec = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
     return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4)}
+
+
+def claim_cue_token_scores(rows: list[LabeledSentence], caveat: Caveat) -> dict:
+    """Token-level claim cue P/R/F1 against gold: the claim cues the service shows (of flagged
+    claims, never a negated booster: the lexicon's and the claim tagger's, ``merge_cues``),
+    and, at the same flags, the lexicon's alone (what model 1.1.0 showed)."""
+    texts = [s.text for s in rows]
+    lexicon = [find_cues(t) for t in texts]
+    pred = caveat.model.predict(texts, lexicon)
+    threshold = caveat.thresholds[0]
+    counts = {"shown": [0, 0, 0], "lexicon_only": [0, 0, 0]}
+    for k, s in enumerate(rows):
+        gold = _cue_tokens(s.text, [(a, b) for a, b, label, _ in s.cues if label == "claim"])
+        flagged = pred.proba[k, 0] >= threshold
+        readings = {
+            "shown": merge_cues(s.text, lexicon[k], pred.spans[k], pred.claim_spans[k]),
+            "lexicon_only": lexicon[k],
+        }
+        for name, cues in readings.items():
+            spans = [(c.start, c.end) for c in cues if c.label == "claim" and not c.negated]
+            shown = _cue_tokens(s.text, spans) if flagged else set()
+            counts[name][0] += len(gold & shown)
+            counts[name][1] += len(shown - gold)
+            counts[name][2] += len(gold - shown)
+    return {name: _prf(*c) for name, c in counts.items()}
 
 
 def cue_token_f1(
@@ -469,6 +498,7 @@ def build_report(
             data["szeged-wiki-test"], caveat, types=SZEGED_TYPES
         ),
         "news-test": cue_token_f1(news, caveat),
+        "news-test-claims": claim_cue_token_scores(news, caveat),
     }
     report["hedge_types"] = {"news-test": hedge_type_accuracy(news, caveat)}
     if domain:
@@ -542,6 +572,14 @@ def table(report: dict) -> str:
         f"- Hedge types on the {types['correctly_flagged']} correctly flagged news-test hedges: "
         f"exact set {types['exact']:.3f}, likeliest type right {types['primary_type_right']:.3f}",
     ]
+    claims = cues.get("news-test-claims")
+    if claims:
+        shown = claims["shown"]
+        lines.append(
+            f"- Claim cue tokens of flagged claims, news test: F1 {shown['f1']:.3f} "
+            f"(P {shown['precision']:.3f}, R {shown['recall']:.3f}); the lexicon's alone at "
+            f"the same flags: F1 {claims['lexicon_only']['f1']:.3f}"
+        )
     if "domain_thresholds" in report:
         lines += ["", *domain_table(report["domain_thresholds"], report["sets"])]
     return "\n".join(lines)

@@ -3,9 +3,10 @@
 segment -> lexicon cues -> features and cue tagger -> probabilities (all sentences of all
 documents in one matrix) -> flags and reported cues -> links -> balance.
 
-Reported claim cues come from the lexicon (cues.py, with its negation rules); hedge cues
-from the learned tagger (tagger.py), which reads each word in its context, widened to the
-lexicon's phrases (``tagger.merge_cues``).
+Reported claim cues come from the lexicon (cues.py, with its negation rules) and, where it
+has none, from the learned claim tagger; hedge cues from the learned hedge tagger
+(tagger.py), which reads each word in its context, widened to the lexicon's phrases
+(``tagger.merge_cues``).
 """
 
 from __future__ import annotations
@@ -71,12 +72,15 @@ class Analyzer:
             texts.extend(doc.text[s.start : s.end] for s in doc.spans)
         lexicon = [find_cues(t) for t in texts]
         if texts:
-            X, proba, tagged, *tag_max = self.model.predict(texts, lexicon)
+            X, proba, tagged, *tag_max, claim_tagged = self.model.predict(texts, lexicon)
         else:
-            X, proba, tagged, tag_max = None, np.zeros((0, len(COLUMNS))), [], [np.zeros(0)] * 2
+            X, proba, tagged, claim_tagged = None, np.zeros((0, len(COLUMNS))), [], []
+            tag_max = [np.zeros(0)] * 2
         cues = [
-            merge_cues(text, found, spans)
-            for text, found, spans in zip(texts, lexicon, tagged, strict=True)
+            merge_cues(text, found, spans, claim_spans)
+            for text, found, spans, claim_spans in zip(
+                texts, lexicon, tagged, claim_tagged, strict=True
+            )
         ]
         # Python floats once for all rows: indexing numpy element by element costs more.
         rows_proba = proba.tolist()

@@ -59,6 +59,7 @@ class Prediction(NamedTuple):
     spans: list[list[TaggedSpan]]  #: the tagger's hedge cue spans of each sentence
     cue_max: np.ndarray  #: each sentence's likeliest hedge cue word's P(cue), 0 without any
     claim_max: np.ndarray  #: the same of the claim tagger's likeliest booster word
+    claim_spans: list[list[TaggedSpan]]  #: the claim tagger's booster spans of each sentence
 
 
 @dataclass
@@ -136,8 +137,9 @@ class CaveatModel:
         X = self.features.transform_parsed(texts, cues)
         sentences = parse_all(texts, cues)  # tokenised once for both taggers
         spans, cue_max = self.tagger.tag(texts, cues, sentences)
-        claim_max = self.claim_tagger.tag(texts, cues, sentences)[1]
-        return Prediction(X, self.predict_proba(X, claim_max, cue_max), spans, cue_max, claim_max)
+        claim_spans, claim_max = self.claim_tagger.tag(texts, cues, sentences)
+        proba = self.predict_proba(X, claim_max, cue_max)
+        return Prediction(X, proba, spans, cue_max, claim_max, claim_spans)
 
     def explain(self, x_row, j: int, tagger_max: float) -> tuple[np.ndarray, float]:
         """The terms of one sentence's log-odds of label ``j`` (0 claim, 1 hedge): each

@@ -575,25 +575,31 @@ def parse_all(
 
 
 def merge_cues(
-    text: str, found: Sequence[CueMatch], spans: Sequence[TaggedSpan]
+    text: str,
+    found: Sequence[CueMatch],
+    spans: Sequence[TaggedSpan],
+    claim_spans: Sequence[TaggedSpan] = (),
 ) -> list[CueMatch]:
-    """The cues a sentence reports: the lexicon's claim cues, and hedge cues from both readers.
+    """The cues a sentence reports: claim cues from the lexicon and the claim tagger
+    (``claim_spans``), hedge cues from the lexicon and the hedge tagger (``spans``).
 
     The tagger decides which words are hedge cues; the lexicon knows the longer phrases
     LABELING.md names ("more work is needed", "will then need Russia's agreement"). So a
     lexicon hedge cue of three words or more is kept (it replaces the tagger's words inside
     it), a shorter one gives way to the tagger, and the tagger's cues are added. A hedge over
     a claim cue ("no doubt") gives way too: the lexicon's reading of a booster, negation
-    included, is the more specific one. Cues never overlap.
+    included, is the more specific one. Last, the claim tagger's boosters that none of these
+    covers ("the highest level in 15 years") are added. Cues never overlap.
     """
     claims = [c for c in found if c.label == "claim"]
     phrases = [
         c for c in found if c.label == "hedge" and len(text[c.start : c.end].split()) >= 3
     ]
     taken = claims + phrases
-    added = [
-        CueMatch("hedge", kind, a, b)
-        for a, b, kind, _ in spans
-        if not any(c.start < b and a < c.end for c in taken)
-    ]
-    return sorted(taken + added, key=lambda c: c.start)
+    for label, tagged in (("hedge", spans), ("claim", claim_spans)):
+        taken += [
+            CueMatch(label, kind if label == "hedge" else None, a, b)
+            for a, b, kind, _ in tagged
+            if not any(c.start < b and a < c.end for c in taken)
+        ]
+    return sorted(taken, key=lambda c: c.start)
