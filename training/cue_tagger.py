@@ -1,5 +1,8 @@
 """python -m training.cue_tagger: fit the token-level hedge cue tagger (service/analysis/tagger.py).
 
+(The claim tagger, ``fit_claim_tagger``, is the same model fitted on the claim cue spans of our
+news labels; ``training.train`` fits it, with settings chosen as ``CLAIM_PARAMS`` says.)
+
 Training data: the hedge cue spans of Szeged Wikipedia + biomedical documents and of our news
 labels, every split but "test" (``news_pool.split_of``); test documents are only scored.
 Szeged marks uncertainty and condition cues only: a Szeged token that reads as another type

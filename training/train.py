@@ -9,9 +9,12 @@ Data and splits (documents, never sentences, are split; see ``news_pool.split_of
 - the hedge cue tagger (service/analysis/tagger.py, training/cue_tagger.py): Szeged and news
   cue spans of every non-test document; the combiner of its reading with the hedge head's
   (P(hedge)) and the hedge threshold are fitted out of fold too (same folds; a tagger per fold);
+- the claim tagger (the same model, one cue kind): the claim cue spans of our news train + dev
+  documents; its combiner with the claim head (P(claim)) and the claim threshold likewise;
 - the news test split and the Szeged test documents are only scored, never fitted or tuned.
 
-Writes ``models/caveat-<version>.joblib`` and its manifest ``models/caveat-<version>.json``.
+Writes ``models/caveat-<version>.joblib``, ``models/{cue,claim}-tagger-<version>.joblib`` and
+their manifest ``models/caveat-<version>.json``.
 Deterministic: fixed seeds and sorted inputs, so a rerun reproduces the same metrics.
 """
 
