@@ -54,6 +54,13 @@ Span = tuple[int, int, str]
 TaggedSpan = tuple[int, int, str, float]
 
 
+def _lexicon_kind(cue: CueMatch) -> str | None:
+    """How the lexicon reads a match: its hedge type, or "claim" ("claim-neg" when negated)."""
+    if cue.label == "hedge":
+        return cue.type
+    return "claim-neg" if cue.negated else "claim"
+
+
 def _regex_tags(text: str, cues: Sequence[CueMatch], n_tokens: int, starts: list[int]) -> list:
     """Per token: (kind, match text, position) of the lexicon match covering it, or None."""
     tags: list = [None] * n_tokens
@@ -63,7 +70,7 @@ def _regex_tags(text: str, cues: Sequence[CueMatch], n_tokens: int, starts: list
         hi = bisect_left(starts, cue.end, lo)
         if lo >= hi:
             continue
-        kind = cue.type if cue.label == "hedge" else ("claim-neg" if cue.negated else "claim")
+        kind = _lexicon_kind(cue)
         match = text[cue.start : cue.end].lower()
         tags[lo] = (kind, match, "B")
         if hi > lo + 1:
@@ -283,12 +290,8 @@ class CueTagger(BaseEstimator):
         """``parsed`` (a sentence's ``parse``) and the indexes of its candidate tokens."""
         words, starts, ends, low, tags, cues = parsed
         candidates = self.candidates_
-        if self.target == "hedge":
-            lexicon_cue = any(c.label == "hedge" and c.type in HEDGE_TYPES for c in cues)
-        else:
-            lexicon_cue = any(c.label == self.target for c in cues)
-        if lexicon_cue:
-            kinds = _LEXICON_KINDS[self.target]
+        kinds = _LEXICON_KINDS[self.target]
+        if any(_lexicon_kind(c) in kinds for c in cues):
             cand = [
                 i
                 for i, w in enumerate(low)
