@@ -182,9 +182,17 @@ class CueCombiner:
         """The weights as the manifest records them."""
         return {"head": self.head, "cue": self.cue, "bias": self.bias, "none": self.none}
 
+    def _none_terms(self, cue_max: np.ndarray) -> np.ndarray:
+        return self.none * (np.asarray(cue_max) == 0)
+
+    def tagger_terms(self, cue_max: np.ndarray) -> np.ndarray:
+        """The tagger's share of each sentence's log-odds (for explanations): its likeliest
+        word's log-odds, plus the no-candidate term where it had no candidate word."""
+        return self.cue * cue_logit(cue_max) + self._none_terms(cue_max)
+
     def proba(self, head_scores: np.ndarray, cue_max: np.ndarray) -> np.ndarray:
         """P(label) per sentence."""
         z = self.head * np.asarray(head_scores) + self.cue * cue_logit(cue_max) + self.bias
-        if self.none:
-            z += self.none * (np.asarray(cue_max) == 0)
+        if self.none:  # added last, so that a combiner without the term sums as it always did
+            z += self._none_terms(cue_max)
         return 1.0 / (1.0 + np.exp(-z))

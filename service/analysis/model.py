@@ -21,7 +21,7 @@ import numpy as np
 import sklearn
 
 from service.analysis.cues import CueMatch
-from service.analysis.heads import ConstantHead, CueCombiner, cue_logit
+from service.analysis.heads import ConstantHead, CueCombiner
 from service.analysis.segment import Segmenter
 from service.analysis.tagger import CueTagger, TaggedSpan, parse_all
 from service.analysis.types import ModelInfo
@@ -146,10 +146,8 @@ class CaveatModel:
         feature's (through the head and the combiner's head weight) and its cue tagger's (its
         likeliest word's log-odds, or the combiner's term for no candidate word)."""
         combiner = self.combiners[j]
-        tagger_term = combiner.cue * cue_logit(np.array([tagger_max]))[0]
-        if tagger_max == 0:
-            tagger_term += combiner.none
-        return combiner.head * self.heads.contributions(x_row, j), float(tagger_term)
+        tagger_term = float(combiner.tagger_terms(np.array([tagger_max]))[0])
+        return combiner.head * self.heads.contributions(x_row, j), tagger_term
 
 
 def _newest_manifest(models_dir: Path) -> Path:
