@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
                     merge_cues(*x) for x in zip(t, c, p.spans, p.claim_spans, strict=True)
                 ]
                 rows = range(len(t))
-                analyzer._assemble(d, False, t, merged, p.X, (p.cue_max, p.claim_max),
+                analyzer._assemble(d, False, t, merged, p.X, (p.claim_max, p.cue_max),
                                    p.proba.tolist(), rows, False)
 
         stages = {

@@ -72,10 +72,12 @@ class Analyzer:
             texts.extend(doc.text[s.start : s.end] for s in doc.spans)
         lexicon = [find_cues(t) for t in texts]
         if texts:
-            X, proba, tagged, *tag_max, claim_tagged = self.model.predict(texts, lexicon)
+            X, proba, tagged, cue_max, claim_max, claim_tagged = self.model.predict(texts, lexicon)
         else:
             X, proba, tagged, claim_tagged = None, np.zeros((0, len(COLUMNS))), [], []
-            tag_max = [np.zeros(0)] * 2
+            cue_max = claim_max = np.zeros(0)
+        # Each label's tagger reading, in heads.COLUMNS order (claim, hedge): for explanations.
+        tag_max = (claim_max, cue_max)
         cues = [
             merge_cues(text, found, spans, claim_spans)
             for text, found, spans, claim_spans in zip(
@@ -133,7 +135,7 @@ class Analyzer:
                         for c in shown
                     ],
                     paragraph=paragraph,
-                    features=self._explain(X[r], tag_max[1][r], tag_max[0][r]) if explain else None,
+                    features=self._explain(X[r], tag_max[0][r], tag_max[1][r]) if explain else None,
                 )
             )
             if claim_on or hedge_on:  # only flagged sentences are linked
