@@ -1,0 +1,146 @@
+"""python -m training.combiner_study: would the combiners gain from reading more, out of fold?
+
+P(claim) and P(hedge) are each a logistic regression on two readings of a sentence: its
+head's linear score and its cue tagger's likeliest word (``heads.CueCombiner``). This study
+asks whether other readings the model already has, given to that regression, would rank or
+flag claims better: the other label's head and tagger, the sentence's length and quotation
+marks; or a small gradient-boosted model instead of the regression. For hedges it asks
+whether the term for sentences without a candidate word, which the claim combiner has,
+would help the hedge combiner too.
+
+How: the readings are ``training.train``'s own out-of-fold ones (``fit_model``'s head scores,
+``out_of_fold_cue_max`` for each tagger: every model fitted without the sentence's
+document), on news train + dev only; the news test split is loaded and dropped. Each
+variant is then scored by a second GroupKFold by document over the naturally drawn rows
+(those training calibrates on): fitted on four folds, it predicts the fifth. Reported:
+average precision, and F1 at the threshold that is best for that variant's pooled
+out-of-fold probabilities (the same rule for every variant, so the comparison is fair; the
+F1 is a little optimistic for all of them alike).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score
+from sklearn.model_selection import GroupKFold
+from threadpoolctl import threadpool_limits
+
+from service.analysis.heads import cue_logit
+from training.datasets import DEFAULT_DATA_ROOT, NEWS_LABELS, load_vader_valence
+from training.metrics import best_threshold, label_metrics
+from training.train import (
+    BLAS_THREADS,
+    FOLDS,
+    TAGGER_FITS,
+    _targets,
+    fit_model,
+    fit_rows_of,
+    load_corpora,
+    out_of_fold_cue_max,
+)
+
+_QUOTES = frozenset('"“”«»')
+
+
+def readings(rows, valence=None, folds: int = FOLDS) -> dict[str, np.ndarray]:
+    """Out-of-fold readings of the naturally drawn news rows, by name, and their labels."""
+    _, tuning = fit_model(rows, folds=folds, valence=valence)
+    natural = tuning["natural"]
+    out = {"y-claim": _targets(rows)[natural, 0], "y-hedge": _targets(rows)[natural, 1]}
+    for j, label in enumerate(("claim", "hedge")):
+        best = out_of_fold_cue_max(rows, folds, TAGGER_FITS[label][0])[natural]
+        out[f"{label}-head"] = tuning["oof"][natural, j]
+        out[f"{label}-tagger"] = cue_logit(best)
+        out[f"{label}-none"] = (best == 0).astype(float)
+    texts = [s.text for s, keep in zip(rows, natural, strict=True) if keep]
+    out["length"] = np.log1p([len(t.split()) for t in texts])
+    out["quote"] = np.array([float(not _QUOTES.isdisjoint(t)) for t in texts])
+    out["groups"] = np.array([s.doc for s, keep in zip(rows, natural, strict=True) if keep])
+    return out
+
+
+def _regression() -> LogisticRegression:
+    return LogisticRegression(C=1e4)  # barely regularised, as CueCombiner.fit
+
+
+def _boosting() -> HistGradientBoostingClassifier:
+    return HistGradientBoostingClassifier(
+        max_depth=3, learning_rate=0.05, max_iter=200, min_samples_leaf=40, random_state=0
+    )
+
+
+#: label -> variant -> (the readings it is given, the model that combines them).
+VARIANTS: dict[str, dict[str, tuple[tuple[str, ...], Callable]]] = {
+    "claim": {
+        "head alone": (("claim-head",), _regression),
+        "shipped: head + tagger + no-candidate term": (
+            ("claim-head", "claim-tagger", "claim-none"), _regression),
+        "+ hedge head": (("claim-head", "claim-tagger", "claim-none", "hedge-head"), _regression),
+        "+ hedge tagger": (
+            ("claim-head", "claim-tagger", "claim-none", "hedge-tagger"), _regression),
+        "+ length, quotation": (
+            ("claim-head", "claim-tagger", "claim-none", "length", "quote"), _regression),
+        "shipped readings, gradient boosting": (
+            ("claim-head", "claim-tagger", "claim-none"), _boosting),
+        "all readings, gradient boosting": (
+            ("claim-head", "claim-tagger", "claim-none", "hedge-head", "hedge-tagger", "length",
+             "quote"), _boosting),
+    },
+    "hedge": {
+        "shipped: head + tagger": (("hedge-head", "hedge-tagger"), _regression),
+        "+ no-candidate term": (("hedge-head", "hedge-tagger", "hedge-none"), _regression),
+    },
+}
+
+
+def score(columns: np.ndarray, y: np.ndarray, groups: np.ndarray, make, folds: int = FOLDS):
+    """Average precision and F1 (at its own best threshold) of a combiner, out of fold."""
+    proba = np.zeros(len(y))
+    for fitted, held in GroupKFold(n_splits=folds).split(columns, y, groups):
+        proba[held] = make().fit(columns[fitted], y[fitted]).predict_proba(columns[held])[:, 1]
+    metrics = label_metrics(y, proba, best_threshold(y, proba))
+    return {"average_precision": round(float(average_precision_score(y, proba)), 4), **metrics}
+
+
+def study(values: dict[str, np.ndarray], folds: int = FOLDS) -> dict[str, dict[str, dict]]:
+    """Every variant of ``VARIANTS``, scored on ``readings``."""
+    out: dict[str, dict[str, dict]] = {}
+    for label, variants in VARIANTS.items():
+        y = values[f"y-{label}"]
+        out[label] = {
+            name: score(np.column_stack([values[k] for k in keys]), y, values["groups"], make,
+                        folds)
+            for name, (keys, make) in variants.items()
+        }
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line: compute the readings, score the variants, print (and write) them."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT, help="the corpora folder")
+    ap.add_argument("--labels", type=Path, default=NEWS_LABELS, help="our news labels (JSONL)")
+    ap.add_argument("--out", type=Path, help="also write the results here (JSON)")
+    args = ap.parse_args(argv)
+    with threadpool_limits(BLAS_THREADS):
+        rows = fit_rows_of(load_corpora(args.data, args.labels))
+        result = study(readings(rows, load_vader_valence(args.data)))
+    print("| label | combiner | average precision | F1 | P | R |")
+    print("|---|---|---:|---:|---:|---:|")
+    for label, variants in result.items():
+        for name, m in variants.items():
+            print(f"| {label} | {name} | {m['average_precision']:.3f} | {m['f1']:.3f} | "
+                  f"{m['precision']:.3f} | {m['recall']:.3f} |")
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
