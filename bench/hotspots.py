@@ -1,10 +1,13 @@
 """python -m bench.hotspots: where analyze() spends its time, by stage and by function.
 
 Stages are timed by calling the pipeline's steps in the order
-``Analyzer.analyze_many`` runs them (split, cues, features, cue tagger, claim tagger, heads, then
-flags, reported cues, links and balance), each alone over all the articles; the
-remainder is what ``analyze()`` costs beyond their sum; stage times
-are this process's CPU time, so that other load on the machine barely moves them. Then
+``Analyzer.analyze_many`` runs them (split, cues, features, the taggers' tokens, cue tagger,
+claim tagger, heads, then flags, reported cues, links and balance), each alone over all the
+articles; the remainder is what ``analyze()`` costs beyond their sum; stage times are this
+process's CPU time, so that other load on the machine barely moves them. Timed that way, a
+stage finds its tables (vocabularies, weights, memos) in the CPU caches, which it does not
+inside analyze(), where the other stages have just run: so on 400-word articles each stage is
+timed again with the caches evicted before each article, which accounts for the remainder. Then
 cProfile lists the functions with the most own time on 10,000- and
 100,000-character articles (``--pyinstrument`` prints pyinstrument's call tree
 too, when it is installed). Last, the HTTP layer's own cost: POST /v1/analyze
@@ -18,6 +21,7 @@ import argparse
 import cProfile
 import io
 import pstats
+import time
 
 from bench.common import (
     ROOT,
@@ -37,6 +41,12 @@ STAGE_LENGTHS = (
     ("10,000 chars", 10_000, "chars", 15),
     ("100,000 chars", 100_000, "chars", 3),
 )
+#: Lengths whose stages are also timed with the CPU caches evicted before each article.
+COLD = ("400 words",)
+#: Memory read between two articles to evict the caches (the L3 cache here is 32 MB).
+EVICT_BYTES = 128 * 2**20
+#: The name of the row that times analyze() itself.
+WHOLE = "analyze() total"
 #: Lengths profiled function by function.
 PROFILE_LENGTHS = (("10,000 chars", 10_000, 10), ("100,000 chars", 100_000, 2))
 TOP = 18
@@ -52,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     from service.analysis.analyzer import Analyzer, _Doc
     from service.analysis.cues import find_cues
     from service.analysis.model import load_model
-    from service.analysis.tagger import merge_cues
+    from service.analysis.tagger import merge_cues, parse_all
 
     print(machine_header("bench.hotspots: analyze() by stage and by function, one core"))
     analyzer = Analyzer(load_model())
@@ -64,6 +74,7 @@ def main(argv: list[str] | None = None) -> None:
         articles = build_articles(stream, target, count, unit)
         texts = [[a[s.start:s.end] for s in model.segmenter.split(a)] for a in articles]
         cues = [[find_cues(t) for t in doc] for doc in texts]
+        parsed = [parse_all(doc, c) for doc, c in zip(texts, cues, strict=True)]
         X = [model.features.transform_parsed(doc, c) for doc, c in zip(texts, cues, strict=True)]
         best = [
             (model.claim_tagger.tag(doc, c)[1], model.tagger.tag(doc, c)[1])
@@ -72,51 +83,47 @@ def main(argv: list[str] | None = None) -> None:
         docs = [_Doc(a, None, None, model.segmenter.split(a)) for a in articles]
         preds = [model.predict(doc, c) for doc, c in zip(texts, cues, strict=True)]
 
-        def assemble(docs=docs, texts=texts, cues=cues, preds=preds) -> None:
+        def assemble(i: int, texts=texts, cues=cues, preds=preds, docs=docs) -> None:
             """What analyze_many does after predicting: reported cues, flags, links, balance."""
-            for d, t, c, p in zip(docs, texts, cues, preds, strict=True):
-                merged = [
-                    merge_cues(*x) for x in zip(t, c, p.spans, p.claim_spans, strict=True)
-                ]
-                rows = range(len(t))
-                analyzer._assemble(d, False, t, merged, p.X, (p.claim_max, p.cue_max),
-                                   p.proba.tolist(), rows, False)
+            t, c, p = texts[i], cues[i], preds[i]
+            merged = [merge_cues(*x) for x in zip(t, c, p.spans, p.claim_spans, strict=True)]
+            analyzer._assemble(docs[i], False, t, merged, p.X, (p.claim_max, p.cue_max),
+                               p.proba.tolist(), range(len(t)), False)
 
+        # Each stage on article i, from what the stages before it produced, in the order
+        # analyze() runs them.
+        a, t, c, p = articles, texts, cues, parsed
         stages = {
-            "split": lambda articles=articles: [model.segmenter.split(a) for a in articles],
-            "cues": lambda texts=texts: [[find_cues(t) for t in doc] for doc in texts],
-            "features": lambda texts=texts, cues=cues: [
-                model.features.transform_parsed(d, c) for d, c in zip(texts, cues, strict=True)
-            ],
-            "cue tagger": lambda texts=texts, cues=cues: [
-                model.tagger.tag(d, c) for d, c in zip(texts, cues, strict=True)
-            ],
-            "claim tagger": lambda texts=texts, cues=cues: [
-                model.claim_tagger.tag(d, c) for d, c in zip(texts, cues, strict=True)
-            ],
-            "heads": lambda X=X, best=best: [
-                model.predict_proba(x, *b) for x, b in zip(X, best, strict=True)
-            ],
+            "split": lambda i, a=a: model.segmenter.split(a[i]),
+            "cues": lambda i, t=t: [find_cues(x) for x in t[i]],
+            "features": lambda i, t=t, c=c: model.features.transform_parsed(t[i], c[i]),
+            "taggers' tokens": lambda i, t=t, c=c: parse_all(t[i], c[i]),
+            "cue tagger": lambda i, t=t, c=c, p=p: model.tagger.tag(t[i], c[i], p[i]),
+            "claim tagger": lambda i, t=t, c=c, p=p: model.claim_tagger.tag(t[i], c[i], p[i]),
+            "heads": lambda i, X=X, best=best: model.predict_proba(X[i], *best[i]),
             "flags, cues shown, links, balance": assemble,
+            WHOLE: lambda i, a=a: analyzer.analyze(a[i]),
         }
-        total = median(timed_pairs(lambda a=articles: [analyzer.analyze(x) for x in a],
-                                   args.repeats)[1])
-        ms = {name: 1000 * median(timed_pairs(fn, args.repeats)[1]) / len(articles)
-              for name, fn in stages.items()}
-        whole = 1000 * total / len(articles)
-        # What the stages cost together beyond their sum alone: the pipeline's own glue,
-        # and each stage finding the CPU caches filled by the others.
-        ms["remainder: in sequence, not alone"] = max(0.0, whole - sum(ms.values()))
-        n_sent = sum(len(doc) for doc in texts) / len(articles)
-        for name, value in ms.items():
-            rows.append([label, name, fmt(value), f"{100 * value / whole:.0f}%",
-                         fmt(1000 * value / n_sent)])
-        rows.append([label, "analyze() total", fmt(whole), "100%", fmt(1000 * whole / n_sent)])
+        n = len(articles)
+        warm = _with_remainder({
+            name: 1000 * median(timed_pairs(lambda fn=fn, n=n: [fn(i) for i in range(n)],
+                                            args.repeats)[1]) / n
+            for name, fn in stages.items()
+        })
+        cold = _with_remainder(_cold_ms(stages, n, args.repeats)) if label in COLD else {}
+        n_sent = sum(len(doc) for doc in texts) / n
+        for name, value in warm.items():
+            rows.append([label, name, fmt(value), f"{100 * value / warm[WHOLE]:.0f}%",
+                         fmt(1000 * value / n_sent), fmt(cold[name]) if cold else ""])
 
     print()
     print(f"stages, CPU time of this process: medians of {args.repeats} timed passes; "
-          "µs/sentence = stage time per sentence")
-    print(table(["length", "stage", "ms/article", "share", "µs/sentence"], rows))
+          "µs/sentence = stage time per sentence. Each stage is timed over all the articles "
+          "in turn, so its tables stay in the CPU caches; 'caches evicted' times each "
+          f"article's stage just after reading {EVICT_BYTES // 2**20} MB of other memory "
+          "(not timed), as in analyze(), where the other stages have just run")
+    print(table(["length", "stage", "ms/article", "share", "µs/sentence",
+                 "ms/article, caches evicted"], rows))
 
     for label, target, calls in PROFILE_LENGTHS:
         article = build_articles(stream, target, 1)[0]
@@ -137,6 +144,36 @@ def main(argv: list[str] | None = None) -> None:
             _pyinstrument(analyzer, article, calls, label)
 
     _http_layer(build_articles(stream, 400, 1, "words")[0], args.repeats)
+
+
+def _with_remainder(ms: dict[str, float]) -> dict[str, float]:
+    """The stage times, with what analyze() costs beyond their sum before its own row."""
+    stages = {k: v for k, v in ms.items() if k != WHOLE}
+    # The pipeline's glue, and whatever each stage pays for running after the others.
+    rest = ms[WHOLE] - sum(stages.values())
+    return {**stages, "remainder: analyze() minus the stages": rest, WHOLE: ms[WHOLE]}
+
+
+def _cold_ms(stages: dict, n: int, repeats: int) -> dict[str, float]:
+    """Median over ``repeats`` passes of each stage's CPU ms per article, each article's call
+    timed alone right after ``EVICT_BYTES`` of other memory were read."""
+    import numpy as np
+
+    junk = np.ones(EVICT_BYTES // 8)
+    out = {}
+    for name, fn in stages.items():
+        fn(0)
+        passes = []
+        for _ in range(repeats):
+            total = 0.0
+            for i in range(n):
+                junk.sum()
+                start = time.process_time()
+                fn(i)
+                total += time.process_time() - start
+            passes.append(1000 * total / n)
+        out[name] = median(passes)
+    return out
 
 
 def _http_layer(article: str, repeats: int, calls: int = 200) -> None:
