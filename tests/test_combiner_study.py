@@ -18,7 +18,8 @@ def synthetic(n_docs: int = 150, seed: int = 3) -> dict[str, np.ndarray]:
         "y-hedge": y_hedge,
         "claim-head": 2.0 * y_claim + rng.normal(size=n),
         "hedge-head": 2.0 * y_hedge + rng.normal(size=n),
-        "groups": np.repeat([f"d{k}" for k in range(n_docs)], 3),
+        # Two news sources, as document ids say them ("reuters21578:123").
+        "groups": np.repeat([f"{'ab'[k % 2]}:d{k}" for k in range(n_docs)], 3),
     }
     for name in ("claim-tagger", "hedge-tagger", "length", "quote"):
         values[name] = rng.normal(size=n)
@@ -60,12 +61,18 @@ def test_folds_keep_documents_whole():
 def test_study_scores_every_variant_on_its_own_label():
     values = synthetic()
     result = cs.study(values)
-    assert set(result) == {"claim", "hedge"}
+    assert set(result) == {"claim", "hedge", "claim by source"}
     assert set(result["claim"]) == set(cs.VARIANTS["claim"])
     assert set(result["hedge"]) == set(cs.VARIANTS["hedge"])
     for label in ("claim", "hedge"):
         for metrics in result[label].values():
             assert 0.0 <= metrics["average_precision"] <= 1.0
+    # The claim variants of BY_SOURCE again, per source: every row in one source.
+    by_source = result["claim by source"]
+    assert set(by_source) == set(cs.BY_SOURCE)
+    for sources in by_source.values():
+        assert set(sources) == {"a", "b"}
+        assert sum(m["n"] for m in sources.values()) == len(values["y-claim"])
     # Each hedge variant reads the hedge head, which carries the hedge label.
     assert min(m["average_precision"] for m in result["hedge"].values()) > 0.7
     # The noise readings add nothing that the claim head alone does not give.

@@ -15,7 +15,8 @@ variant is then scored by a second GroupKFold by document over the naturally dra
 (those training calibrates on): fitted on four folds, it predicts the fifth. Reported:
 average precision, and F1 at the threshold that is best for that variant's pooled
 out-of-fold probabilities (the same rule for every variant, so the comparison is fair; the
-F1 is a little optimistic for all of them alike).
+F1 is a little optimistic for all of them alike). The claim head alone and the shipped claim
+combiner are also scored per news source (Reuters, PTC), at that same threshold.
 """
 
 from __future__ import annotations
@@ -100,25 +101,50 @@ VARIANTS: dict[str, dict[str, tuple[tuple[str, ...], Callable]]] = {
 }
 
 
-def score(columns: np.ndarray, y: np.ndarray, groups: np.ndarray, make, folds: int = FOLDS):
-    """Average precision and F1 (at its own best threshold) of a combiner, out of fold."""
+def out_of_fold(columns: np.ndarray, y: np.ndarray, groups: np.ndarray, make,
+                folds: int = FOLDS) -> np.ndarray:
+    """Each row's probability from the combiner ``make()`` fitted on the other documents."""
     proba = np.zeros(len(y))
     for fitted, held in GroupKFold(n_splits=folds).split(columns, y, groups):
         proba[held] = make().fit(columns[fitted], y[fitted]).predict_proba(columns[held])[:, 1]
-    metrics = label_metrics(y, proba, best_threshold(y, proba))
-    return {"average_precision": round(float(average_precision_score(y, proba)), 4), **metrics}
+    return proba
+
+
+def _metrics(y: np.ndarray, proba: np.ndarray, threshold: float) -> dict:
+    ap = round(float(average_precision_score(y, proba)), 4) if y.any() else 0.0
+    return {"average_precision": ap, **label_metrics(y, proba, threshold)}
+
+
+def score(columns: np.ndarray, y: np.ndarray, groups: np.ndarray, make, folds: int = FOLDS):
+    """Average precision and F1 (at its own best threshold) of a combiner, out of fold."""
+    proba = out_of_fold(columns, y, groups, make, folds)
+    return _metrics(y, proba, best_threshold(y, proba))
+
+
+#: The claim variants also scored per news source (the prefix of a document id), to see
+#: whether what the claim tagger adds holds on each.
+BY_SOURCE = ("head alone", "shipped: head + tagger + no-candidate term")
 
 
 def study(values: dict[str, np.ndarray], folds: int = FOLDS) -> dict[str, dict[str, dict]]:
-    """Every variant of ``VARIANTS``, scored on ``readings``."""
+    """Every variant of ``VARIANTS``, scored on ``readings``; and ``BY_SOURCE`` per source
+    (each at the threshold best for all sources together)."""
     out: dict[str, dict[str, dict]] = {}
+    groups = values["groups"]
+    sources = np.array([doc.split(":", 1)[0] for doc in groups])
     for label, variants in VARIANTS.items():
         y = values[f"y-{label}"]
-        out[label] = {
-            name: score(np.column_stack([values[k] for k in keys]), y, values["groups"], make,
-                        folds)
-            for name, (keys, make) in variants.items()
-        }
+        out[label] = {}
+        for name, (keys, make) in variants.items():
+            proba = out_of_fold(np.column_stack([values[k] for k in keys]), y, groups, make,
+                                folds)
+            threshold = best_threshold(y, proba)
+            out[label][name] = _metrics(y, proba, threshold)
+            if label == "claim" and name in BY_SOURCE:
+                out.setdefault("claim by source", {})[name] = {
+                    source: _metrics(y[sources == source], proba[sources == source], threshold)
+                    for source in sorted(set(sources))
+                }
     return out
 
 
@@ -135,9 +161,18 @@ def main(argv: list[str] | None = None) -> None:
     print("| label | combiner | average precision | F1 | P | R |")
     print("|---|---|---:|---:|---:|---:|")
     for label, variants in result.items():
+        if label == "claim by source":
+            continue
         for name, m in variants.items():
             print(f"| {label} | {name} | {m['average_precision']:.3f} | {m['f1']:.3f} | "
                   f"{m['precision']:.3f} | {m['recall']:.3f} |")
+    print()
+    print("| claim combiner | source | rows | average precision | F1 |")
+    print("|---|---|---:|---:|---:|")
+    for name, sources in result["claim by source"].items():
+        for source, m in sources.items():
+            print(f"| {name} | {source} | {m['n']} | {m['average_precision']:.3f} | "
+                  f"{m['f1']:.3f} |")
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
