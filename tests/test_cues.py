@@ -82,3 +82,30 @@ def test_cue_inside_single_quotes_is_found():
 
 def test_contraction_tail_is_not_a_cue():
     assert not [c for c in cues_of("They don't know.") if c[2].lower() == "t"]
+
+
+@pytest.mark.parametrize("apostrophe", ["'", "’"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # LABELING.md's own limitations, contracted as quotes and op-eds write them.
+        ("This isn{a}t a silver bullet for jobs.", ("limitation", "isn{a}t a silver bullet")),
+        ("Aid isn{a}t a substitute for reform.", ("limitation", "isn{a}t a substitute for")),
+        ("The text isn{a}t yet final.", ("limitation", "isn{a}t yet")),
+        ("They haven{a}t yet signed it.", ("limitation", "haven{a}t yet")),
+        ("The plan hasn{a}t fully worked.", ("limitation", "hasn{a}t fully")),
+        ("That doesn{a}t mean the war is over.", ("limitation", "doesn{a}t mean")),
+        ("It wasn{a}t clear who would pay.", ("uncertainty", "wasn{a}t clear")),
+    ],
+)
+def test_contracted_negations_read_as_their_full_forms(text, expected, apostrophe):
+    text = text.format(a=apostrophe)
+    kind, cue = expected
+    assert ("hedge", kind, cue.format(a=apostrophe)) in [c[:3] for c in cues_of(text)]
+
+
+def test_a_contracted_not_yet_is_no_turn():
+    # "yet" alone is a contrast where it opens a clause; after "isn't" it is "not yet".
+    assert [c[:3] for c in cues_of("The deal isn't yet done.")] == [
+        ("hedge", "limitation", "isn't yet")
+    ]
