@@ -109,6 +109,20 @@ def test_negating_a_booster_lowers_the_claim_probability(analyzer, boosted, nega
     assert not [c for c in sentence(analyzer, negated).cues if c.label == "claim"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # LABELING.md's own examples of boosters that are no claim, and two more.
+        "This is not a breakthrough.",
+        "Is it really historic?",
+        "This is not a historic moment for the country.",
+        "Is this really a tremendous success for the region?",
+    ],
+)
+def test_a_negated_or_questioned_booster_is_not_a_claim(analyzer, text):
+    assert not sentence(analyzer, text).claim.flagged
+
+
 def test_a_flagged_claim_shows_the_claim_taggers_booster_where_the_lexicon_has_none(analyzer):
     text = "This is a truly great day for our workers."
     assert not [c for c in find_cues(text) if c.label == "claim"]

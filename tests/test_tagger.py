@@ -318,3 +318,16 @@ def test_a_claim_tagger_takes_the_lexicon_claim_cues_as_candidates(claim_tagger,
     # The hedge tagger's candidates from the lexicon are its hedges, never boosters.
     _, _, _, low, _, cand = tagger._sentence(text, None)
     assert "unprecedented" not in {low[i] for i in cand}
+
+
+@pytest.mark.parametrize(
+    "text", ["This is not a historic breakthrough.", "Is it really an unprecedented rally?"]
+)
+def test_a_negated_or_questioned_booster_is_no_claim_candidate(claim_tagger, text):
+    # LABELING.md: a negated or questioned booster boosts nothing, even a word the claim tagger
+    # learned ("historic", "breakthrough") or the lexicon knows ("unprecedented").
+    assert [c.negated for c in find_cues(text) if c.label == "claim"] == [True]
+    _, _, _, _, _, cand = claim_tagger._sentence(text, None)
+    assert cand == []
+    spans, best = claim_tagger.tag([text])
+    assert spans == [[]] and best[0] == 0.0

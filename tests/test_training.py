@@ -245,3 +245,31 @@ def test_a_tampered_tagger_is_refused(tiny_model_dir, tmp_path):
         fh.write(b"\0")
     with pytest.raises(ModelError, match="sha256"):
         load_model(models)
+
+
+def test_a_head_never_reads_the_columns_it_excludes():
+    import scipy.sparse as sp
+
+    from service.analysis.heads import MaskedMultiLabel
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(200) < 0.5).astype(int)
+    # Columns 0 and 1 both predict the label; head 0 may not read column 1.
+    X = sp.csr_matrix(np.column_stack([y + rng.normal(0, 0.5, 200), y, rng.normal(size=200)]))
+    Y = np.column_stack([y, y])
+    heads = MaskedMultiLabel(C=(1.0, 1.0), exclude=((1,), ())).fit(X, Y)
+    excluded, free = (h.base.coef_[0] for h in heads.heads_)
+    assert excluded[1] == 0.0 and excluded[0] > 0.5
+    assert free[1] > 0.5
+
+
+def test_the_claim_head_excludes_negated_boosters():
+    from service.analysis.features import NEGATED_BOOSTER_FEATURES
+
+    model = load_model()
+    names = model.features.get_feature_names_out()
+    negated = [i for i, n in enumerate(names) if n.startswith(NEGATED_BOOSTER_FEATURES)]
+    assert "cue:claim-negated" in {names[i] for i in negated}
+    claim, hedge = model.heads.heads_[:2]
+    assert not claim.base.coef_[0, negated].any()
+    assert hedge.base.coef_[0, negated].any()  # the hedge head reads them

@@ -76,7 +76,7 @@ def fit_fold_model(
     from training.cue_tagger import fit_tagger
 
     sub = [rows[i] for i in fitted]
-    heads = MaskedMultiLabel(C=model.heads.C).fit(
+    heads = MaskedMultiLabel(C=model.heads.C, exclude=model.heads.exclude).fit(
         X[fitted], _targets(sub), sample_weight=_weights(sub)
     )
     for head, shipped in zip(heads.heads_, model.heads.heads_, strict=True):

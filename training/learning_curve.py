@@ -51,6 +51,7 @@ from training.train import (
     _targets,
     _weights,
     fit_rows_of,
+    head_exclusions,
     load_corpora,
     news_folds,
 )
@@ -72,6 +73,7 @@ class ClaimData:
     weights: np.ndarray  # train._weights
     groups: np.ndarray  # document of each row: folds and subsamples are by document
     natural: np.ndarray  # drawn like the test split (not the claim-rich draw)
+    exclude: tuple[int, ...] = ()  # columns the claim head may not read (train.head_exclusions)
 
     @property
     def y(self) -> np.ndarray:
@@ -93,6 +95,7 @@ def claim_data(fit_rows: list[LabeledSentence], valence: dict | None = None) -> 
         weights=_weights(news),
         groups=np.array([s.doc for s in news]),
         natural=np.array([s.stratum != "claim-rich" for s in news]),
+        exclude=head_exclusions(features)[0],
     )
 
 
@@ -124,7 +127,7 @@ def out_of_fold_claim_scores(
     """Linear claim scores of each held-out row, from a head fitted on its fold's subsample."""
     scores = np.full(len(data.y), np.nan)
     for (_, held), rows in zip(folds, train_rows, strict=True):
-        head = MaskedMultiLabel(C=(C,)).fit(
+        head = MaskedMultiLabel(C=(C,), exclude=(data.exclude,)).fit(
             data.X[rows], data.Y[rows], sample_weight=data.weights[rows]
         )
         scores[held] = head.heads_[0].decision_function(data.X[held])

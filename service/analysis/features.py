@@ -31,6 +31,9 @@ _DIGIT = re.compile(r"\d")
 _QUOTES = frozenset('"“”«»')
 # Feature families that encode the lexicon and valence priors (see ``column_scale_``).
 _PRIOR_PREFIXES = ("cue:", "val:")
+#: The features of a negated or questioned booster ("not a breakthrough", "is it really
+#: historic?"). LABELING.md: such a sentence is no claim, so the claim head never reads them.
+NEGATED_BOOSTER_FEATURES = ("cue:claim-negated", "cuew:not ")
 
 
 def tokens(text: str) -> list[str]:
@@ -216,6 +219,10 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
             (self.column_scale_[columns], columns, np.asarray(indptr, dtype=np.int64)),
             shape=(len(texts), len(self.vocabulary_)),
         )
+
+    def columns_starting(self, prefixes: tuple[str, ...]) -> tuple[int, ...]:
+        """The columns of the features whose names start with one of ``prefixes``."""
+        return tuple(sorted(i for name, i in self.vocabulary_.items() if name.startswith(prefixes)))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Feature names in column order (for explanations)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
@@ -82,14 +83,23 @@ class MaskedMultiLabel(ClassifierMixin, BaseEstimator):
     """Independent logistic-regression heads for ``claim`` and ``hedge`` over shared features."""
 
     def __init__(
-        self, C: Sequence[float] = (1.0,) * len(COLUMNS), class_weight=None, max_iter: int = 2000
+        self,
+        C: Sequence[float] = (1.0,) * len(COLUMNS),
+        class_weight=None,
+        max_iter: int = 2000,
+        exclude: Sequence[Sequence[int]] | None = None,
     ):
         self.C = C
         self.class_weight = class_weight
         self.max_iter = max_iter
+        self.exclude = exclude
 
     def fit(self, X, Y: np.ndarray, sample_weight: np.ndarray | None = None) -> MaskedMultiLabel:
-        """Fit one head per column of ``Y`` on the rows where that column is 0 or 1."""
+        """Fit one head per column of ``Y`` on the rows where that column is 0 or 1.
+
+        ``exclude[j]``: feature columns head ``j`` may not read (their weight is 0), for
+        what the labeling guidelines say cannot count towards its label whatever a few
+        training rows suggest (a negated booster is no claim)."""
         Y = np.asarray(Y)
         self.heads_ = []
         for j, c in enumerate(self.C):
@@ -108,7 +118,15 @@ class MaskedMultiLabel(ClassifierMixin, BaseEstimator):
                 random_state=0,
             )
             weight = None if sample_weight is None else np.asarray(sample_weight)[known]
-            lr.fit(X[known], Y[known, j], sample_weight=weight)
+            excluded = list(self.exclude[j]) if self.exclude and j < len(self.exclude) else []
+            Xj = X[known]
+            if excluded:
+                keep = np.ones(X.shape[1])
+                keep[excluded] = 0.0
+                Xj = (Xj @ sp.diags(keep)).tocsr()
+            lr.fit(Xj, Y[known, j], sample_weight=weight)
+            if excluded:
+                lr.coef_[0, excluded] = 0.0  # columns of zeros get no weight; say so exactly
             self.heads_.append(PlattCalibrated(lr))
         self.classes_ = np.array(COLUMNS[: len(self.C)])
         return self

@@ -48,7 +48,10 @@ _JOIN_GAP = re.compile(r"[\s'’-]{0,3}")
 #: k >= 1 is ``KINDS[target][k - 1]``.
 KINDS = {"hedge": HEDGE_TYPES, "claim": ("claim",)}
 #: The lexicon readings (``_regex_tags`` kinds) that make a token a candidate, by target.
-_LEXICON_KINDS = {"hedge": frozenset(HEDGE_TYPES), "claim": frozenset(("claim", "claim-neg"))}
+_LEXICON_KINDS = {"hedge": frozenset(HEDGE_TYPES), "claim": frozenset(("claim",))}
+#: The lexicon readings that make a token no candidate, by target: a negated or questioned
+#: booster ("not a breakthrough", "is it really historic?") boosts nothing (LABELING.md).
+_NEVER_KINDS = {"hedge": frozenset(), "claim": frozenset(("claim-neg",))}
 
 Span = tuple[int, int, str]
 TaggedSpan = tuple[int, int, str, float]
@@ -182,7 +185,8 @@ class CueTagger(BaseEstimator):
     ``target``: which cues it tags, ``"hedge"`` (typed: ``HEDGE_TYPES``) or ``"claim"`` (the
     boosters of a claim, one kind). ``min_count`` and ``min_ratio``: a word is a candidate
     when it was inside a gold cue at least ``min_count`` times and in at least ``min_ratio``
-    of its occurrences; so is every word the lexicon reads as a cue of the target. ``threshold``
+    of its occurrences; so is every word the lexicon reads as a cue of the target, and no word
+    of a booster the lexicon reads as negated or questioned is a claim candidate. ``threshold``
     applies to P(cue) = 1 - P(no cue) of a token. ``context``: neighbours on each side (1 or 2)
     that the features read. ``n_features``: hashed feature columns. Taggers with the same
     ``n_features`` share their column memos when serving.
@@ -290,8 +294,9 @@ class CueTagger(BaseEstimator):
         """``parsed`` (a sentence's ``parse``) and the indexes of its candidate tokens."""
         words, starts, ends, low, tags, cues = parsed
         candidates = self.candidates_
-        kinds = _LEXICON_KINDS[self.target]
-        if any(_lexicon_kind(c) in kinds for c in cues):
+        kinds, never = _LEXICON_KINDS[self.target], _NEVER_KINDS[self.target]
+        read = {_lexicon_kind(c) for c in cues}
+        if not read.isdisjoint(kinds):
             cand = [
                 i
                 for i, w in enumerate(low)
@@ -299,6 +304,8 @@ class CueTagger(BaseEstimator):
             ]
         else:  # no token reads as a cue of the target to the lexicon: the candidate words alone
             cand = list(compress(count(), map(candidates.__contains__, low)))
+        if not read.isdisjoint(never):
+            cand = [i for i in cand if tags[i] is None or tags[i][0] not in never]
         return words, starts, ends, low, tags, cand
 
     def _columns(
