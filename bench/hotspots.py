@@ -75,12 +75,8 @@ def main(argv: list[str] | None = None) -> None:
         texts = [[a[s.start:s.end] for s in model.segmenter.split(a)] for a in articles]
         cues = [[find_cues(t) for t in doc] for doc in texts]
         parsed = [parse_all(doc, c) for doc, c in zip(texts, cues, strict=True)]
-        X = [model.features.transform_parsed(doc, c) for doc, c in zip(texts, cues, strict=True)]
-        best = [
-            (model.claim_tagger.tag(doc, c)[1], model.tagger.tag(doc, c)[1])
-            for doc, c in zip(texts, cues, strict=True)
-        ]
         docs = [_Doc(a, None, None, model.segmenter.split(a)) for a in articles]
+        # The features and both taggers' readings that the heads and assemble stages take.
         preds = [model.predict(doc, c) for doc, c in zip(texts, cues, strict=True)]
 
         def assemble(i: int, texts=texts, cues=cues, preds=preds, docs=docs) -> None:
@@ -100,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
             "taggers' tokens": lambda i, t=t, c=c: parse_all(t[i], c[i]),
             "cue tagger": lambda i, t=t, c=c, p=p: model.tagger.tag(t[i], c[i], p[i]),
             "claim tagger": lambda i, t=t, c=c, p=p: model.claim_tagger.tag(t[i], c[i], p[i]),
-            "heads": lambda i, X=X, best=best: model.predict_proba(X[i], *best[i]),
+            "heads": lambda i, p=preds: model.predict_proba(p[i].X, p[i].claim_max, p[i].cue_max),
             "flags, cues shown, links, balance": assemble,
             WHOLE: lambda i, a=a: analyzer.analyze(a[i]),
         }

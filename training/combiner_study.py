@@ -54,7 +54,8 @@ def readings(rows, valence=None, folds: int = FOLDS) -> dict[str, np.ndarray]:
     """Out-of-fold readings of the naturally drawn news rows, by name, and their labels."""
     _, tuning = fit_model(rows, folds=folds, valence=valence)
     natural = tuning["natural"]
-    out = {"y-claim": _targets(rows)[natural, 0], "y-hedge": _targets(rows)[natural, 1]}
+    y = _targets(rows)[natural]
+    out = {"y-claim": y[:, 0], "y-hedge": y[:, 1]}
     for j, label in enumerate(("claim", "hedge")):
         best = out_of_fold_cue_max(rows, folds, TAGGER_FITS[label][0])[natural]
         out[f"{label}-head"] = tuning["oof"][natural, j]

@@ -38,7 +38,7 @@ from threadpoolctl import threadpool_limits
 
 from service.analysis.cues import find_cues
 from service.analysis.features import NEGATED_BOOSTER_FEATURES, SentenceFeatures
-from service.analysis.heads import COLUMNS, CueCombiner, MaskedMultiLabel
+from service.analysis.heads import CueCombiner, MaskedMultiLabel
 from service.analysis.model import MODELS_DIR, CaveatModel, sha256_of
 from service.analysis.segment import Segmenter
 from service.analysis.tagger import CueTagger
@@ -132,12 +132,13 @@ def news_folds(groups: np.ndarray, news_mask: np.ndarray, folds: int = FOLDS):
 
 
 def head_exclusions(features: SentenceFeatures) -> tuple[tuple[int, ...], ...]:
-    """Per head (heads.COLUMNS), the feature columns it may not read: for the claim head, a
-    negated or questioned booster's (``NEGATED_BOOSTER_FEATURES``). Model 1.2.0's claim head
+    """Per head (heads.COLUMNS; the heads after the last listed read every column), the
+    feature columns it may not read: for the claim head, a negated or questioned booster's
+    (``NEGATED_BOOSTER_FEATURES``). Model 1.2.0's claim head
     learned a positive weight for them (+0.56 log-odds in a sentence with one) from the 9
     training sentences that hold one, 2 of them claims: too few to learn from, and against
     LABELING.md, which says such a sentence is no claim."""
-    return (features.columns_starting(NEGATED_BOOSTER_FEATURES),) + ((),) * (len(COLUMNS) - 1)
+    return (features.columns_starting(NEGATED_BOOSTER_FEATURES),)
 
 
 def out_of_fold_scores(

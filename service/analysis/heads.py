@@ -97,7 +97,8 @@ class MaskedMultiLabel(ClassifierMixin, BaseEstimator):
     def fit(self, X, Y: np.ndarray, sample_weight: np.ndarray | None = None) -> MaskedMultiLabel:
         """Fit one head per column of ``Y`` on the rows where that column is 0 or 1.
 
-        ``exclude[j]``: feature columns head ``j`` may not read (their weight is 0), for
+        ``exclude[j]``: feature columns head ``j`` may not read (their weight is 0; a head
+        past the end of ``exclude`` reads every column), for
         what the labeling guidelines say cannot count towards its label whatever a few
         training rows suggest (a negated booster is no claim)."""
         Y = np.asarray(Y)
