@@ -56,13 +56,13 @@ def create_app(config: dict | None = None) -> Flask:
         API_KEYS=None,
         # A file of "id sha256hex" lines (digests of keys), read at start-up.
         API_KEYS_FILE=None,
-        # Flask-Limiter's syntax; counted per key id, per client address without a key.
+        # The limits library's syntax; counted per key id, per client address without a key.
         RATE_LIMIT="120/minute;2000/hour",
         # memory:// counts per process; redis://host:6379 shares counts between instances.
         RATELIMIT_STORAGE_URI="memory://",
         # Smooths the burst a fixed window allows at its edges, at one counter per window.
         RATELIMIT_STRATEGY="sliding-window-counter",
-        # X-RateLimit-* on every limited response and Retry-After on a 429.
+        # X-RateLimit-* on every counted response (Retry-After is on every 429 regardless).
         RATELIMIT_HEADERS_ENABLED=True,
         # If Redis is unreachable, count in memory (per instance) rather than answer 500s.
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,

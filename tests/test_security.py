@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from limits.storage import MemoryStorage
 
 from service import create_app
 from service.security import (
@@ -240,6 +241,112 @@ def test_over_the_limit_is_rate_limited_with_retry_after(analyzer, assert_error)
     assert response.headers["X-RateLimit-Limit"] == "3"
     assert response.headers["X-RateLimit-Remaining"] == "0"
     assert len(analyzer.calls) == 3
+
+
+def test_counted_answers_report_the_smallest_window_until_a_longer_one_is_full(analyzer):
+    client = _limited_app(analyzer, limit="5/minute;2/hour").test_client()
+    first = client.post("/v1/analyze", json=ARTICLE)
+    assert first.status_code == 200
+    # Smallest window first: the minute's count, though the hour's is the tighter.
+    assert first.headers["X-RateLimit-Limit"] == "5"
+    assert first.headers["X-RateLimit-Remaining"] == "4"
+    reset = int(first.headers["X-RateLimit-Reset"])
+    assert time.time() < reset <= time.time() + 61
+    assert client.post("/v1/analyze", json=ARTICLE).headers["X-RateLimit-Remaining"] == "3"
+    limited = client.post("/v1/analyze", json=ARTICLE)
+    assert limited.status_code == 429
+    assert limited.get_json()["error"]["details"]["limit"] == "2 per 1 hour"
+    assert limited.headers["X-RateLimit-Limit"] == "2"
+    assert limited.headers["X-RateLimit-Remaining"] == "0"
+    assert 0 <= int(limited.headers["Retry-After"]) <= 3600
+
+
+def test_without_rate_limit_headers_a_429_still_says_when_to_retry(analyzer):
+    client = _limited_app(
+        analyzer, limit="1/minute", RATELIMIT_HEADERS_ENABLED=False
+    ).test_client()
+    ok = client.post("/v1/analyze", json=ARTICLE)
+    limited = client.post("/v1/analyze", json=ARTICLE)
+    assert (ok.status_code, limited.status_code) == (200, 429)
+    assert not [h for h in (*ok.headers.keys(), *limited.headers.keys()) if "RateLimit" in h]
+    assert 0 <= int(limited.headers["Retry-After"]) <= 60
+
+
+def test_requests_that_match_no_route_are_not_counted(analyzer):
+    client = _limited_app(analyzer, limit="1/minute").test_client()
+    for _ in range(3):
+        assert client.post("/v1/no-such-thing", json=ARTICLE).status_code == 404
+        assert client.get("/v1/analyze").status_code == 405
+    assert client.post("/v1/analyze", json=ARTICLE).status_code == 200
+
+
+@pytest.mark.parametrize("strategy", ["fixed-window", "moving-window", "sliding-window-counter"])
+def test_every_strategy_of_the_library_limits(analyzer, strategy):
+    client = _limited_app(analyzer, limit="2/minute", RATELIMIT_STRATEGY=strategy).test_client()
+    codes = [client.post("/v1/analyze", json=ARTICLE).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_an_unknown_strategy_stops_the_start(analyzer):
+    with pytest.raises(SecurityConfigError, match="RATELIMIT_STRATEGY"):
+        _limited_app(analyzer, RATELIMIT_STRATEGY="leaky-bucket")
+
+
+class _FailingStorage(MemoryStorage):
+    """A shared storage that fails while ``down`` is set, as Redis does when unreachable."""
+
+    down = True
+
+    def incr(self, *args, **kwargs):
+        if self.down:
+            raise ConnectionError("storage unreachable")
+        return super().incr(*args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        if self.down:
+            raise ConnectionError("storage unreachable")
+        return super().get(*args, **kwargs)
+
+    def check(self) -> bool:
+        return not self.down
+
+
+def _app_with_failing_storage(analyzer, monkeypatch, fallback: bool) -> tuple[Flask, object]:
+    import service.security
+
+    storage = _FailingStorage()
+    monkeypatch.setattr(service.security, "storage_from_string", lambda uri: storage)
+    app = _limited_app(
+        analyzer,
+        limit="2/minute",
+        RATELIMIT_STORAGE_URI="redis://cache.invalid:6379",
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=fallback,
+    )
+    return app, storage
+
+
+def test_an_unreachable_storage_gives_way_to_counts_in_memory(analyzer, monkeypatch, caplog):
+    app, storage = _app_with_failing_storage(analyzer, monkeypatch, fallback=True)
+    client = app.test_client()
+    codes = [client.post("/v1/analyze", json=ARTICLE).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]  # still limited, by this process's counts
+    assert any("counting in memory" in r.getMessage() for r in caplog.records)
+    # Back when a later check finds it reachable: its own (empty) counts apply again.
+    storage.down = False
+    limiter = app.extensions["caveat.limiter"]
+    limiter._failed_at -= limiter.RETRY_STORAGE_EVERY
+    assert client.post("/v1/analyze", json=ARTICLE).status_code == 200
+    assert limiter._failed_at is None
+    assert storage.get(next(iter(storage.storage))) == 1
+
+
+def test_without_the_fallback_an_unreachable_storage_is_a_json_500(analyzer, monkeypatch):
+    app, _ = _app_with_failing_storage(analyzer, monkeypatch, fallback=False)
+    response = app.test_client().post("/v1/analyze", json=ARTICLE)
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal"
+    assert "unreachable" not in response.get_data(as_text=True)
+    assert analyzer.calls == []
 
 
 def test_each_key_has_its_own_limit(analyzer):
