@@ -109,3 +109,28 @@ def test_a_contracted_not_yet_is_no_turn():
     assert [c[:3] for c in cues_of("The deal isn't yet done.")] == [
         ("hedge", "limitation", "isn't yet")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # LABELING.md's "depends on" and "is expected to", with a word or two between.
+        ("The outcome depends heavily on the weather.", ("condition", "depends heavily on")),
+        ("Results depend, in part, on demand.", ("condition", "depend, in part, on")),
+        (
+            "Its success will depend not only on Kyiv but also on Moscow.",
+            ("condition", "depend not only on"),
+        ),
+        ("The bill is also expected to pass.", ("uncertainty", "is also expected to")),
+        ("The merger is not expected to close soon.", ("uncertainty", "is not expected to")),
+        ("It is too soon to tell.", ("limitation", "too soon to")),
+    ],
+)
+def test_a_hedge_phrase_holds_with_an_adverb_inside(text, expected):
+    assert ("hedge", *expected) in [c[:3] for c in cues_of(text)]
+
+
+def test_not_only_but_also_is_no_turn():
+    # It adds a second fact; a turn qualifies the first ("Sales rose, but margins fell").
+    assert not [c for c in cues_of("The firm grew not only in Asia but also in Europe.")]
+    assert ("hedge", "contrast", "but") in [c[:3] for c in cues_of("Sales rose, but margins fell.")]

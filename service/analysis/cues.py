@@ -4,7 +4,8 @@ The lexicon is the project's own, written against LABELING.md. Its meaning is on
 regular expression, an alternation of every fragment (case-insensitive, on the text
 exactly as submitted, so offsets need no mapping); context rules then drop the
 readings that are not cues: a negated booster, "May" the month or the name,
-"might" the noun, "could" of past ability, "yet" that is not a turn.
+"might" the noun, "could" of past ability, "yet" that is not a turn, the "but" of
+"not only ... but also".
 
 Tried at every word, that alternation of some 300 fragments is slow, so ``find_cues``
 gets the same matches in two cheaper steps: a prefilter finds the word starts whose
@@ -144,7 +145,8 @@ HEDGE_CUES = {
         r"suggest(?:s|ed|ing)? that",
         r"suggests?",
         r"indicat(?:es|ed|ing) that",
-        r"(?:is|are|was|were) expected to",
+        # An adverb between may stand ("is also expected to", "is not expected to").
+        r"(?:is|are|was|were)(?: (?:also|still|now|not|generally|largely|broadly))? expected to",
         r"expects? to",
         r"(?:is|are|was|were) projected to",
         r"(?:is|are) forecast to",
@@ -218,7 +220,7 @@ HEDGE_CUES = {
         r"caveat",
         r"sobering",
         r"premature",
-        r"too early to",
+        r"too (?:early|soon) to",
         r"remains? (?:arduous|difficult)",
         r"still needs",
         r"needs to be bridged",
@@ -237,7 +239,10 @@ HEDGE_CUES = {
         r"on condition that",
         r"subject to",
         r"pending",
-        r"depend(?:s|ed|ing)? (?:on|upon)",
+        # "depends heavily on", "will depend not only on", "depend, in part, on".
+        r"depend(?:s|ed|ing)?(?:,? (?:not only|not just|only|largely|heavily|entirely|mainly"
+        r"|partly|in part|in large part|greatly|critically|very much|much|ultimately|also"
+        r"|primarily|wholly|solely|crucially|strongly|directly),?)? (?:on|upon)",
         r"dependent (?:on|upon)",
         r"contingent (?:on|upon)",
         r"hing(?:e|es|ed|ing) on",
@@ -318,6 +323,8 @@ _NEGATION_BEFORE = re.compile(
 _QUESTIONED_AFTER = re.compile(r"^[^.!?]{0,60}\?\s*$")
 # "yet" is a turn only when it opens a clause ("Yet ...", ", yet ..."), not "yet another".
 _YET_AFTER = re.compile(r"^\s+(?:another|again|more)\b", re.I)
+# "not only X but also Y" adds; it does not qualify (LABELING.md: not in a list of facts).
+_BUT_ALSO_AFTER = re.compile(r"^\s+also\b", re.I)
 _WHILE_NOUN_BEFORE = re.compile(r"(?:\b(?:a|the|little|short|long|worth|great|good)\s+$)", re.I)
 _IF_NOT_CONDITION_BEFORE = re.compile(r"(?:\b(?:as|even|what)\s+$)", re.I)
 _PERSON_TITLE_BEFORE = re.compile(
@@ -379,6 +386,8 @@ def _is_not_a_cue(kind: str, text: str, start: int, end: int) -> bool:
         if _PAST_ABILITY_AFTER.match(after):
             return True
     if kind == "contrast" and head == "yet" and _YET_AFTER.match(after):
+        return True
+    if kind == "contrast" and head == "but" and _BUT_ALSO_AFTER.match(after):
         return True
     if kind == "contrast" and head == "while" and _WHILE_NOUN_BEFORE.search(before):
         return True
