@@ -387,8 +387,9 @@ class RateLimiter:
             return self._count(key)
 
     def check(self) -> None:
-        """before_request: count the request; 429 rate_limited when a limit is full."""
-        if not self.enabled or _exempt_from_rate_limit():
+        """before_request (registered when ``enabled``): count the request; 429 rate_limited
+        when a limit is full."""
+        if _exempt_from_rate_limit():
             return
         key = rate_limit_key()
         strategy, limit, full = self._count(key)

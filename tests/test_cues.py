@@ -133,4 +133,6 @@ def test_a_hedge_phrase_holds_with_an_adverb_inside(text, expected):
 def test_not_only_but_also_is_no_turn():
     # It adds a second fact; a turn qualifies the first ("Sales rose, but margins fell").
     assert not [c for c in cues_of("The firm grew not only in Asia but also in Europe.")]
-    assert ("hedge", "contrast", "but") in [c[:3] for c in cues_of("Sales rose, but margins fell.")]
+    assert not [c for c in cues_of("It is not just cheaper, but also faster.")]
+    for turn in ("Sales rose, but margins fell.", "The plan is cheap but also risky."):
+        assert ("hedge", "contrast", "but") in [c[:3] for c in cues_of(turn)]

@@ -324,7 +324,9 @@ _QUESTIONED_AFTER = re.compile(r"^[^.!?]{0,60}\?\s*$")
 # "yet" is a turn only when it opens a clause ("Yet ...", ", yet ..."), not "yet another".
 _YET_AFTER = re.compile(r"^\s+(?:another|again|more)\b", re.I)
 # "not only X but also Y" adds; it does not qualify (LABELING.md: not in a list of facts).
+# Without "not only" before it, "cheap but also risky" still turns.
 _BUT_ALSO_AFTER = re.compile(r"^\s+also\b", re.I)
+_NOT_ONLY_BEFORE = re.compile(r"\bnot (?:only|just|merely|simply)\b", re.I)
 _WHILE_NOUN_BEFORE = re.compile(r"(?:\b(?:a|the|little|short|long|worth|great|good)\s+$)", re.I)
 _IF_NOT_CONDITION_BEFORE = re.compile(r"(?:\b(?:as|even|what)\s+$)", re.I)
 _PERSON_TITLE_BEFORE = re.compile(
@@ -388,7 +390,8 @@ def _is_not_a_cue(kind: str, text: str, start: int, end: int) -> bool:
     if kind == "contrast" and head == "yet" and _YET_AFTER.match(after):
         return True
     if kind == "contrast" and head == "but" and _BUT_ALSO_AFTER.match(after):
-        return True
+        if _NOT_ONLY_BEFORE.search(text, 0, start):
+            return True
     if kind == "contrast" and head == "while" and _WHILE_NOUN_BEFORE.search(before):
         return True
     if kind == "condition" and head == "if" and _IF_NOT_CONDITION_BEFORE.search(before):
