@@ -343,10 +343,15 @@ class RateLimiter:
             )
         strategy = STRATEGIES[name]
         uri = str(config["RATELIMIT_STORAGE_URI"])
+        #: The storage's scheme as configured (logged: the URI itself can hold a password).
+        self.scheme = urlsplit(uri).scheme
+        if self.scheme == "memory":
+            # The same counters, swept without a timer thread (InlineExpiryMemoryStorage).
+            uri = MEMORY_SCHEME + uri[len("memory") :]
         self.storage = storage_from_string(uri)
         self.strategy = strategy(self.storage)
         # Only a storage outside this process can fail; one in memory has nothing to fall to.
-        shared = urlsplit(uri).scheme not in ("memory", MEMORY_SCHEME)
+        shared = self.scheme not in ("memory", MEMORY_SCHEME)
         self.fallback = (
             strategy(InlineExpiryMemoryStorage())
             if shared and config.get("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED")
@@ -521,11 +526,6 @@ def init_app(app: Flask) -> None:
         # The test fixtures build many apps and send bursts; tests that check the limits
         # turn them on. Any other app is limited unless RATELIMIT_ENABLED is false.
         app.config["RATELIMIT_ENABLED"] = not app.testing
-    storage_scheme = urlsplit(str(app.config["RATELIMIT_STORAGE_URI"])).scheme
-    if storage_scheme == "memory":
-        # The same counters, swept without a timer thread (InlineExpiryMemoryStorage).
-        uri = str(app.config["RATELIMIT_STORAGE_URI"])
-        app.config["RATELIMIT_STORAGE_URI"] = MEMORY_SCHEME + uri[len("memory") :]
     limiter = RateLimiter(app.config)
     app.extensions["caveat.limiter"] = limiter
     if limiter.enabled:
@@ -536,7 +536,7 @@ def init_app(app: Flask) -> None:
             extra={
                 "rate_limit": app.config["RATE_LIMIT"],
                 # The scheme only: a storage URI can hold a password.
-                "ratelimit_storage": storage_scheme,
+                "ratelimit_storage": limiter.scheme,
             },
         )
     else:

@@ -389,9 +389,13 @@ def _is_not_a_cue(kind: str, text: str, start: int, end: int) -> bool:
             return True
     if kind == "contrast" and head == "yet" and _YET_AFTER.match(after):
         return True
-    if kind == "contrast" and head == "but" and _BUT_ALSO_AFTER.match(after):
-        if _NOT_ONLY_BEFORE.search(text, 0, start):
-            return True
+    if (
+        kind == "contrast"
+        and head == "but"
+        and _BUT_ALSO_AFTER.match(after)
+        and _NOT_ONLY_BEFORE.search(text, 0, start)
+    ):
+        return True
     if kind == "contrast" and head == "while" and _WHILE_NOUN_BEFORE.search(before):
         return True
     if kind == "condition" and head == "if" and _IF_NOT_CONDITION_BEFORE.search(before):
