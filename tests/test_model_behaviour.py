@@ -158,3 +158,98 @@ def test_a_claim_explanation_names_the_claim_tagger_beside_the_features(analyzer
     # without a candidate word gets the combiner's no-candidate term, which pulls it down.
     assert boosted_terms[TAGGER_TERM] > 0
     assert plain_terms[TAGGER_TERM] < 0
+
+
+# LABELING.md phrase by phrase. Sentences written to the guidelines found model 1.2.2 missing
+# its own conditions and reading "there is no doubt" as doubt; model 1.3.0 learned them from a
+# targeted draw of labeled news (training/labels/README.md). These hold what it learned.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The sale is subject to approval by shareholders.",
+        "The strike will go ahead unless the company improves its offer.",
+        "The loan will be paid provided that the reforms are passed.",
+        "Any lasting peace will need the agreement of both parliaments.",
+        "The merger depends on approval by regulators.",
+    ],
+)
+def test_the_guidelines_conditions_are_condition_hedges(analyzer, text):
+    result = sentence(analyzer, text)
+    assert result.hedge.flagged
+    assert "condition" in result.hedge.types
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There is no doubt that the new policy is working.",
+        "Without a doubt, the new policy is working.",
+    ],
+)
+def test_a_certainty_booster_is_a_claim_not_a_doubt(analyzer, text):
+    result = sentence(analyzer, text)
+    assert result.claim.flagged and not result.hedge.flagged
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        " as long as fuel prices stay low",
+        ", depending on fuel prices",
+        " if fuel prices stay low",
+        ", subject to approval by the board",
+        ", but it will need the agreement of the unions",
+    ],
+)
+def test_a_condition_clause_raises_the_hedge_probability(analyzer, condition):
+    plain = sentence(analyzer, "The plan will cut costs.").hedge.probability
+    hedged = sentence(analyzer, f"The plan will cut costs{condition}.").hedge.probability
+    assert hedged > plain + 0.15
+
+
+# Known gaps of the shipped model against LABELING.md (README, "Where we stand"). Strict: a
+# model that gets one right fails here, so that the README and this list are updated.
+@pytest.mark.xfail(strict=True, reason="known gap: a condition phrase read too weakly")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Exports will grow as long as the currency stays weak.",
+        "Prices will rise, depending on demand.",
+    ],
+)
+def test_known_gap_conditions_without_a_strong_cue(analyzer, text):
+    assert sentence(analyzer, text).hedge.flagged
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: a plain negation or a rule taken for a hedge")
+@pytest.mark.parametrize(
+    "text",
+    ["He did not attend the meeting.", "If a player receives two yellow cards, he is sent off."],
+)
+def test_known_gap_negations_and_rules_are_no_hedges(analyzer, text):
+    assert not sentence(analyzer, text).hedge.flagged
+
+
+@pytest.mark.parametrize("name", ["guideline-dev", "guideline-heldout"])
+def test_the_guideline_probes_are_labeled_by_the_rules(name):
+    from service.analysis.types import HEDGE_TYPES
+    from training.probes import load_probes
+
+    probes = load_probes(name)
+    assert len({p["text"] for p in probes}) == len(probes)
+    for p in probes:
+        assert p["claim"] in (0, 1) and p["hedge"] in (0, 1)
+        assert set(p["types"]) <= set(HEDGE_TYPES)
+        assert bool(p["types"]) == bool(p["hedge"]), p["text"]
+
+
+def test_the_held_out_guideline_probes_stay_above_their_floor(analyzer):
+    # 120 sentences written to LABELING.md by a helper who saw neither the model nor our
+    # labels (training/probes.py). Model 1.3.0: claim F1 0.881, hedge 0.878 (1.2.2: 0.900,
+    # 0.848). A model that falls below 0.85 on either has lost part of the definition.
+    from training.probes import load_probes, score
+
+    result = score(analyzer, load_probes("guideline-heldout"))
+    assert result["claim"]["f1"] >= 0.85
+    assert result["hedge"]["f1"] >= 0.85
+    assert result["types_any_right"] >= 0.9 * result["typed_hedges"]

@@ -37,11 +37,10 @@ from training.datasets import (
     LabeledSentence,
     iter_news,
     iter_szeged,
+    row_weight,
 )
 from training.news_pool import split_of
 
-#: Our news rows count this much more than a Szeged row (they are the serving domain).
-NEWS_WEIGHT = 4.0
 PARAMS = {"C": 0.3, "threshold": 0.5, "min_count": 2, "min_ratio": 0.03, "context": 2}
 #: The claim tagger's. Chosen out of fold on news train + dev (5 document folds, as training;
 #: the claim head's score and the tagger's best token, with a term for sentences without a
@@ -76,7 +75,7 @@ def training_rows(
 def fit_tagger(rows: Sequence[LabeledSentence], **params) -> CueTagger:
     """Fit a CueTagger on ``rows`` (PARAMS unless overridden)."""
     known = [set(HEDGE_TYPES) if s.corpus == "news" else SZEGED_TYPES for s in rows]
-    weights = [NEWS_WEIGHT if s.corpus == "news" else 1.0 for s in rows]
+    weights = [row_weight(s) for s in rows]
     return CueTagger(**{**PARAMS, **params}).fit(
         [s.text for s in rows], [gold_spans(s) for s in rows], known, weights
     )

@@ -18,7 +18,7 @@ How: exactly ``training.train.fit_model``'s claim path, with fewer documents to 
   on all news rows, as ``fit_model`` chooses it;
 - the Platt sigmoid (``MaskedMultiLabel.calibrate_scores``) and the threshold
   (``best_threshold``) are fitted out of fold on the naturally drawn rows (not the
-  claim-rich draw), and F1 and average precision are reported on those rows.
+  targeted draws, ``NATURAL_STRATA``), and F1 and average precision are reported on those rows.
 
 Only news train + dev is used: the news test split is loaded by ``load_corpora`` and
 dropped. Szeged rows carry no claim label, so they never reach the claim head (as in
@@ -72,7 +72,7 @@ class ClaimData:
     Y: np.ndarray  # (n, 1): the claim column of train._targets
     weights: np.ndarray  # train._weights
     groups: np.ndarray  # document of each row: folds and subsamples are by document
-    natural: np.ndarray  # drawn like the test split (not the claim-rich draw)
+    natural: np.ndarray  # drawn like the test split (not a targeted draw)
     exclude: tuple[int, ...] = ()  # columns the claim head may not read (train.head_exclusions)
 
     @property
@@ -94,7 +94,7 @@ def claim_data(fit_rows: list[LabeledSentence], valence: dict | None = None) -> 
         Y=Y,
         weights=_weights(news),
         groups=np.array([s.doc for s in news]),
-        natural=np.array([s.stratum != "claim-rich" for s in news]),
+        natural=np.array([s.natural for s in news]),
         exclude=head_exclusions(features)[0],
     )
 

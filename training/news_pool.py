@@ -90,6 +90,103 @@ _CLAIM_RICH = re.compile(
 )
 
 
+#: The first targeted draw (model 1.3.0): LABELING.md's own hedge and claim phrases that
+#: the first two draws held too rarely for the model to learn (probes written to the
+#: guidelines found "depends on", "as long as", "will need X's agreement" and "paves the
+#: way" missed), and negations, which the guidelines call no hedge when they only deny a
+#: fact. Stratum name -> (share of the draw, pattern). The patterns only choose what to
+#: read: annotators label every drawn sentence by hand, positives and negatives alike.
+_TARGETED = {
+    "condition-rich": (
+        0.5,
+        re.compile(
+            r"\b(depend\w*|hing\w* on|as long as|so long as|provided|providing|subject to|"
+            r"unless|on condition|conditional|contingent|pending|only if|approv\w*|"
+            r"agreement|consent|requir\w*|need\w*)\b",
+            re.I,
+        ),
+    ),
+    "negation": (
+        0.25,
+        re.compile(r"\b(not|never|no|none|neither|nor|without|cannot)\b|n't\b", re.I),
+    ),
+    "promise-rich": (
+        0.25,
+        re.compile(
+            r"\b(pav\w* the way|transform\w*|revolution\w*|game.?changer|nothing short|"
+            r"no doubt|beyond doubt|without (a )?doubt|no question|certain to|sure to|"
+            r"ensur\w*|cornerstone|testament|solidif\w*|turning point|would (boost|help|"
+            r"create|bring|strengthen|improve|allow|make))\b",
+            re.I,
+        ),
+    ),
+}
+
+
+#: The fourth draw (model 1.3.1), for what model 1.3.0 still missed on sentences written to
+#: the guidelines: short contrasts, praise without the lexicon's boosters (in Reuters,
+#: "outstanding" is mostly a debt, so these also hold hard negatives), and conditionals,
+#: of which the guidelines label those that limit a claim or a prediction, not rules.
+_TARGETED_SECOND = {
+    "contrast-rich": (
+        0.35,
+        re.compile(
+            r"\b(but|however|yet|although|though|despite|while|whereas|even as|"
+            r"nevertheless|nonetheless|still)\b",
+            re.I,
+        ),
+    ),
+    "praise-rich": (
+        0.4,
+        re.compile(
+            r"\b(outstanding|dazzling|superb|stellar|brilliant|impressive|remarkabl\w*|"
+            r"extraordinar\w*|spectacular|stunning|smash\w*|resounding|triumph\w*|excellent|"
+            r"exceptional|phenomenal|unrivall?ed|world.class|best|greatest|finest|hero\w*|"
+            r"incredibl\w*|amazing|magnificent|wonderful|proud|delighted|thrilled|vital|"
+            r"crucial|essential)\b",
+            re.I,
+        ),
+    ),
+    "conditional": (
+        0.25,
+        re.compile(r"\b(if|as long as|so long as|depending|in case|assuming|whether)\b", re.I),
+    ),
+}
+#: (strata, seed offset) of the targeted draws, in the order they were labeled.
+TARGETED_DRAWS = ((_TARGETED, 2), (_TARGETED_SECOND, 3))
+
+
+def draw_targeted(
+    root: Path, n: int, exclude: set[tuple[str, int, int]], which: int = 0
+) -> list[dict]:
+    """Targeted draw ``which`` of TARGETED_DRAWS: ``n`` sentences of train/dev documents.
+
+    Like the claim-rich draw, it leaves test documents alone and skips sentences already
+    drawn; each stratum takes its share, half from PTC and half from Reuters. Training
+    learns from these rows but calibrates and picks thresholds without them
+    (``training.datasets.NATURAL_STRATA``).
+    """
+    strata, offset = TARGETED_DRAWS[which]
+    punkt = _english_punkt(root)
+    rng = random.Random(SEED + offset)
+    corpora = [list(_ptc_sentences(root)), list(_reuters_sentences(root, punkt))]
+    taken = set(exclude)
+    pool = []
+    for stratum, (share, pattern) in strata.items():
+        for rows in corpora:
+            candidates = [
+                r
+                for r in rows
+                if split_of(r[0]) != "test" and r[:3] not in taken and pattern.search(r[3])
+            ]
+            rng.shuffle(candidates)
+            for row in candidates[: round(n * share / 2)]:
+                taken.add(row[:3])
+                pool.append(_record(row, stratum))
+    rng.shuffle(pool)
+    return pool
+
+
 def _english_punkt(root: Path):
     """NLTK's own English Punkt from ../shared/data/nltk_data (dev-only: the pool's splitter)."""
     import nltk
@@ -179,12 +276,23 @@ def main(argv: list[str] | None = None) -> None:
         default=1600,
         help="size of the second, claim-rich draw (chunks after the first draw's)",
     )
+    ap.add_argument(
+        "--targeted",
+        type=int,
+        nargs=2,
+        default=(800, 600),
+        help="sizes of the two targeted draws (chunks after the claim-rich draw's)",
+    )
     args = ap.parse_args(argv)
     pool = draw(args.data, args.per_corpus)
     first = len(pool)
     pool += draw_claim_rich(
         args.data, args.claim_rich, {(r["source"], r["start"], r["end"]) for r in pool}
     )
+    for which, n in enumerate(args.targeted):
+        pool += draw_targeted(
+            args.data, n, {(r["source"], r["start"], r["end"]) for r in pool}, which
+        )
     for i, row in enumerate(pool[first:], first):
         row["id"] = f"n{i:05d}"
     args.out.mkdir(parents=True, exist_ok=True)
