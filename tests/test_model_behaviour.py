@@ -161,8 +161,8 @@ def test_a_claim_explanation_names_the_claim_tagger_beside_the_features(analyzer
 
 
 # LABELING.md phrase by phrase. Sentences written to the guidelines found model 1.2.2 missing
-# its own conditions and reading "there is no doubt" as doubt; model 1.3.0 learned them from a
-# targeted draw of labeled news (training/labels/README.md). These hold what it learned.
+# its own conditions and reading "there is no doubt" as doubt; models 1.3.0 and 1.4.0 learned
+# them from targeted draws of labeled news (training/labels/README.md). These hold that.
 @pytest.mark.parametrize(
     "text",
     [
@@ -171,6 +171,7 @@ def test_a_claim_explanation_names_the_claim_tagger_beside_the_features(analyzer
         "The loan will be paid provided that the reforms are passed.",
         "Any lasting peace will need the agreement of both parliaments.",
         "The merger depends on approval by regulators.",
+        "Prices will rise, depending on demand.",
     ],
 )
 def test_the_guidelines_conditions_are_condition_hedges(analyzer, text):
@@ -210,15 +211,8 @@ def test_a_condition_clause_raises_the_hedge_probability(analyzer, condition):
 # Known gaps of the shipped model against LABELING.md (README, "Where we stand"). Strict: a
 # model that gets one right fails here, so that the README and this list are updated.
 @pytest.mark.xfail(strict=True, reason="known gap: a condition phrase read too weakly")
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Exports will grow as long as the currency stays weak.",
-        "Prices will rise, depending on demand.",
-    ],
-)
-def test_known_gap_conditions_without_a_strong_cue(analyzer, text):
-    assert sentence(analyzer, text).hedge.flagged
+def test_known_gap_as_long_as_is_read_too_weakly(analyzer):
+    assert sentence(analyzer, "Exports will grow as long as the currency stays weak.").hedge.flagged
 
 
 @pytest.mark.xfail(strict=True, reason="known gap: a plain negation or a rule taken for a hedge")
@@ -230,7 +224,7 @@ def test_known_gap_negations_and_rules_are_no_hedges(analyzer, text):
     assert not sentence(analyzer, text).hedge.flagged
 
 
-@pytest.mark.parametrize("name", ["guideline-dev", "guideline-heldout"])
+@pytest.mark.parametrize("name", ["guideline-dev", "guideline-heldout", "guideline-heldout-2"])
 def test_the_guideline_probes_are_labeled_by_the_rules(name):
     from service.analysis.types import HEDGE_TYPES
     from training.probes import load_probes
@@ -243,13 +237,21 @@ def test_the_guideline_probes_are_labeled_by_the_rules(name):
         assert bool(p["types"]) == bool(p["hedge"]), p["text"]
 
 
-def test_the_held_out_guideline_probes_stay_above_their_floor(analyzer):
-    # 120 sentences written to LABELING.md by a helper who saw neither the model nor our
-    # labels (training/probes.py). Model 1.3.0: claim F1 0.881, hedge 0.878 (1.2.2: 0.900,
-    # 0.848). A model that falls below 0.85 on either has lost part of the definition.
+@pytest.mark.parametrize(
+    ("name", "claim_floor", "hedge_floor"),
+    [("guideline-heldout", 0.85, 0.85), ("guideline-heldout-2", 0.65, 0.85)],
+)
+def test_the_held_out_guideline_probes_stay_above_their_floor(
+    analyzer, name, claim_floor, hedge_floor
+):
+    # Sentences written to LABELING.md by helpers who saw neither the model nor our labels
+    # (training/probes.py). Model 1.4.0: claim F1 0.900 and 0.687, hedge 0.911 and 0.886
+    # (1.2.2: 0.900 and 0.625, 0.848 and 0.863). The second set's claims are wire copy's
+    # success reports, which our 1987 and propaganda news hardly teach (README). A model
+    # below a floor has lost part of the definition.
     from training.probes import load_probes, score
 
-    result = score(analyzer, load_probes("guideline-heldout"))
-    assert result["claim"]["f1"] >= 0.85
-    assert result["hedge"]["f1"] >= 0.85
+    result = score(analyzer, load_probes(name))
+    assert result["claim"]["f1"] >= claim_floor
+    assert result["hedge"]["f1"] >= hedge_floor
     assert result["types_any_right"] >= 0.9 * result["typed_hedges"]

@@ -331,3 +331,16 @@ def test_a_negated_or_questioned_booster_is_no_claim_candidate(claim_tagger, tex
     assert cand == []
     spans, best = claim_tagger.tag([text])
     assert spans == [[]] and best[0] == 0.0
+
+
+@pytest.mark.parametrize(
+    "text", ["There is no doubt that the plan is working.", "The results are beyond doubt."]
+)
+def test_a_word_of_a_booster_is_no_hedge_candidate(tagger, text):
+    # LABELING.md lists "there is no doubt" as a certainty booster: its "doubt" doubts
+    # nothing, though "doubt" alone is a hedge candidate (the lexicon reads it so).
+    assert [c.label for c in find_cues(text)] == ["claim"]
+    _, _, _, low, _, cand = tagger._sentence(text, None)
+    assert "doubt" not in {low[i] for i in cand}
+    _, _, _, low, _, cand = tagger._sentence("Some doubt remains.", None)
+    assert "doubt" in {low[i] for i in cand}

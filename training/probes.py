@@ -1,6 +1,6 @@
 """Guideline probes: the model on sentences written to LABELING.md (python -m training.probes).
 
-Two sets of our own one-sentence examples, each labeled by LABELING.md and the decisions
+Three sets of our own one-sentence examples, each labeled by LABELING.md and the decisions
 in ``training/labels/INSTRUCTIONS.md``, sit in ``training/probes/``:
 
 - ``guideline-dev.jsonl`` (69): written while reading the model's errors. It found the
@@ -8,7 +8,11 @@ in ``training/labels/INSTRUCTIONS.md``, sit in ``training/probes/``:
   set: its figures say what was fixed, not how well the model generalises.
 - ``guideline-heldout.jsonl`` (120): written by a helper from the guidelines alone, who
   saw neither the model nor our labeled data; about 30 claims, 12 hedges of each type
-  and 30 hard negatives. Nothing in model 1.3.0 was chosen on it.
+  and 30 hard negatives. Nothing in model 1.3.0 was chosen on it; its misses (with the
+  dev set's) chose what the second targeted draw (model 1.4.0) read.
+- ``guideline-heldout-2.jsonl`` (150): written the same way by another helper, in the
+  manner of 2020s wire copy (attribution tails, numbers, clauses), before model 1.4.0 was
+  trained and scored only after it was chosen; 44 claims, 75 hedges, 42 neither.
 
 Small sets, and written sentences rather than news as it comes: they check the
 definition (does the model know the guidelines' own phrases?), not a test score.
@@ -24,7 +28,7 @@ from service.analysis.analyzer import Analyzer
 from service.analysis.model import MODELS_DIR, load_model
 
 PROBES_DIR = Path(__file__).resolve().parent / "probes"
-SETS = ("guideline-dev", "guideline-heldout")
+SETS = ("guideline-dev", "guideline-heldout", "guideline-heldout-2")
 
 
 def load_probes(name: str) -> list[dict]:

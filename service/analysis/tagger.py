@@ -50,8 +50,10 @@ KINDS = {"hedge": HEDGE_TYPES, "claim": ("claim",)}
 #: The lexicon readings (``_regex_tags`` kinds) that make a token a candidate, by target.
 _LEXICON_KINDS = {"hedge": frozenset(HEDGE_TYPES), "claim": frozenset(("claim",))}
 #: The lexicon readings that make a token no candidate, by target: a negated or questioned
-#: booster ("not a breakthrough", "is it really historic?") boosts nothing (LABELING.md).
-_NEVER_KINDS = {"hedge": frozenset(), "claim": frozenset(("claim-neg",))}
+#: booster ("not a breakthrough", "is it really historic?") boosts nothing, and a word of a
+#: booster hedges nothing: "there is no doubt", "will ensure" are certainty boosters, not
+#: doubt or a forecast (LABELING.md).
+_NEVER_KINDS = {"hedge": frozenset(("claim",)), "claim": frozenset(("claim-neg",))}
 
 Span = tuple[int, int, str]
 TaggedSpan = tuple[int, int, str, float]
