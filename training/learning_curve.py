@@ -18,7 +18,8 @@ How: exactly ``training.train.fit_model``'s claim path, with fewer documents to 
   on all news rows, as ``fit_model`` chooses it;
 - the Platt sigmoid (``MaskedMultiLabel.calibrate_scores``) and the threshold
   (``best_threshold``) are fitted out of fold on the naturally drawn rows (not the
-  targeted draws, ``NATURAL_STRATA``), and F1 and average precision are reported on those rows.
+  claim-rich or targeted draws, ``NATURAL_STRATA``), and F1 and average precision are
+  reported on those rows.
 
 Only news train + dev is used: the news test split is loaded by ``load_corpora`` and
 dropped. Szeged rows carry no claim label, so they never reach the claim head (as in
@@ -72,7 +73,7 @@ class ClaimData:
     Y: np.ndarray  # (n, 1): the claim column of train._targets
     weights: np.ndarray  # train._weights
     groups: np.ndarray  # document of each row: folds and subsamples are by document
-    natural: np.ndarray  # drawn like the test split (not a targeted draw)
+    natural: np.ndarray  # drawn like the test split (not the claim-rich or a targeted draw)
     exclude: tuple[int, ...] = ()  # columns the claim head may not read (train.head_exclusions)
 
     @property

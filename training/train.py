@@ -196,9 +196,9 @@ def fit_model(
     oof = np.column_stack(
         [oof_by_c[chosen[j]][:, j] for j in range(2)] + [oof_by_c[chosen[0]][:, 2:]]
     )
-    # Calibrate and pick thresholds on the rows drawn like the test split (not the targeted
-    # draws, ``training.datasets.NATURAL_STRATA``), so that probabilities mean what they
-    # say on news as it comes.
+    # Calibrate and pick thresholds on the rows drawn like the test split (not the claim-rich
+    # or targeted draws, ``training.datasets.NATURAL_STRATA``), so that probabilities mean
+    # what they say on news as it comes.
     natural = news & np.array([s.natural for s in rows])
     heads.calibrate_scores(oof[natural], Y[natural])
     thresholds = {}
