@@ -5,13 +5,20 @@ from __future__ import annotations
 import numpy as np
 
 
-def label_metrics(y_true, proba, threshold: float) -> dict:
-    """Precision, recall, F1 and support of one binary label at ``threshold``."""
+def confusion(y_true, pred) -> tuple[int, int, int]:
+    """True positives, false positives and false negatives of boolean predictions."""
     y_true = np.asarray(y_true).astype(int)
-    pred = np.asarray(proba) >= threshold
+    pred = np.asarray(pred, dtype=bool)
     tp = int((pred & (y_true == 1)).sum())
     fp = int((pred & (y_true == 0)).sum())
     fn = int((~pred & (y_true == 1)).sum())
+    return tp, fp, fn
+
+
+def label_metrics(y_true, proba, threshold: float) -> dict:
+    """Precision, recall, F1 and support of one binary label at ``threshold``."""
+    y_true = np.asarray(y_true).astype(int)
+    tp, fp, fn = confusion(y_true, np.asarray(proba) >= threshold)
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0

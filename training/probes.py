@@ -26,6 +26,7 @@ from pathlib import Path
 
 from service.analysis.analyzer import Analyzer
 from service.analysis.model import MODELS_DIR, load_model
+from training.metrics import confusion, label_metrics
 
 PROBES_DIR = Path(__file__).resolve().parent / "probes"
 SETS = ("guideline-dev", "guideline-heldout", "guideline-heldout-2")
@@ -38,11 +39,8 @@ def load_probes(name: str) -> list[dict]:
 
 
 def _f1(gold: list[int], flagged: list[int]) -> dict:
-    tp = sum(g and f for g, f in zip(gold, flagged, strict=True))
-    fp = sum(f and not g for g, f in zip(gold, flagged, strict=True))
-    fn = sum(g and not f for g, f in zip(gold, flagged, strict=True))
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-    return {"f1": round(f1, 3), "tp": tp, "fp": fp, "fn": fn}
+    tp, fp, fn = confusion(gold, flagged)
+    return {"f1": label_metrics(gold, flagged, 1)["f1"], "tp": tp, "fp": fp, "fn": fn}
 
 
 def score(analyzer: Analyzer, probes: list[dict]) -> dict:
