@@ -39,6 +39,10 @@ _CUE_RICH = re.compile(
 )
 
 
+#: A draw's candidate rows, PTC's then Reuters': (source, start, end, text, previous text).
+Corpora = tuple[list[tuple], list[tuple]]
+
+
 def split_of(source: str) -> str:
     """Assign a document to train (70%), dev (10%) or test (20%) by a stable hash."""
     bucket = int(hashlib.sha256(source.encode()).hexdigest(), 16) % 10
@@ -157,19 +161,32 @@ TARGETED_DRAWS = ((_TARGETED, 2), (_TARGETED_SECOND, 3))
 
 
 def draw_targeted(
-    root: Path, n: int, exclude: set[tuple[str, int, int]], which: int = 0
+    corpora: Corpora, n: int, exclude: set[tuple[str, int, int]], which: int = 0
 ) -> list[dict]:
     """Targeted draw ``which`` of TARGETED_DRAWS: ``n`` sentences of train/dev documents.
 
-    Like the claim-rich draw, it leaves test documents alone and skips sentences already
-    drawn; each stratum takes its share, half from PTC and half from Reuters. Training
-    learns from these rows but calibrates and picks thresholds without them
+    Drawn as the claim-rich draw is (``_draw_train_dev``). Training learns from these
+    rows but calibrates and picks thresholds without them
     (``training.datasets.NATURAL_STRATA``).
     """
     strata, offset = TARGETED_DRAWS[which]
-    punkt = _english_punkt(root)
-    rng = random.Random(SEED + offset)
-    corpora = [list(_ptc_sentences(root)), list(_reuters_sentences(root, punkt))]
+    return _draw_train_dev(corpora, n, exclude, strata, SEED + offset)
+
+
+def _draw_train_dev(
+    corpora: Corpora,
+    n: int,
+    exclude: set[tuple[str, int, int]],
+    strata: dict[str, tuple[float, re.Pattern]],
+    seed: int,
+) -> list[dict]:
+    """``n`` sentences of train/dev documents only, each stratum its share of them, half
+    from PTC and half from Reuters, among the sentences its pattern matches.
+
+    Test documents are left out so that the test split keeps the distribution of the
+    first draw; sentences already drawn (``exclude``, then this draw's) are skipped.
+    """
+    rng = random.Random(seed)
     taken = set(exclude)
     pool = []
     for stratum, (share, pattern) in strata.items():
@@ -209,37 +226,22 @@ def _record(row: tuple, stratum: str) -> dict:
     }
 
 
-def draw_claim_rich(root: Path, n: int, exclude: set[tuple[str, int, int]]) -> list[dict]:
-    """A second draw of ``n`` sentences from train/dev documents only, matching _CLAIM_RICH.
+def draw_claim_rich(corpora: Corpora, n: int, exclude: set[tuple[str, int, int]]) -> list[dict]:
+    """A second draw of ``n`` sentences from train/dev documents only, matching _CLAIM_RICH."""
+    return _draw_train_dev(corpora, n, exclude, {"claim-rich": (1.0, _CLAIM_RICH)}, SEED + 1)
 
-    Test documents are left out so that the test split keeps the distribution of
-    the first draw; sentences already drawn are skipped.
-    """
+
+def read_corpora(root: Path) -> Corpora:
+    """The candidate sentences of PTC and of Reuters, read once for every draw."""
     punkt = _english_punkt(root)
-    rng = random.Random(SEED + 1)
-    pool = []
-    for sentences in (_ptc_sentences(root), _reuters_sentences(root, punkt)):
-        rows = [
-            r
-            for r in sentences
-            if split_of(r[0]) != "test" and r[:3] not in exclude and _CLAIM_RICH.search(r[3])
-        ]
-        rng.shuffle(rows)
-        pool += [_record(row, "claim-rich") for row in rows[: n // 2]]
-    rng.shuffle(pool)
-    return pool
+    return list(_ptc_sentences(root)), list(_reuters_sentences(root, punkt))
 
 
-def draw(root: Path, per_corpus: int) -> list[dict]:
+def draw(corpora: Corpora, per_corpus: int) -> list[dict]:
     """Draw ``per_corpus`` sentences from PTC and from Reuters, half cue-rich, half uniform."""
-    punkt = _english_punkt(root)
     rng = random.Random(SEED)
     pool = []
-    for _corpus, sentences in (
-        ("ptc", _ptc_sentences(root)),
-        ("reuters", _reuters_sentences(root, punkt)),
-    ):
-        rows = list(sentences)
+    for rows in corpora:
         rich = [r for r in rows if _CUE_RICH.search(r[3])]
         chosen = set()
         picked = []
@@ -284,14 +286,15 @@ def main(argv: list[str] | None = None) -> None:
         help="sizes of the two targeted draws (chunks after the claim-rich draw's)",
     )
     args = ap.parse_args(argv)
-    pool = draw(args.data, args.per_corpus)
+    corpora = read_corpora(args.data)
+    pool = draw(corpora, args.per_corpus)
     first = len(pool)
     pool += draw_claim_rich(
-        args.data, args.claim_rich, {(r["source"], r["start"], r["end"]) for r in pool}
+        corpora, args.claim_rich, {(r["source"], r["start"], r["end"]) for r in pool}
     )
     for which, n in enumerate(args.targeted):
         pool += draw_targeted(
-            args.data, n, {(r["source"], r["start"], r["end"]) for r in pool}, which
+            corpora, n, {(r["source"], r["start"], r["end"]) for r in pool}, which
         )
     for i, row in enumerate(pool[first:], first):
         row["id"] = f"n{i:05d}"
