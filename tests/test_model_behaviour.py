@@ -37,6 +37,14 @@ def test_obvious_claims_are_flagged(analyzer, text):
         ("More work is needed before the treaty can be signed.", "limitation"),
         ("The plan will go ahead only if parliament approves the budget.", "condition"),
         ("The deal reportedly includes a clause on energy prices.", "attribution"),
+        # LABELING.md's own conditions, which model 1.2.2 missed and the targeted draws of
+        # models 1.3.0 and 1.4.0 taught (training/labels/README.md).
+        ("The sale is subject to approval by shareholders.", "condition"),
+        ("The strike will go ahead unless the company improves its offer.", "condition"),
+        ("The loan will be paid provided that the reforms are passed.", "condition"),
+        ("Any lasting peace will need the agreement of both parliaments.", "condition"),
+        ("The merger depends on approval by regulators.", "condition"),
+        ("Prices will rise, depending on demand.", "condition"),
     ],
 )
 def test_obvious_hedges_are_flagged_with_their_type(analyzer, text, hedge_type):
@@ -160,26 +168,8 @@ def test_a_claim_explanation_names_the_claim_tagger_beside_the_features(analyzer
     assert plain_terms[TAGGER_TERM] < 0
 
 
-# LABELING.md phrase by phrase. Sentences written to the guidelines found model 1.2.2 missing
-# its own conditions and reading "there is no doubt" as doubt; models 1.3.0 and 1.4.0 learned
-# them from targeted draws of labeled news (training/labels/README.md). These hold that.
-@pytest.mark.parametrize(
-    "text",
-    [
-        "The sale is subject to approval by shareholders.",
-        "The strike will go ahead unless the company improves its offer.",
-        "The loan will be paid provided that the reforms are passed.",
-        "Any lasting peace will need the agreement of both parliaments.",
-        "The merger depends on approval by regulators.",
-        "Prices will rise, depending on demand.",
-    ],
-)
-def test_the_guidelines_conditions_are_condition_hedges(analyzer, text):
-    result = sentence(analyzer, text)
-    assert result.hedge.flagged
-    assert "condition" in result.hedge.types
-
-
+# LABELING.md phrase by phrase: model 1.2.2 read "there is no doubt" as doubt; model 1.4.0's
+# tagger takes no hedge candidate inside a booster.
 @pytest.mark.parametrize(
     "text",
     [
