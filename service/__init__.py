@@ -36,7 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(
         # The committed artifacts and manifests (models/ beside service/).
         MODELS_DIR=Path(__file__).resolve().parents[1] / "models",
-        # None loads the newest manifest; a version ("1.4.0") pins one.
+        # None loads the newest manifest; a version ("1.5.0") pins one.
         MODEL_VERSION=None,
         # DESIGN.md: a body over 1 MB is 413 payload_too_large.
         MAX_CONTENT_LENGTH=1024 * 1024,

@@ -396,6 +396,7 @@ def test_out_of_fold_scores_each_row_with_a_model_fitted_without_its_document():
 
         def __init__(self, k):
             self.k = k
+            self.heads = SimpleNamespace(target_domain="news", domain_coef_={})
 
         def predict(self, texts, cues):
             return SimpleNamespace(proba=np.full((len(texts), 7), float(self.k)))
@@ -408,11 +409,12 @@ def test_out_of_fold_scores_each_row_with_a_model_fitted_without_its_document():
         features=SimpleNamespace(transform=lambda texts: np.zeros((len(texts), 1))),
         heads=SimpleNamespace(heads_=[None] * 7),
     )
-    proba = out_of_fold(model, rows, folds=5, fit=fit, n_jobs=1)["proba"]
+    oof = out_of_fold(model, rows, folds=5, fit=fit, n_jobs=1)
     assert len(fitted_docs) == 5
-    assert np.isnan(proba[0]).all()  # news: always fitted, never scored
-    for s, p in zip(rows[1:], proba[1:], strict=True):
-        assert s.doc not in fitted_docs[int(p[1])]
+    for proba in (oof["proba"], oof["domain_proba"]):
+        assert np.isnan(proba[0]).all()  # news: always fitted, never scored
+        for s, p in zip(rows[1:], proba[1:], strict=True):
+            assert s.doc not in fitted_docs[int(p[1])]
 
 
 def test_committed_report_says_how_domain_thresholds_were_chosen():

@@ -273,3 +273,55 @@ def test_the_claim_head_excludes_negated_boosters():
     claim, hedge = model.heads.heads_[:2]
     assert not claim.base.coef_[0, negated].any()
     assert hedge.base.coef_[0, negated].any()  # the hedge head reads them
+
+
+def _two_domain_rows(n: int = 400):
+    """Rows of two corpora: column 0 marks the label on "news" and its opposite on "wiki";
+    column 1 marks it on both (a shared cue); column 2 is noise."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(1)
+    y = (rng.random(n) < 0.5).astype(int)
+    domains = np.where(np.arange(n) % 2 == 0, "news", "wiki")
+    own = np.where(domains == "news", y, 1 - y)
+    X = np.column_stack([own, y * (rng.random(n) < 0.7), rng.normal(size=n)]).astype(float)
+    return sp.csr_matrix(X), np.column_stack([y, y]), domains
+
+
+def test_a_domain_head_reads_news_with_shared_plus_news_weights():
+    from service.analysis.heads import MaskedMultiLabel
+
+    X, Y, domains = _two_domain_rows()
+    heads = MaskedMultiLabel(C=(1.0, 1.0), domain_heads=(1,)).fit(X, Y, domains=domains)
+    plain, adapted = (h.base.coef_[0] for h in heads.heads_)
+    # Without domains, column 0's two readings cancel out; with them, each corpus keeps its own.
+    assert abs(plain[0]) < 0.5
+    assert adapted[0] > 1.0 and adapted[1] > 1.0
+    wiki = heads.domain_coef_[1]["wiki"]
+    assert wiki.dtype == np.float32 and wiki[0] < -1.0 and wiki[1] > 1.0
+    assert set(heads.domain_coef_) == {1}  # only the heads asked for
+    # The fitted head predicts news rows with its one weight vector, as the service does.
+    news = domains == "news"
+    scores = heads.heads_[1].decision_function(X[news])
+    assert ((scores > 0) == Y[news, 1].astype(bool)).mean() > 0.95
+
+
+def test_in_domain_reads_a_corpus_with_its_own_weights():
+    from training.domain import in_domain
+
+    model = load_model()
+    wiki = in_domain(model, "szeged-wiki")
+    hedge = model.heads.heads_[1].base.coef_[0]
+    np.testing.assert_allclose(
+        wiki.heads.heads_[1].base.coef_[0], model.heads.domain_coef_[1]["szeged-wiki"], rtol=1e-6
+    )
+    assert not np.allclose(wiki.heads.heads_[1].base.coef_[0], hedge)
+    np.testing.assert_array_equal(model.heads.heads_[1].base.coef_[0], hedge)  # not changed
+    assert in_domain(model, "news") is model
+    text = ["Some people believe that the city was founded by Romans."]
+    cues = [find_cues(text[0])]
+    assert wiki.predict(text, cues).proba[0, 1] != model.predict(text, cues).proba[0, 1]
+    # The claim column and the type columns are the shipped model's.
+    np.testing.assert_array_equal(
+        wiki.predict(text, cues).proba[:, [0, 2, 3]], model.predict(text, cues).proba[:, [0, 2, 3]]
+    )

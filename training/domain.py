@@ -76,13 +76,32 @@ def fit_fold_model(
     from training.cue_tagger import fit_tagger
 
     sub = [rows[i] for i in fitted]
-    heads = MaskedMultiLabel(C=model.heads.C, exclude=model.heads.exclude).fit(
-        X[fitted], _targets(sub), sample_weight=_weights(sub)
-    )
+    heads = MaskedMultiLabel(
+        C=model.heads.C, exclude=model.heads.exclude, domain_heads=model.heads.domain_heads
+    ).fit(X[fitted], _targets(sub), sample_weight=_weights(sub), domains=[s.corpus for s in sub])
     for head, shipped in zip(heads.heads_, model.heads.heads_, strict=True):
         head.a, head.b = shipped.a, shipped.b
     pipeline = Pipeline([("features", model.features), ("heads", heads)])
     return dataclasses.replace(model, pipeline=pipeline, tagger=fit_tagger(sub))
+
+
+def in_domain(model: CaveatModel, domain: str) -> CaveatModel:
+    """The same model whose domain-augmented heads (``MaskedMultiLabel.fit``'s ``domains``)
+    read with ``domain``'s weights (shared + that corpus's copy) instead of news's: the model
+    as trained for that corpus, with the same features, taggers, calibration and combiners.
+    ``domain`` is a corpus name of the training rows ("szeged-wiki", "szeged-bio");
+    the target domain gives the model back unchanged."""
+    heads = model.heads
+    if domain == heads.target_domain or not getattr(heads, "domain_coef_", None):
+        return model  # one set of weights: the model reads every corpus with it
+    heads = copy.deepcopy(heads)
+    for j, by_domain in heads.domain_coef_.items():
+        if domain not in by_domain:
+            raise KeyError(f"head {j} was not fitted on {domain!r} rows")
+        base = heads.heads_[j].base
+        base.coef_ = by_domain[domain].astype(np.float64)[None, :]
+    pipeline = Pipeline([("features", model.features), ("heads", heads)])
+    return dataclasses.replace(model, pipeline=pipeline)
 
 
 def with_tagger_threshold(model: CaveatModel, threshold: float) -> CaveatModel:
@@ -106,12 +125,19 @@ def _score_fold_now(model, rows, X, fitted, held, tagger_grid, tagger_rows, fit)
     texts = [rows[i].text for i in held]
     lexicon = [find_cues(t) for t in texts]
     proba = fold.predict(texts, lexicon).proba
+    own = np.empty_like(proba)
+    corpora = np.array([rows[i].corpus for i in held])
+    for corpus in np.unique(corpora):
+        at = np.flatnonzero(corpora == corpus)
+        own[at] = (
+            in_domain(fold, corpus).predict([texts[k] for k in at], [lexicon[k] for k in at]).proba
+        )
     picked = [k for k, i in enumerate(held) if tagger_rows(rows[i])]
     spans = {}
     for t in tagger_grid:
         tagger = with_tagger_threshold(fold, t).tagger
         spans[t] = tagger.spans([texts[k] for k in picked], [lexicon[k] for k in picked])
-    return held, proba, [held[k] for k in picked], spans
+    return held, proba, own, [held[k] for k in picked], spans
 
 
 def _szeged_wiki(s: LabeledSentence) -> bool:
@@ -128,12 +154,15 @@ def out_of_fold(
     n_jobs: int | None = None,
 ) -> dict:
     """Every Szeged row's probabilities (heads.COLUMNS) from a fold model fitted without its
-    document; for the rows ``tagger_rows`` picks, the tagger's spans at each threshold of
-    ``tagger_grid`` too (``spans_at[t][i]``; None for rows not picked). News rows (always
-    fitted, never held out) get NaN. Folds run in ``n_jobs`` processes (default: one per
-    CPU, at most one per fold); the result does not depend on it."""
+    document: ``proba`` as the service reads any text (news weights), ``domain_proba`` with
+    the weights of the row's own corpus (``in_domain``). For the rows ``tagger_rows`` picks,
+    the tagger's spans at each threshold of ``tagger_grid`` too (``spans_at[t][i]``; None
+    for rows not picked). News rows (always fitted, never held out) get NaN. Folds run in
+    ``n_jobs`` processes (default: one per CPU, at most one per fold); the result does not
+    depend on it."""
     X = model.features.transform([s.text for s in rows])
     proba = np.full((len(rows), len(model.heads.heads_)), np.nan)
+    domain_proba = proba.copy()
     spans_at: dict[float, list] = {t: [None] * len(rows) for t in tagger_grid}
     if n_jobs is None:
         n_jobs = min(folds, os.cpu_count() or 1)
@@ -141,9 +170,10 @@ def out_of_fold(
         delayed(_score_fold)(model, rows, X, fitted, held, tagger_grid, tagger_rows, fit)
         for fitted, held in szeged_folds(rows, folds)
     )
-    for held, fold_proba, picked, spans in results:
+    for held, fold_proba, own, picked, spans in results:
         proba[held] = fold_proba
+        domain_proba[held] = own
         for t in tagger_grid:
             for i, found in zip(picked, spans[t], strict=True):
                 spans_at[t][i] = found
-    return {"proba": proba, "spans_at": spans_at}
+    return {"proba": proba, "domain_proba": domain_proba, "spans_at": spans_at}

@@ -79,6 +79,14 @@ class PlattCalibrated(BaseEstimator):
         return self.sigmoid(self.decision_function(X))
 
 
+def _by_domain(X, domains: np.ndarray, names: Sequence[str]):
+    """``[X, X on names[0]'s rows, X on names[1]'s rows, ...]``: the shared features, then
+    one copy per domain, zero on the other domains' rows."""
+    X = sp.csr_matrix(X)
+    blocks = [X] + [sp.diags((domains == name).astype(float)) @ X for name in names]
+    return sp.hstack(blocks, format="csr")
+
+
 class MaskedMultiLabel(ClassifierMixin, BaseEstimator):
     """Independent logistic-regression heads for ``claim`` and ``hedge`` over shared features."""
 
@@ -88,21 +96,42 @@ class MaskedMultiLabel(ClassifierMixin, BaseEstimator):
         class_weight=None,
         max_iter: int = 2000,
         exclude: Sequence[Sequence[int]] | None = None,
+        domain_heads: Sequence[int] = (),
+        target_domain: str = "news",
     ):
         self.C = C
         self.class_weight = class_weight
         self.max_iter = max_iter
         self.exclude = exclude
+        self.domain_heads = domain_heads
+        self.target_domain = target_domain
 
-    def fit(self, X, Y: np.ndarray, sample_weight: np.ndarray | None = None) -> MaskedMultiLabel:
+    def fit(
+        self,
+        X,
+        Y: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+        domains: Sequence[str] | None = None,
+    ) -> MaskedMultiLabel:
         """Fit one head per column of ``Y`` on the rows where that column is 0 or 1.
 
         ``exclude[j]``: feature columns head ``j`` may not read (their weight is 0; a head
         past the end of ``exclude`` reads every column), for
         what the labeling guidelines say cannot count towards its label whatever a few
-        training rows suggest (a negated booster is no claim)."""
+        training rows suggest (a negated booster is no claim).
+
+        ``domains`` (each row's corpus) and ``domain_heads``: the heads listed are fitted on
+        features augmented by domain (Daumé III 2007, "Frustratingly easy domain
+        adaptation"): every feature has a shared weight and one more per domain, read only
+        on that domain's rows. So a corpus's own conventions (Szeged reads "is considered"
+        as doubt and never marks a contrast, which our news labels do) go to its own copy
+        instead of bending the weights news is read with. The fitted head keeps, as its one
+        weight vector, the shared weights plus ``target_domain``'s: prediction costs what
+        it did. The other domains' sums are kept in ``domain_coef_[j][domain]`` (float32),
+        to score a corpus as the model knows it (``training.domain.in_domain``)."""
         Y = np.asarray(Y)
         self.heads_ = []
+        self.domain_coef_: dict[int, dict[str, np.ndarray]] = {}
         for j, c in enumerate(self.C):
             known = Y[:, j] >= 0
             classes = np.unique(Y[known, j])
@@ -125,7 +154,22 @@ class MaskedMultiLabel(ClassifierMixin, BaseEstimator):
                 keep = np.ones(X.shape[1])
                 keep[excluded] = 0.0
                 Xj = (Xj @ sp.diags(keep)).tocsr()
-            lr.fit(Xj, Y[known, j], sample_weight=weight)
+            if domains is not None and j in self.domain_heads:
+                row_domains = np.asarray(domains)[known]
+                names = [self.target_domain] + sorted(
+                    set(row_domains.tolist()) - {self.target_domain}
+                )
+                lr.fit(_by_domain(Xj, row_domains, names), Y[known, j], sample_weight=weight)
+                blocks = lr.coef_[0].reshape(len(names) + 1, X.shape[1])
+                shared = blocks[0]
+                self.domain_coef_[j] = {
+                    name: (shared + blocks[k]).astype(np.float32)
+                    for k, name in enumerate(names[1:], start=2)
+                }
+                lr.coef_ = (shared + blocks[1])[None, :]
+                lr.n_features_in_ = X.shape[1]
+            else:
+                lr.fit(Xj, Y[known, j], sample_weight=weight)
             if excluded:
                 lr.coef_[0, excluded] = 0.0  # columns of zeros get no weight; say so exactly
             self.heads_.append(PlattCalibrated(lr))
