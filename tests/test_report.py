@@ -399,7 +399,13 @@ def test_out_of_fold_scores_each_row_with_a_model_fitted_without_its_document():
             self.heads = SimpleNamespace(target_domain="news", domain_coef_={})
 
         def predict(self, texts, cues):
-            return SimpleNamespace(proba=np.full((len(texts), 7), float(self.k)))
+            n = len(texts)
+            return SimpleNamespace(
+                proba=np.full((n, 7), float(self.k)), X=np.zeros((n, 1)), cue_max=np.zeros(n)
+            )
+
+        def head_scores(self, X):
+            return np.full((X.shape[0], 7), float(self.k))
 
     def fit(model, rows_, X, fitted):
         fitted_docs.append({rows_[i].doc for i in fitted})
@@ -411,10 +417,10 @@ def test_out_of_fold_scores_each_row_with_a_model_fitted_without_its_document():
     )
     oof = out_of_fold(model, rows, folds=5, fit=fit, n_jobs=1)
     assert len(fitted_docs) == 5
-    for proba in (oof["proba"], oof["domain_proba"]):
+    for proba in (oof["proba"], oof["domain_proba"], oof["domain_readings"]):
         assert np.isnan(proba[0]).all()  # news: always fitted, never scored
         for s, p in zip(rows[1:], proba[1:], strict=True):
-            assert s.doc not in fitted_docs[int(p[1])]
+            assert s.doc not in fitted_docs[int(p[0 if proba.shape[1] == 2 else 1])]
 
 
 def test_committed_report_says_how_domain_thresholds_were_chosen():
@@ -430,6 +436,8 @@ def test_committed_report_says_how_domain_thresholds_were_chosen():
         # Chosen on every sentence of the corpus outside its test documents, and on no other.
         outside_test = sum(split_of(s.doc) != "test" for s in iter_szeged(part))
         assert block[name]["out_of_fold"]["tuning"]["n"] == outside_test
+        assert block[name]["out_of_fold_combiner"]["tuning"]["n"] == outside_test
+        assert set(block[name]["combiner"]) == {"head", "cue", "bias", "none"}
         assert block[name]["shipped"]["test"] == report["sets"][name]["caveat"]["hedge"]
     cues = block["cue_tokens"]["szeged-wiki-test"]
     by_threshold = cues["tuning"]["f1_by_threshold"]

@@ -40,7 +40,7 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
 
 from service.analysis.cues import find_cues
-from service.analysis.heads import MaskedMultiLabel
+from service.analysis.heads import CueCombiner, MaskedMultiLabel
 from service.analysis.model import CaveatModel
 from training.datasets import LabeledSentence
 from training.news_pool import split_of
@@ -85,23 +85,41 @@ def fit_fold_model(
     return dataclasses.replace(model, pipeline=pipeline, tagger=fit_tagger(sub))
 
 
-def in_domain(model: CaveatModel, domain: str) -> CaveatModel:
+def in_domain(
+    model: CaveatModel, domain: str, hedge_combiner: CueCombiner | None = None
+) -> CaveatModel:
     """The same model whose domain-augmented heads (``MaskedMultiLabel.fit``'s ``domains``)
     read with ``domain``'s weights (shared + that corpus's copy) instead of news's: the model
-    as trained for that corpus, with the same features, taggers, calibration and combiners.
-    ``domain`` is a corpus name of the training rows ("szeged-wiki", "szeged-bio");
-    the target domain gives the model back unchanged."""
+    as trained for that corpus, with the same features, taggers, calibration and, unless
+    ``hedge_combiner`` is given, combiners. ``domain`` is a corpus name of the training rows
+    ("szeged-wiki", "szeged-bio"); the target domain, or a model with one set of weights,
+    keeps its heads."""
     heads = model.heads
-    if domain == heads.target_domain or not getattr(heads, "domain_coef_", None):
-        return model  # one set of weights: the model reads every corpus with it
-    heads = copy.deepcopy(heads)
-    for j, by_domain in heads.domain_coef_.items():
-        if domain not in by_domain:
-            raise KeyError(f"head {j} was not fitted on {domain!r} rows")
-        base = heads.heads_[j].base
-        base.coef_ = by_domain[domain].astype(np.float64)[None, :]
-    pipeline = Pipeline([("features", model.features), ("heads", heads)])
-    return dataclasses.replace(model, pipeline=pipeline)
+    if domain != heads.target_domain and getattr(heads, "domain_coef_", None):
+        heads = copy.deepcopy(heads)
+        for j, by_domain in heads.domain_coef_.items():
+            if domain not in by_domain:
+                raise KeyError(f"head {j} was not fitted on {domain!r} rows")
+            heads.heads_[j].base.coef_ = by_domain[domain].astype(np.float64)[None, :]
+        model = dataclasses.replace(
+            model, pipeline=Pipeline([("features", model.features), ("heads", heads)])
+        )
+    if hedge_combiner is not None:
+        model = dataclasses.replace(
+            model, card={**model.card, "hedge_combiner": hedge_combiner.as_dict()}
+        )
+    return model
+
+
+def hedge_readings(model: CaveatModel, texts: Sequence[str], lexicon=None):
+    """The model's probabilities (heads.COLUMNS) of sentences, and the two readings its hedge
+    combiner joins: each sentence's hedge head score and its cue tagger's best token
+    probability (columns of an (n, 2) array)."""
+    if lexicon is None:
+        lexicon = [find_cues(t) for t in texts]
+    pred = model.predict(texts, lexicon)
+    head = model.head_scores(pred.X)[:, 1]
+    return pred.proba, np.column_stack([head, pred.cue_max])
 
 
 def with_tagger_threshold(model: CaveatModel, threshold: float) -> CaveatModel:
@@ -126,18 +144,19 @@ def _score_fold_now(model, rows, X, fitted, held, tagger_grid, tagger_rows, fit)
     lexicon = [find_cues(t) for t in texts]
     proba = fold.predict(texts, lexicon).proba
     own = np.empty_like(proba)
+    readings = np.empty((len(held), 2))
     corpora = np.array([rows[i].corpus for i in held])
     for corpus in np.unique(corpora):
         at = np.flatnonzero(corpora == corpus)
-        own[at] = (
-            in_domain(fold, corpus).predict([texts[k] for k in at], [lexicon[k] for k in at]).proba
+        own[at], readings[at] = hedge_readings(
+            in_domain(fold, corpus), [texts[k] for k in at], [lexicon[k] for k in at]
         )
     picked = [k for k, i in enumerate(held) if tagger_rows(rows[i])]
     spans = {}
     for t in tagger_grid:
         tagger = with_tagger_threshold(fold, t).tagger
         spans[t] = tagger.spans([texts[k] for k in picked], [lexicon[k] for k in picked])
-    return held, proba, own, [held[k] for k in picked], spans
+    return held, proba, own, readings, [held[k] for k in picked], spans
 
 
 def _szeged_wiki(s: LabeledSentence) -> bool:
@@ -155,14 +174,16 @@ def out_of_fold(
 ) -> dict:
     """Every Szeged row's probabilities (heads.COLUMNS) from a fold model fitted without its
     document: ``proba`` as the service reads any text (news weights), ``domain_proba`` with
-    the weights of the row's own corpus (``in_domain``). For the rows ``tagger_rows`` picks,
-    the tagger's spans at each threshold of ``tagger_grid`` too (``spans_at[t][i]``; None
-    for rows not picked). News rows (always fitted, never held out) get NaN. Folds run in
-    ``n_jobs`` processes (default: one per CPU, at most one per fold); the result does not
-    depend on it."""
+    the weights of the row's own corpus (``in_domain``), and ``domain_readings`` the hedge
+    head score and tagger reading behind it (``hedge_readings``). For the rows
+    ``tagger_rows`` picks, the tagger's spans at each threshold of ``tagger_grid`` too
+    (``spans_at[t][i]``; None for rows not picked). News rows (always fitted, never held
+    out) get NaN. Folds run in ``n_jobs`` processes (default: one per CPU, at most one per
+    fold); the result does not depend on it."""
     X = model.features.transform([s.text for s in rows])
     proba = np.full((len(rows), len(model.heads.heads_)), np.nan)
     domain_proba = proba.copy()
+    domain_readings = np.full((len(rows), 2), np.nan)
     spans_at: dict[float, list] = {t: [None] * len(rows) for t in tagger_grid}
     if n_jobs is None:
         n_jobs = min(folds, os.cpu_count() or 1)
@@ -170,10 +191,16 @@ def out_of_fold(
         delayed(_score_fold)(model, rows, X, fitted, held, tagger_grid, tagger_rows, fit)
         for fitted, held in szeged_folds(rows, folds)
     )
-    for held, fold_proba, own, picked, spans in results:
+    for held, fold_proba, own, readings, picked, spans in results:
         proba[held] = fold_proba
         domain_proba[held] = own
+        domain_readings[held] = readings
         for t in tagger_grid:
             for i, found in zip(picked, spans[t], strict=True):
                 spans_at[t][i] = found
-    return {"proba": proba, "domain_proba": domain_proba, "spans_at": spans_at}
+    return {
+        "proba": proba,
+        "domain_proba": domain_proba,
+        "domain_readings": domain_readings,
+        "spans_at": spans_at,
+    }

@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from service.analysis.cues import find_cues
-from service.analysis.heads import decide_types
+from service.analysis.heads import CueCombiner, decide_types
 from service.analysis.model import MODELS_DIR, CaveatModel, load_model
 from service.analysis.tagger import merge_cues
 from service.analysis.types import HEDGE_TYPES
@@ -315,7 +315,12 @@ DOMAIN_METHOD = (
     "hedge head's news weights; the chosen rows read each corpus with its own weights (the "
     "hedge head is fitted with a copy of the features per corpus, and the committed model "
     "keeps each corpus's sum, training.domain.in_domain), in the folds as on test. On test "
-    "documents every row uses the committed model's probabilities."
+    "documents every row uses the committed model's probabilities. 'with its own "
+    "combiner': the corpus's own hedge combiner (the logistic regression that joins the "
+    "hedge head's score and the log-odds of the cue tagger's likeliest word, which the "
+    "shipped model fits on news) fitted on the same out-of-fold readings of the corpus's "
+    "train + dev sentences, then its threshold chosen on them as above; the Wikipedia cue "
+    "tokens flag sentences with it."
 )
 
 
@@ -372,14 +377,15 @@ def choose_tagger_threshold(
 def domain_thresholds(
     data: dict, caveat: Caveat, folds: int = FOLDS, tagger_grid=TAGGER_GRID, n_jobs=None
 ) -> dict:
-    """Szeged Wikipedia and biomedical test hedge P/R/F1 at the shipped threshold and at
-    thresholds chosen for each corpus without its test documents (``DOMAIN_METHOD``); the
-    same for Szeged Wikipedia cue tokens and the cue tagger's token threshold."""
+    """Szeged Wikipedia and biomedical test hedge P/R/F1 at the shipped threshold and read
+    with each corpus's weights, at thresholds (and with a combiner) chosen for it without its
+    test documents (``DOMAIN_METHOD``); the same for Szeged Wikipedia cue tokens and the cue
+    tagger's token threshold."""
     fit_rows = fit_rows_of(data)
     oof = out_of_fold(caveat.model, fit_rows, folds, tagger_grid, n_jobs=n_jobs)
     shipped = caveat.thresholds[1]
     out: dict = {"method": DOMAIN_METHOD, "folds": folds, "shipped_threshold": shipped}
-    chosen = {}
+    chosen, combined = {}, {}
     for part in ("wiki", "bio"):
         idx = [i for i, s in enumerate(fit_rows) if s.corpus == f"szeged-{part}"]
         rows, p_oof = [fit_rows[i] for i in idx], oof["proba"][idx, 1]
@@ -388,18 +394,26 @@ def domain_thresholds(
         y_test = [s.hedge for s in test]
         p_test = caveat.predict_proba([s.text for s in test])[:, 1]
         own = Caveat(model=in_domain(caveat.model, f"szeged-{part}"))
-        p_own, p_own_test = (
-            oof["domain_proba"][idx, 1],
-            own.predict_proba([s.text for s in test])[:, 1],
-        )
+        p_own = oof["domain_proba"][idx, 1]
         dev = [s for s in rows if split_of(s.doc) == "dev"]
         p_dev = own.predict_proba([s.text for s in dev])[:, 1]
+        # The corpus's own combiner of its head score and tagger reading, fitted on the same
+        # out-of-fold readings its threshold is chosen on (three weights on thousands of rows).
+        head, cue_max = oof["domain_readings"][idx].T
+        combiner = CueCombiner.fit(head, cue_max, np.array(y_oof))
+        combined[part] = (combiner, combiner.proba(head, cue_max))
+        corpus_model = in_domain(caveat.model, f"szeged-{part}", combiner)
         variants = {
-            "out_of_fold": choose_hedge_threshold(rows, p_own),
-            "out_of_fold_dev_only": choose_hedge_threshold(rows, p_own, splits=("dev",)),
-            "in_sample_dev": choose_hedge_threshold(dev, p_dev, splits=("dev",)),
+            "out_of_fold": (choose_hedge_threshold(rows, p_own), own),
+            "out_of_fold_dev_only": (choose_hedge_threshold(rows, p_own, splits=("dev",)), own),
+            "in_sample_dev": (choose_hedge_threshold(dev, p_dev, splits=("dev",)), own),
+            "out_of_fold_combiner": (
+                choose_hedge_threshold(rows, combined[part][1]),
+                Caveat(model=corpus_model),
+            ),
         }
-        chosen[part] = variants["out_of_fold"][0]
+        chosen[part] = variants["out_of_fold_combiner"][0][0]
+        texts = [s.text for s in test]
         out[f"szeged-{part}-test"] = {
             "sentences": len(test),
             "shipped": {
@@ -411,14 +425,18 @@ def domain_thresholds(
                 name: {
                     "threshold": threshold,
                     "tuning": tuning,
-                    "test": label_metrics(y_test, p_own_test, threshold),
+                    "test": label_metrics(y_test, system.predict_proba(texts)[:, 1], threshold),
                 }
-                for name, (threshold, tuning) in variants.items()
+                for name, ((threshold, tuning), system) in variants.items()
             },
+            "combiner": combiner.as_dict(),
         }
-    # Cue tokens on Szeged Wikipedia, flagging sentences at the domain hedge threshold.
+    # Cue tokens on Szeged Wikipedia, flagging sentences as the corpus's own combiner and
+    # threshold do.
     idx = [i for i, s in enumerate(fit_rows) if s.corpus == "szeged-wiki"]
     rows = [fit_rows[i] for i in idx]
+    proba = oof["domain_proba"][idx].copy()
+    proba[:, 1] = combined["wiki"][1]
     texts = [s.text for s in rows]
     lexicon = [find_cues(t) for t in texts]
     hedges_at = {
@@ -427,14 +445,14 @@ def domain_thresholds(
     }
     tagger_threshold, tuning = choose_tagger_threshold(
         rows,
-        oof["domain_proba"][idx],
+        proba,
         hedges_at,
         chosen["wiki"],
         caveat.type_thresholds,
         SZEGED_TYPES,
     )
     test = data["szeged-wiki-test"]
-    wiki = in_domain(caveat.model, "szeged-wiki")
+    wiki = in_domain(caveat.model, "szeged-wiki", combined["wiki"][0])
     retagged = with_tagger_threshold(wiki, tagger_threshold)
     out["cue_tokens"] = {
         "szeged-wiki-test": {
@@ -599,6 +617,7 @@ _VARIANTS = {
     "out_of_fold": "{corpus} train + dev documents, out of fold",
     "out_of_fold_dev_only": "{corpus} dev documents, out of fold",
     "in_sample_dev": "{corpus} dev documents, in-sample (biased)",
+    "out_of_fold_combiner": "{corpus} train + dev documents, out of fold, with its own combiner",
 }
 _CORPUS = {"szeged-wiki-test": "Szeged Wikipedia", "szeged-bio-test": "Szeged biomedical"}
 
@@ -608,7 +627,8 @@ def domain_table(block: dict, sets: dict) -> list[str]:
     lines = [
         "Sentence hedges on the Szeged test documents: caveat as shipped (news weights, "
         "shipped threshold), or with the hedge head's weights for the corpus and a threshold "
-        "chosen for it without its test documents.",
+        "(last row of each corpus: and a hedge combiner) chosen for it without its test "
+        "documents.",
         "",
         "| set | hedge threshold chosen on | threshold | P | R | F1 | tuning F1 |",
         "|---|---|---|---|---|---|---|",
@@ -630,7 +650,8 @@ def domain_table(block: dict, sets: dict) -> list[str]:
         "'shipped', the corpus's train + dev out-of-fold scores at the shipped threshold (which "
         "was chosen on news).",
         f"- Hedge cue tokens, Szeged Wikipedia test: shipped F1 {cues['shipped']['f1']:.3f}; "
-        f"with the Wikipedia weights and hedge threshold {cues['hedge_threshold']:.2f}: F1 "
+        f"with the Wikipedia weights, combiner and hedge threshold "
+        f"{cues['hedge_threshold']:.2f}: F1 "
         f"{at_hedge['f1']:.3f} "
         f"(P {at_hedge['precision']:.3f}, R {at_hedge['recall']:.3f}); and with the cue "
         f"tagger's token threshold {cues['tagger_threshold']:.2f} (shipped "

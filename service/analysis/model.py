@@ -118,6 +118,10 @@ class CaveatModel:
         """The Pipeline's classifier step."""
         return self.pipeline.named_steps["heads"]
 
+    def head_scores(self, X) -> np.ndarray:
+        """Every head's linear score (``heads.COLUMNS`` order) of each row of a feature matrix."""
+        return np.asarray(X @ self._weights) + self._intercepts
+
     def predict_proba(self, X, claim_max: np.ndarray, cue_max: np.ndarray) -> np.ndarray:
         """Probabilities in ``heads.COLUMNS`` order (claim, hedge, each type) for a feature matrix
         and each sentence's best token probability from the claim and the hedge cue taggers.
@@ -125,7 +129,7 @@ class CaveatModel:
         The type columns are the Pipeline's ``heads.predict_proba``, computed in one product;
         the claim and hedge columns combine their head's score with their tagger's reading.
         """
-        scores = np.asarray(X @ self._weights) + self._intercepts
+        scores = self.head_scores(X)
         proba = 1.0 / (1.0 + np.exp(-(self._slopes * scores + self._offsets)))
         for j, best in enumerate((claim_max, cue_max)):
             proba[:, j] = self.combiners[j].proba(scores[:, j], best)
