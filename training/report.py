@@ -401,8 +401,8 @@ def domain_thresholds(
         # out-of-fold readings its threshold is chosen on (three weights on thousands of rows).
         head, cue_max = oof["domain_readings"][idx].T
         combiner = CueCombiner.fit(head, cue_max, np.array(y_oof))
-        combined[part] = (combiner, combiner.proba(head, cue_max))
         corpus_model = in_domain(caveat.model, f"szeged-{part}", combiner)
+        combined[part] = (corpus_model, combiner.proba(head, cue_max))
         variants = {
             "out_of_fold": (choose_hedge_threshold(rows, p_own), own),
             "out_of_fold_dev_only": (choose_hedge_threshold(rows, p_own, splits=("dev",)), own),
@@ -444,15 +444,10 @@ def domain_thresholds(
         for t, spans in oof["spans_at"].items()
     }
     tagger_threshold, tuning = choose_tagger_threshold(
-        rows,
-        proba,
-        hedges_at,
-        chosen["wiki"],
-        caveat.type_thresholds,
-        SZEGED_TYPES,
+        rows, proba, hedges_at, chosen["wiki"], caveat.type_thresholds, SZEGED_TYPES
     )
     test = data["szeged-wiki-test"]
-    wiki = in_domain(caveat.model, "szeged-wiki", combined["wiki"][0])
+    wiki = combined["wiki"][0]
     retagged = with_tagger_threshold(wiki, tagger_threshold)
     out["cue_tokens"] = {
         "szeged-wiki-test": {
