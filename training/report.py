@@ -392,9 +392,10 @@ def domain_thresholds(
         y_oof = [s.hedge for s in rows]
         test = data[f"szeged-{part}-test"]
         y_test = [s.hedge for s in test]
-        p_test = caveat.predict_proba([s.text for s in test])[:, 1]
+        texts = [s.text for s in test]
+        p_test = caveat.predict_proba(texts)[:, 1]
         own = Caveat(model=in_domain(caveat.model, f"szeged-{part}"))
-        p_own = oof["domain_proba"][idx, 1]
+        p_own, p_own_test = oof["domain_proba"][idx, 1], own.predict_proba(texts)[:, 1]
         dev = [s for s in rows if split_of(s.doc) == "dev"]
         p_dev = own.predict_proba([s.text for s in dev])[:, 1]
         # The corpus's own combiner of its head score and tagger reading, fitted on the same
@@ -403,17 +404,18 @@ def domain_thresholds(
         combiner = CueCombiner.fit(head, cue_max, np.array(y_oof))
         corpus_model = in_domain(caveat.model, f"szeged-{part}", combiner)
         combined[part] = (corpus_model, combiner.proba(head, cue_max))
+        p_comb_test = Caveat(model=corpus_model).predict_proba(texts)[:, 1]
+        # Each variant: (threshold, tuning metrics), and the test probabilities it flags.
         variants = {
-            "out_of_fold": (choose_hedge_threshold(rows, p_own), own),
-            "out_of_fold_dev_only": (choose_hedge_threshold(rows, p_own, splits=("dev",)), own),
-            "in_sample_dev": (choose_hedge_threshold(dev, p_dev, splits=("dev",)), own),
-            "out_of_fold_combiner": (
-                choose_hedge_threshold(rows, combined[part][1]),
-                Caveat(model=corpus_model),
+            "out_of_fold": (choose_hedge_threshold(rows, p_own), p_own_test),
+            "out_of_fold_dev_only": (
+                choose_hedge_threshold(rows, p_own, splits=("dev",)),
+                p_own_test,
             ),
+            "in_sample_dev": (choose_hedge_threshold(dev, p_dev, splits=("dev",)), p_own_test),
+            "out_of_fold_combiner": (choose_hedge_threshold(rows, combined[part][1]), p_comb_test),
         }
         chosen[part] = variants["out_of_fold_combiner"][0][0]
-        texts = [s.text for s in test]
         out[f"szeged-{part}-test"] = {
             "sentences": len(test),
             "shipped": {
@@ -425,9 +427,9 @@ def domain_thresholds(
                 name: {
                     "threshold": threshold,
                     "tuning": tuning,
-                    "test": label_metrics(y_test, system.predict_proba(texts)[:, 1], threshold),
+                    "test": label_metrics(y_test, p_variant, threshold),
                 }
-                for name, ((threshold, tuning), system) in variants.items()
+                for name, ((threshold, tuning), p_variant) in variants.items()
             },
             "combiner": combiner.as_dict(),
         }
