@@ -3,6 +3,7 @@ and training.report's domain thresholds (chosen without test documents)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -391,12 +392,16 @@ def test_out_of_fold_scores_each_row_with_a_model_fitted_without_its_document():
     rows = [news_row("reuters21578:1")] + [szeged_row(d, 1) for d in docs for _ in range(2)]
     fitted_docs: list[set[str]] = []
 
+    @dataclasses.dataclass
     class Fold:
-        """A fold model whose every probability is its fold's number."""
+        """A fold model whose every probability is its fold's number (``in_domain`` replaces
+        its tagger with a copy reading the corpus's kinds)."""
 
-        def __init__(self, k):
-            self.k = k
-            self.heads = SimpleNamespace(target_domain="news", domain_coef_={})
+        k: int
+        heads: object = dataclasses.field(
+            default_factory=lambda: SimpleNamespace(target_domain="news", domain_coef_={})
+        )
+        tagger: object = dataclasses.field(default_factory=SimpleNamespace)
 
         def predict(self, texts, cues):
             n = len(texts)

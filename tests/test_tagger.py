@@ -115,6 +115,24 @@ def test_sentence_scores_per_type(tagger):
     assert scores[1].max() < 0.5
 
 
+def test_a_reading_of_some_kinds_sums_only_theirs(tagger):
+    import copy
+
+    texts = ["Growth was strong, but risks remain.", "The bank may cut rates."]
+    spans, best = tagger.tag(texts)
+    some = copy.copy(tagger)
+    some.read_kinds = ("uncertainty", "condition")
+    some_spans, some_best = some.tag(texts)
+    assert some_spans == spans  # spans are decided on P(cue) of any kind either way
+    # A contrast word is no reading of uncertainty or condition; "may" still is.
+    assert best[0] > 0.5 and some_best[0] < 0.2
+    assert some_best[1] > 0.5 and some_best[1] <= best[1]
+    every = copy.copy(tagger)
+    every.read_kinds = tagger.kinds
+    np.testing.assert_allclose(every.tag(texts)[1], best)
+    assert tagger.read_kinds is None  # the copies leave the tagger as it was
+
+
 def test_empty_document(tagger):
     assert tagger.spans([]) == []
     assert tagger.sentence_scores([]).shape == (0, len(CLASSES) - 1)

@@ -318,6 +318,13 @@ def test_in_domain_reads_a_corpus_with_its_own_weights():
     assert not np.allclose(wiki.heads.heads_[1].base.coef_[0], hedge)
     np.testing.assert_array_equal(model.heads.heads_[1].base.coef_[0], hedge)  # not changed
     assert in_domain(model, "news") is model
+    # Szeged marks uncertainty and condition cues only: the corpus's tagger reading sums those.
+    assert wiki.tagger.read_kinds == ("condition", "uncertainty")
+    assert model.tagger.read_kinds is None
+    turn = ["The team scored early, but the visitors equalised in the second half."]
+    turn_cues = [find_cues(turn[0])]
+    assert model.predict(turn, turn_cues).cue_max[0] > 0.5
+    assert wiki.predict(turn, turn_cues).cue_max[0] < model.predict(turn, turn_cues).cue_max[0]
     text = ["Some people believe that the city was founded by Romans."]
     cues = [find_cues(text[0])]
     assert wiki.predict(text, cues).proba[0, 1] != model.predict(text, cues).proba[0, 1]

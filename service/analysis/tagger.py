@@ -192,7 +192,15 @@ class CueTagger(BaseEstimator):
     applies to P(cue) = 1 - P(no cue) of a token. ``context``: neighbours on each side (1 or 2)
     that the features read. ``n_features``: hashed feature columns. Taggers with the same
     ``n_features`` share their column memos when serving.
+
+    ``read_kinds``: the kinds whose probabilities a token's reading sums (``tag``'s best
+    token of a sentence, which the hedge combiner reads); None, as served, reads P(cue) of
+    any kind. Set on a copy to read a corpus that marks only some kinds (Szeged marks no
+    contrast: ``training.domain.in_domain``). Spans are decided on P(cue) either way.
     """
+
+    #: A class attribute, so that taggers pickled before it existed read as they always did.
+    read_kinds: tuple[str, ...] | None = None
 
     def __init__(
         self,
@@ -506,7 +514,8 @@ class CueTagger(BaseEstimator):
         sentences: Sequence[Parsed] | None = None,
     ) -> tuple[list[list[TaggedSpan]], np.ndarray]:
         """Cue spans (start, end, kind, P(cue)) of each sentence, and each sentence's largest
-        P(cue) of any token (0 without candidates): one pass over the tokens.
+        P(cue) of any token (of ``read_kinds`` when set; 0 without candidates): one pass over
+        the tokens.
 
         ``cues``: the lexicon matches of each sentence when the caller has them already;
         ``sentences``: their ``parse_all`` (so that two taggers tokenise a text once).
@@ -518,8 +527,11 @@ class CueTagger(BaseEstimator):
             return out, best
         # All sentences at once: the same per-row numbers as sentence by sentence.
         p_cue = 1.0 - proba[:, 0]
+        reading = p_cue
+        if self.read_kinds is not None:
+            reading = proba[:, [self.classes.index(k) for k in self.read_kinds]].sum(axis=1)
         filled = [k for k, (cand, _, _) in enumerate(parsed) if cand]
-        best[filled] = np.maximum.reduceat(p_cue, [offsets[k] for k in filled])
+        best[filled] = np.maximum.reduceat(reading, [offsets[k] for k in filled])
         hits = np.flatnonzero(p_cue >= self.threshold)
         if not len(hits):
             return out, best
