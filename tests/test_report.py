@@ -23,6 +23,7 @@ from training.report import (
     choose_hedge_threshold,
     choose_tagger_threshold,
     claim_cue_token_scores,
+    reported_hedge_cues,
     tuning_mask,
 )
 
@@ -426,6 +427,24 @@ def test_out_of_fold_scores_each_row_with_a_model_fitted_without_its_document():
         assert np.isnan(proba[0]).all()  # news: always fitted, never scored
         for s, p in zip(rows[1:], proba[1:], strict=True):
             assert s.doc not in fitted_docs[int(p[0 if proba.shape[1] == 2 else 1])]
+
+
+def test_a_corpus_reading_keeps_the_tagger_words_inside_a_phrase_of_a_kind_it_never_marks():
+    from service.analysis.cues import find_cues
+
+    text = "It is believed that the city was founded by Romans."
+    lexicon = [find_cues(text)]
+    assert [(c.type, text[c.start : c.end]) for c in lexicon[0]] == [
+        ("attribution", "It is believed")
+    ]
+    start = text.index("believed")
+    spans = [[(start, start + len("believed"), "uncertainty", 0.8)]]
+    # As served, the lexicon's phrase takes the words; read as Szeged (which marks the belief
+    # verb, never attribution), the tagger's cue stands.
+    assert reported_hedge_cues([text], lexicon, spans) == [[(0, 14, "attribution")]]
+    assert reported_hedge_cues([text], lexicon, spans, ("condition", "uncertainty")) == [
+        [(start, start + 8, "uncertainty")]
+    ]
 
 
 def test_committed_report_says_how_domain_thresholds_were_chosen():

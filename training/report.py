@@ -33,7 +33,13 @@ from service.analysis.model import MODELS_DIR, CaveatModel, load_model
 from service.analysis.tagger import merge_cues
 from service.analysis.types import HEDGE_TYPES
 from training.datasets import DEFAULT_DATA_ROOT, SZEGED_TYPES, LabeledSentence
-from training.domain import TAGGER_GRID, in_domain, out_of_fold, with_tagger_threshold
+from training.domain import (
+    DOMAIN_KINDS,
+    TAGGER_GRID,
+    in_domain,
+    out_of_fold,
+    with_tagger_threshold,
+)
 from training.metrics import best_threshold, expected_calibration_error, label_metrics
 from training.news_pool import split_of
 from training.train import FOLDS, fit_rows_of, load_corpora
@@ -112,10 +118,11 @@ class Caveat:
 
     def predict(self, texts: list[str]) -> tuple[np.ndarray, list[list[tuple]]]:
         """Every column of ``heads.COLUMNS``, and each sentence's hedge cues (start, end, type)
-        as the service reports them (``tagger.merge_cues``)."""
+        as the service reports them (``tagger.merge_cues``; of a model reading a corpus that
+        marks some kinds only, ``reported_hedge_cues``'s ``kinds``)."""
         lexicon = [find_cues(t) for t in texts]
         proba, spans = self.model.predict(texts, lexicon)[1:3]
-        return proba, reported_hedge_cues(texts, lexicon, spans)
+        return proba, reported_hedge_cues(texts, lexicon, spans, self.model.tagger.read_kinds)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """P(claim), P(hedge), then P(type | hedge) per type."""
@@ -164,9 +171,15 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict]:
     return out
 
 
-def reported_hedge_cues(texts, lexicon, spans) -> list[list[tuple[int, int, str]]]:
+def reported_hedge_cues(texts, lexicon, spans, kinds=None) -> list[list[tuple[int, int, str]]]:
     """Each sentence's hedge cues (start, end, type) as the service reports them
-    (``tagger.merge_cues`` of its lexicon matches and the tagger's spans)."""
+    (``tagger.merge_cues`` of its lexicon matches and the tagger's spans).
+
+    ``kinds``: the hedge kinds a corpus marks (a tagger's ``read_kinds``), or None for all.
+    A lexicon phrase of another kind then takes no words from the tagger: Szeged marks the
+    "believed" of "it is believed", which our lexicon reads as attribution."""
+    if kinds is not None:
+        lexicon = [[c for c in f if c.label == "claim" or c.type in kinds] for f in lexicon]
     return [
         [(c.start, c.end, c.type) for c in merge_cues(t, f, s) if c.label == "hedge"]
         for t, f, s in zip(texts, lexicon, spans, strict=True)
@@ -317,7 +330,9 @@ DOMAIN_METHOD = (
     "keeps each corpus's sum, training.domain.in_domain), and their cue tagger's reading "
     "(its likeliest cue word) sums only the kinds the corpus marks (uncertainty and "
     "condition, training.domain.DOMAIN_KINDS; the shipped row reads a cue of any kind), in "
-    "the folds as on test. On test "
+    "the folds as on test; their reported cues let a lexicon phrase of another kind take no "
+    "words from the tagger (our attribution 'it is believed', where Szeged marks 'believed'). "
+    "On test "
     "documents every row uses the committed model's probabilities. 'with its own "
     "combiner': the corpus's own hedge combiner (the logistic regression that joins the "
     "hedge head's score and the log-odds of the cue tagger's likeliest word, which the "
@@ -444,8 +459,9 @@ def domain_thresholds(
     proba[:, 1] = combined["wiki"][1]
     texts = [s.text for s in rows]
     lexicon = [find_cues(t) for t in texts]
+    kinds = DOMAIN_KINDS["szeged-wiki"]
     hedges_at = {
-        t: reported_hedge_cues(texts, lexicon, [spans[i] for i in idx])
+        t: reported_hedge_cues(texts, lexicon, [spans[i] for i in idx], kinds)
         for t, spans in oof["spans_at"].items()
     }
     tagger_threshold, tuning = choose_tagger_threshold(
