@@ -57,6 +57,61 @@ def test_non_hedge_readings_are_not_hedges(text):
 
 @pytest.mark.parametrize(
     "text",
+    [
+        "The company has about 12 mln shares outstanding after the split.",
+        "It will redeem its outstanding 9.5 pct notes due 1995.",
+        "Outstanding loans fell to 2.1 billion dlrs at the end of March.",
+        "Two outstanding issues still divide the negotiators.",
+        "Net income excludes an extraordinary gain of 3.2 mln dlrs.",
+        "Shareholders will vote at an extraordinary general meeting in April.",
+        "Profit before extraordinary items rose 4 pct.",
+    ],
+)
+def test_terms_of_finance_are_no_boosters(text):
+    # LABELING.md: a neutral report of a fact or number is no claim.
+    assert [c for c in cues_of(text) if c[0] == "claim"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("The pupils' exam results were outstanding this year.", "outstanding"),
+        ("She gave an outstanding performance in the final.", "outstanding"),
+        ("It was an extraordinary achievement for a small team.", "extraordinary"),
+    ],
+)
+def test_praise_stays_a_booster(text, cue):
+    assert ("claim", None, cue, False) in cues_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They tried to delay the vote as long as possible.",
+        "The strike lasted as long as it did because neither side would move.",
+        "A pending lawsuit seeks damages from the firm.",
+        "The company said a statement was pending.",
+        "The process, which has a patent pending, was developed in Ohio.",
+    ],
+)
+def test_an_extent_or_a_state_is_no_condition(text):
+    assert [c for c in cues_of(text) if c[1] == "condition"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("Exports will grow as long as the currency stays weak.", "as long as"),
+        ("The deal will close so long as regulators agree.", "so long as"),
+        ("The plant stays shut pending approval by inspectors.", "pending"),
+    ],
+)
+def test_a_condition_stays_a_condition(text, cue):
+    assert ("hedge", "condition", cue, False) in cues_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
     ["This is not a breakthrough.", "It was hardly a historic day.", "Is it really historic?"],
 )
 def test_negated_or_questioned_booster_is_marked_negated(text):
