@@ -336,18 +336,18 @@ _IF_NOT_CONDITION_BEFORE = re.compile(r"(?:\b(?:as|even|what)\s+$)", re.I)
 # which 10% were claims; these rules drop 143 of the 170, and one sentence among those is a
 # claim (for other words than "an outstanding credit line").
 _FINANCE = (
-    r"(?:shares?|stock|common|preferred|preference|debt|debentures?|loans?|notes|bonds?"
+    r"shares?|stock|common|preferred|preference|debt|debentures?|loans?|notes|bonds?"
     r"|securities|warrants|options|paper|credit|indebtedness|borrowings?|balance|amount"
-    r"|principal|swaps?|pct|dlrs?|mln|billion|capital|class|debit)"
+    r"|principal|swaps?|pct|dlrs?|mln|billion|capital|class|debit"
 )
 _OUTSTANDING_FINANCE_AFTER = re.compile(
-    r"^\s+[\d.,]+|^(?:\W+\w+){0,3}?\W+" + _FINANCE + r"\b"
+    r"^\s+[\d.,]+|^(?:\W+\w+){0,3}?\W+(?:" + _FINANCE + r")\b"
     r"|^\s+(?:issues?|questions?|problems?|matters?|points?|differences?|concerns?|claims?"
     r"|obligations?|bills?|payments?|orders?|fines?)\b",
     re.I,
 )
 _OUTSTANDING_FINANCE_BEFORE = re.compile(
-    r"\b(?:" + _FINANCE[3:-1] + r"|total|remains?|remained)\b(?:\W+\w+){0,6}?\W*$", re.I
+    r"\b(?:" + _FINANCE + r"|total|remains?|remained)\b(?:\W+\w+){0,6}?\W*$", re.I
 )
 _EXTRAORDINARY_FINANCE_AFTER = re.compile(
     r"^\s+(?:and other\s+)?(?:items?|gains?|loss(?:es)?|profits?|charges?|credits?|income"
