@@ -73,8 +73,29 @@ def test_terms_of_finance_are_no_boosters(text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "The dollar hit a new record low against the yen.",
+        "The trade deficit, which last year hit a record 166.3 billion dlrs, widened again.",
+        "Exports suffered a record drop in March.",
+        "Iran's Revolutionary Guards seized the tanker.",
+        "Best Products Co Inc said sales rose 4 pct.",
+        "A director sold one mln shares to Mason Best Co.",
+    ],
+)
+def test_a_bad_record_or_a_name_is_no_booster(text):
+    # LABELING.md: a negative or alarming statement is no claim; a name boosts nothing.
+    assert [c for c in cues_of(text) if c[0] == "claim"] == []
+
+
+@pytest.mark.parametrize(
     ("text", "cue"),
     [
+        ("Exports hit a record 12 billion dlrs in March.", "a record"),
+        ("Despite losses last year, the company posted record profits.", "record profits"),
+        ("Surpluses declined only slightly from a record high.", "a record"),
+        ("It is a revolutionary treatment for migraine.", "revolutionary"),
+        ("She is the best player in the league.", "the best"),
         ("The pupils' exam results were outstanding this year.", "outstanding"),
         ("She gave an outstanding performance in the final.", "outstanding"),
         ("It was an extraordinary achievement for a small team.", "extraordinary"),

@@ -62,7 +62,7 @@ from training.datasets import (
 from training.metrics import best_threshold, expected_calibration_error, label_metrics
 from training.news_pool import split_of
 
-VERSION = "1.6.0"
+VERSION = "1.6.1"
 #: BLAS threads while training. The solvers' sums are split between threads, so their
 #: rounding, and the fitted weights (by up to 0.003), depend on how many there are. The
 #: committed model was fitted with two; training always uses two, so that it rebuilds that

@@ -358,6 +358,22 @@ _EXTRAORDINARY_FINANCE_AFTER = re.compile(
 _EXTRAORDINARY_FINANCE_BEFORE = re.compile(
     r"\b(?:before|excluding|excludes?|includes?|including)\s+(?:an?\s+)?$", re.I
 )
+# A record low or a record deficit is a negative or alarming statement, not an optimistic one
+# (LABELING.md): "hit a new record low", "the trade deficit was a record 147.7 billion dlrs".
+_BAD_RECORD = (
+    r"lows?|deficits?|loss(?:es)?|debts?|shortfalls?|unemployment|bankruptc(?:y|ies)|deaths?"
+    r"|casualties|fatalities|inflation"
+)
+# After it, falls too ("a record drop"); before it those are verbs ("declined from a record").
+_RECORD_BAD_AFTER = re.compile(
+    r"^(?:\s+[\w.,-]+){0,2}?\s+(?:" + _BAD_RECORD + r"|declines?|drops?|falls?|slumps?)\b",
+    re.I,
+)
+# Before the record, within its clause (a comma only to open "which" or "that": "the trade
+# deficit, which last year hit a record ..."; "despite losses, record profits" is a claim).
+_RECORD_BAD_BEFORE = re.compile(
+    r"\b(?:" + _BAD_RECORD + r")\b(?:[^.,;:!?]|,\s*(?:which|that)\b){0,40}$", re.I
+)
 # "as long as possible", "lasted as long as it did", "for as long as 20 years": an extent or a
 # duration, not a condition.
 _AS_LONG_AS_EXTENT_AFTER = re.compile(
@@ -452,12 +468,22 @@ def _is_not_a_cue(kind: str, text: str, start: int, end: int) -> bool:
 
 
 def _is_not_a_booster(text: str, start: int, end: int) -> bool:
-    """True when a claim-lexicon match is a term of finance ("shares outstanding", "an
-    extraordinary gain of 5 mln dlrs"), not praise."""
+    """True when a claim-lexicon match is no praise: a term of finance ("shares outstanding",
+    "an extraordinary gain of 5 mln dlrs"), a record of something bad ("a record low", "the
+    deficit was a record 147.7 billion dlrs"), or part of a name ("Iran's Revolutionary
+    Guards", "Best Products Co", "The Best of Chuck Baldwin")."""
     word = text[start:end].lower()
+    before, after = text[max(0, start - 60) : start], text[end : end + 60]
+    if "record" in word:
+        return bool(_RECORD_BAD_AFTER.match(after) or _RECORD_BAD_BEFORE.search(before))
+    if word in ("revolutionary", "best", "the best"):
+        # Capitalised inside the sentence, or first and followed by another capital: a name.
+        at = start + word.index(word.split()[-1])
+        if text[at].isupper() and (at > 0 or re.match(r"^\s+[A-Z]", after)):
+            return True
+        return word == "revolutionary" and bool(re.match(r"^\s+guards?\b", after, re.I))
     if word not in ("outstanding", "extraordinary"):
         return False
-    before, after = text[max(0, start - 60) : start], text[end : end + 60]
     if word == "outstanding":
         return bool(
             _OUTSTANDING_FINANCE_AFTER.match(after) or _OUTSTANDING_FINANCE_BEFORE.search(before)
