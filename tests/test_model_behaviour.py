@@ -240,10 +240,10 @@ def test_the_held_out_guideline_probes_stay_above_their_floor(
 ):
     # Sentences written to LABELING.md by helpers who saw neither the model nor our labels
     # (training/probes.py). Model 1.6.1: claim F1 0.933 and 0.687, hedge 0.902 and 0.898
-    # (1.6.0: claim 0.900 on the first; 1.5.0: hedge 0.874 and 0.890; 1.4.0: 0.911 and 0.886; 1.2.2: claim 0.900 and 0.625,
-    # hedge 0.848 and 0.863). The second
-    # set's claims are wire copy's success reports, which our 1987 and propaganda news
-    # hardly teach (README). A model below a floor has lost part of the definition.
+    # (1.6.0: claim 0.900 on the first; 1.5.0: hedge 0.874 and 0.890; 1.4.0: 0.911 and
+    # 0.886; 1.2.2: claim 0.900 and 0.625, hedge 0.848 and 0.863). The second set's claims
+    # are wire copy's success reports, which our 1987 and propaganda news hardly teach
+    # (README). A model below a floor has lost part of the definition.
     from training.probes import load_probes, score
 
     result = score(analyzer, load_probes(name))
