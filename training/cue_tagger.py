@@ -28,15 +28,14 @@ from pathlib import Path
 import joblib
 
 from service.analysis.tagger import CueTagger
-from service.analysis.types import HEDGE_TYPES
 from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
     SZEGED_FILES,
-    SZEGED_TYPES,
     LabeledSentence,
     iter_news,
     iter_szeged,
+    marked_types,
     row_weight,
 )
 from training.news_pool import split_of
@@ -74,7 +73,7 @@ def training_rows(
 
 def fit_tagger(rows: Sequence[LabeledSentence], **params) -> CueTagger:
     """Fit a CueTagger on ``rows`` (PARAMS unless overridden)."""
-    known = [set(HEDGE_TYPES) if s.corpus == "news" else SZEGED_TYPES for s in rows]
+    known = [marked_types(s.corpus) for s in rows]
     weights = [row_weight(s) for s in rows]
     return CueTagger(**{**PARAMS, **params}).fit(
         [s.text for s in rows], [gold_spans(s) for s in rows], known, weights

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from service.analysis.types import HEDGE_TYPES
+
 #: Where the corpora live unless told otherwise: ``../shared/data`` beside the project.
 DEFAULT_DATA_ROOT = Path(
     os.environ.get("CAVEAT_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -138,6 +140,13 @@ SZEGED_TYPE_MAP = {
 
 #: The hedge types Szeged annotates: its cue types mapped to ours cover these two only.
 SZEGED_TYPES = frozenset(SZEGED_TYPE_MAP.values())
+
+
+def marked_types(corpus: str) -> frozenset[str]:
+    """The hedge types ``corpus`` (a ``LabeledSentence.corpus``) annotates: all of ours for
+    our news labels; for a Szeged part, uncertainty and condition (no limitation, contrast or
+    attribution cues)."""
+    return frozenset(HEDGE_TYPES) if corpus == "news" else SZEGED_TYPES
 
 
 def _szeged_type(raw: str | None) -> str:

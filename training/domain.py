@@ -42,20 +42,10 @@ from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
 from service.analysis.cues import find_cues
 from service.analysis.heads import CueCombiner, MaskedMultiLabel
 from service.analysis.model import CaveatModel
-from training.datasets import SZEGED_TYPES, LabeledSentence
+from service.analysis.types import HEDGE_TYPES
+from training.datasets import LabeledSentence, marked_types
 from training.news_pool import split_of
 from training.train import FOLDS, _targets, _weights
-
-#: The hedge kinds each corpus marks, where not all of ours: read with its own weights, a
-#: corpus's cue tagger reading (its likeliest cue word) sums only these kinds' probabilities.
-#: Szeged marks uncertainty and condition cues; a "but" or "only" it leaves unmarked should
-#: not raise a sentence's reading there. Out of fold on Szeged train + dev (each corpus's own
-#: combiner, threshold chosen there), hedge F1 0.829 -> 0.848 on Wikipedia and 0.866 ->
-#: 0.876 on biomedical against reading P(cue) of any kind (a scratch study of model 1.5.0).
-DOMAIN_KINDS = {
-    "szeged-wiki": tuple(sorted(SZEGED_TYPES)),
-    "szeged-bio": tuple(sorted(SZEGED_TYPES)),
-}
 
 #: Token thresholds of the cue tagger tried on Szeged Wikipedia (the shipped one is 0.5).
 TAGGER_GRID = tuple(np.round(np.arange(0.05, 0.951, 0.05), 2).tolist())
@@ -103,9 +93,15 @@ def in_domain(
     read with ``domain``'s weights (shared + that corpus's copy) instead of news's: the model
     as trained for that corpus, with the same features, taggers, calibration and, unless
     ``hedge_combiner`` is given, combiners; its cue tagger's reading sums only the kinds the
-    corpus marks (``DOMAIN_KINDS``). ``domain`` is a corpus name of the training rows
-    ("szeged-wiki", "szeged-bio"); the target domain, or a model with one set of weights,
-    keeps its heads."""
+    corpus marks (``datasets.marked_types``). ``domain`` is a corpus name of the training
+    rows ("szeged-wiki", "szeged-bio"); the target domain, or a model with one set of
+    weights, keeps its heads.
+
+    Why the reading: Szeged marks uncertainty and condition cues, so a "but" or "only" it
+    leaves unmarked should not raise a sentence's reading there. Out of fold on Szeged
+    train + dev (each corpus's own combiner, threshold chosen there), hedge F1 0.829 ->
+    0.848 on Wikipedia and 0.866 -> 0.876 on biomedical against reading P(cue) of any kind
+    (a scratch study of model 1.5.0)."""
     heads = model.heads
     if domain != heads.target_domain and getattr(heads, "domain_coef_", None):
         heads = copy.deepcopy(heads)
@@ -116,9 +112,10 @@ def in_domain(
         model = dataclasses.replace(
             model, pipeline=Pipeline([("features", model.features), ("heads", heads)])
         )
-    if domain in DOMAIN_KINDS:
+    kinds = marked_types(domain)
+    if kinds != set(HEDGE_TYPES):
         tagger = copy.copy(model.tagger)
-        tagger.read_kinds = DOMAIN_KINDS[domain]
+        tagger.read_kinds = tuple(sorted(kinds))
         model = dataclasses.replace(model, tagger=tagger)
     if hedge_combiner is not None:
         model = dataclasses.replace(

@@ -33,13 +33,7 @@ from service.analysis.model import MODELS_DIR, CaveatModel, load_model
 from service.analysis.tagger import merge_cues
 from service.analysis.types import HEDGE_TYPES
 from training.datasets import DEFAULT_DATA_ROOT, SZEGED_TYPES, LabeledSentence
-from training.domain import (
-    DOMAIN_KINDS,
-    TAGGER_GRID,
-    in_domain,
-    out_of_fold,
-    with_tagger_threshold,
-)
+from training.domain import TAGGER_GRID, in_domain, out_of_fold, with_tagger_threshold
 from training.metrics import best_threshold, expected_calibration_error, label_metrics
 from training.news_pool import split_of
 from training.train import FOLDS, fit_rows_of, load_corpora
@@ -329,7 +323,7 @@ DOMAIN_METHOD = (
     "hedge head is fitted with a copy of the features per corpus, and the committed model "
     "keeps each corpus's sum, training.domain.in_domain), and their cue tagger's reading "
     "(its likeliest cue word) sums only the kinds the corpus marks (uncertainty and "
-    "condition, training.domain.DOMAIN_KINDS; the shipped row reads a cue of any kind), in "
+    "condition, training.datasets.marked_types; the shipped row reads a cue of any kind), in "
     "the folds as on test; their reported cues let a lexicon phrase of another kind take no "
     "words from the tagger (our attribution 'it is believed', where Szeged marks 'believed'). "
     "On test "
@@ -459,7 +453,7 @@ def domain_thresholds(
     proba[:, 1] = combined["wiki"][1]
     texts = [s.text for s in rows]
     lexicon = [find_cues(t) for t in texts]
-    kinds = DOMAIN_KINDS["szeged-wiki"]
+    kinds = combined["wiki"][0].tagger.read_kinds  # the corpus model reads only what it marks
     hedges_at = {
         t: reported_hedge_cues(texts, lexicon, [spans[i] for i in idx], kinds)
         for t, spans in oof["spans_at"].items()

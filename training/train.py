@@ -51,12 +51,12 @@ from training.datasets import (
     NEWS_LABELS,
     NEWS_WEIGHT,
     SZEGED_FILES,
-    SZEGED_TYPES,
     TARGETED_WEIGHT,
     LabeledSentence,
     iter_news,
     iter_szeged,
     load_vader_valence,
+    marked_types,
     row_weight,
 )
 from training.metrics import best_threshold, expected_calibration_error, label_metrics
@@ -99,8 +99,6 @@ def fit_rows_of(data: dict[str, list[LabeledSentence]]) -> list[LabeledSentence]
     )
 
 
-#: Hedge types each corpus annotates (Szeged has no limitation, contrast or attribution cues).
-KNOWN_TYPES = {"news": set(HEDGE_TYPES), "szeged": SZEGED_TYPES}
 #: Heads (columns of heads.COLUMNS) fitted with a copy of the features per corpus
 #: (``MaskedMultiLabel.fit``'s ``domains``): the hedge head, the one that news and Szeged
 #: both train. Chosen out of fold on news train + dev (hedge head alone, C 0.3, a scratch
@@ -116,7 +114,7 @@ def _targets(rows: list[LabeledSentence]) -> np.ndarray:
     """Columns of heads.COLUMNS; -1 where a corpus does not say (types: only for hedges)."""
     out = []
     for s in rows:
-        known = KNOWN_TYPES["news" if s.corpus == "news" else "szeged"]
+        known = marked_types(s.corpus)
         types = [(int(t in s.types) if (s.hedge == 1 and t in known) else -1) for t in HEDGE_TYPES]
         out.append([-1 if s.claim is None else s.claim, -1 if s.hedge is None else s.hedge, *types])
     return np.array(out)
