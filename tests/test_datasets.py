@@ -3,17 +3,26 @@
 import json
 from collections import Counter
 
+import pytest
+
+from service.analysis.types import HEDGE_TYPES
 from training.datasets import (
     NATURAL_STRATA,
     NEWS_LABELS,
     NEWS_WEIGHT,
     TARGETED_STRATA,
     TARGETED_WEIGHT,
+    WRITTEN_LABELS,
+    WRITTEN_WEIGHT,
     LabeledSentence,
     _szeged_type,
+    domain_of,
     iter_szeged,
+    iter_written,
+    marked_types,
     row_weight,
 )
+from training.import_written import convert_written
 from training.news_pool import split_of
 
 
@@ -64,3 +73,68 @@ def test_the_test_split_holds_only_the_first_draw():
     assert {r["stratum"] for r in records if r["split"] == "test"} <= NATURAL_STRATA
     assert all(split_of(r["source"]) == r["split"] for r in records)
     assert len({r["id"] for r in records}) == len(records)
+
+
+def test_written_sentences_train_like_targeted_news_and_never_calibrate():
+    row = _row("written", "written")
+    assert row_weight(row) == WRITTEN_WEIGHT and not row.natural
+    assert marked_types("written") == marked_types("news") == frozenset(HEDGE_TYPES)
+    assert domain_of("written") == "news" and domain_of("szeged-wiki") == "szeged-wiki"
+
+
+def test_the_written_sentences_load_with_cues_inside_their_text():
+    rows = list(iter_written(WRITTEN_LABELS))
+    assert len(rows) == 600 and len({s.text for s in rows}) == 600
+    assert len({s.doc for s in rows}) == 600  # each sentence its own document
+    for s in rows:
+        assert s.corpus == "written" and s.stratum == "written"
+        assert bool(s.types) == bool(s.hedge) and set(s.types) <= set(HEDGE_TYPES)
+        assert bool(s.claim) == any(label == "claim" for *_, label, _ in s.cues)
+        for a, b, label, kind in s.cues:
+            assert 0 <= a < b <= len(s.text)
+            assert (kind is None) == (label == "claim")
+        assert set(s.types) <= {kind for *_, label, kind in s.cues if label == "hedge"}
+
+
+def test_convert_written_stores_offsets_of_verbatim_cues():
+    raw = {
+        "text": "The deal may be a landmark.",
+        "claim": 1,
+        "hedge": 1,
+        "types": ["uncertainty"],
+        "cues": [
+            {"text": "landmark", "label": "claim", "type": None},
+            {"text": "may", "label": "hedge", "type": "uncertainty"},
+        ],
+    }
+    record = convert_written(raw, "w00007", "w1")
+    assert record["id"] == "w00007" and record["part"] == "w1"
+    assert record["text"] == raw["text"]
+    assert [(c["start"], c["end"], c["label"]) for c in record["cues"]] == [
+        (9, 12, "hedge"),
+        (18, 26, "claim"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"cues": [{"text": "milestone", "label": "claim", "type": None}]},  # not in the text
+        {"types": []},  # a hedge without a type
+        {"cues": [{"text": "may", "label": "hedge", "type": "uncertainty"}]},  # no claim cue
+        {"types": ["uncertainty", "condition"]},  # a type without a cue
+    ],
+)
+def test_convert_written_refuses_labels_it_would_have_to_guess(change):
+    raw = {
+        "text": "The deal may be a landmark.",
+        "claim": 1,
+        "hedge": 1,
+        "types": ["uncertainty"],
+        "cues": [
+            {"text": "landmark", "label": "claim", "type": None},
+            {"text": "may", "label": "hedge", "type": "uncertainty"},
+        ],
+    }
+    with pytest.raises(ValueError):
+        convert_written({**raw, **change}, "w00000", "w1")

@@ -160,3 +160,21 @@ def test_full_fraction_reproduces_the_shipped_out_of_fold_claim_metrics():
     expected = manifest["metrics"]["news-cv"]["claim-head"]
     assert {key: run[key] for key in expected} == expected
     assert run["C"] == manifest["params"]["C"]["claim"]
+
+
+def test_written_rows_are_fitted_in_every_fold_and_never_scored():
+    written = [
+        LabeledSentence(CLAIMS[k % 6], f"written:w{k:05d}", "written", 1, 0, stratum="written")
+        for k in range(10)
+    ]
+    rows = news_rows(30)
+    data = lc.claim_data(rows + written)
+    assert data.always.tolist() == [False] * (len(data.y) - 10) + [True] * 10
+    folds = list(news_folds(data.groups, data.scored, 3))
+    subsamples = lc.training_rows(folds, data.groups, 0.5, 0, data.always)
+    for (_, held), fitted in zip(folds, subsamples, strict=True):
+        assert set(np.flatnonzero(data.always)) <= set(fitted.tolist())
+        assert not data.always[held].any()
+    result = lc.learning_curve(data, fractions=(1.0,), folds=3, c_grid=(1.0,))
+    assert result["rows"] == len(data.y) - 10
+    assert result["positives"] == sum(s.claim for s in rows if s.corpus == "news")

@@ -382,6 +382,20 @@ def test_szeged_folds_hold_out_whole_documents_and_never_news():
     assert held_count.tolist() == [0] * 5 + [1] * (len(rows) - 5)
 
 
+def test_szeged_folds_always_fit_our_written_sentences():
+    # A written sentence belongs to no split (its id may hash to "test"): it is a training
+    # row in every fold, never held out, and never taken for a test document.
+    written = [
+        LabeledSentence("Talks went well.", f"written:w{k:05d}", "written", 1, 0)
+        for k in range(40)
+    ]
+    assert any(split_of(s.doc) == "test" for s in written)
+    rows = written + [szeged_row(d, k % 2) for d in docs_of("train", 10) for k in range(2)]
+    for fitted, held in szeged_folds(rows, folds=5):
+        assert set(range(40)) <= set(fitted.tolist())
+        assert all(rows[i].corpus == "szeged-wiki" for i in held)
+
+
 def test_szeged_folds_refuse_test_documents():
     rows = [szeged_row(d, 1) for d in docs_of("train", 5) + docs_of("test", 1)]
     with pytest.raises(ValueError, match="test documents"):

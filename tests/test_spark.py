@@ -17,12 +17,16 @@ pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Path:
-    """20 Reuters articles (titles and dates), a blank one and a line that is not JSON."""
+    """19 Reuters articles (titles and dates), one of our own that makes a claim (so that the
+    flat claim columns are exercised whatever the model makes of 1987 wire copy), a blank
+    one and a line that is not JSON."""
     folder = tmp_path_factory.mktemp("spark")
     lines = [
         json.dumps({"id": d.source, "text": d.text, "title": d.title or None, "date": "1987-03-01"})
-        for d in itertools.islice(iter_reuters(), 20)
+        for d in itertools.islice(iter_reuters(), 19)
     ]
+    claim = "Officials hailed a historic breakthrough in the talks. More work is needed."
+    lines.append(json.dumps({"id": "own-claim", "text": claim, "date": "1987-03-02"}))
     lines += ['{"id": "blank", "text": "  "}', "not json"]
     path = folder / "archive.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

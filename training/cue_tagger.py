@@ -32,9 +32,12 @@ from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
     SZEGED_FILES,
+    WRITTEN,
+    WRITTEN_LABELS,
     LabeledSentence,
     iter_news,
     iter_szeged,
+    iter_written,
     marked_types,
     row_weight,
 )
@@ -64,10 +67,13 @@ def claim_spans(sentence: LabeledSentence) -> list[tuple[int, int, str]]:
 def training_rows(
     root: Path = DEFAULT_DATA_ROOT, labels: Path = NEWS_LABELS, splits=("train", "dev")
 ) -> list[LabeledSentence]:
-    """Szeged Wikipedia + biomedical and news sentences of documents in ``splits``."""
+    """Szeged Wikipedia + biomedical and news sentences of documents in ``splits``, and our
+    written sentences when ``splits`` holds "train" (they are training rows only)."""
     rows = [s for s, record in iter_news(labels, root) if record["split"] in splits]
     for part in SZEGED_FILES:
         rows += [s for s in iter_szeged(part, root) if split_of(s.doc) in splits]
+    if "train" in splits:
+        rows += list(iter_written(WRITTEN_LABELS))
     return rows
 
 
@@ -82,8 +88,8 @@ def fit_tagger(rows: Sequence[LabeledSentence], **params) -> CueTagger:
 
 def fit_claim_tagger(rows: Sequence[LabeledSentence], **params) -> CueTagger:
     """Fit a claim CueTagger (``target="claim"``, CLAIM_PARAMS unless overridden) on the news
-    rows of ``rows``: only our news labels mark claim cues."""
-    news = [s for s in rows if s.corpus == "news"]
+    and written rows of ``rows``: only our labels mark claim cues."""
+    news = [s for s in rows if s.corpus in ("news", WRITTEN)]
     return CueTagger(**{**CLAIM_PARAMS, **params, "target": "claim"}).fit(
         [s.text for s in news], [claim_spans(s) for s in news]
     )

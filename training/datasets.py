@@ -142,11 +142,21 @@ SZEGED_TYPE_MAP = {
 SZEGED_TYPES = frozenset(SZEGED_TYPE_MAP.values())
 
 
+#: The corpus of our written sentences (``iter_written``).
+WRITTEN = "written"
+
+
 def marked_types(corpus: str) -> frozenset[str]:
     """The hedge types ``corpus`` (a ``LabeledSentence.corpus``) annotates: all of ours for
-    our news labels; for a Szeged part, uncertainty and condition (no limitation, contrast or
-    attribution cues)."""
-    return frozenset(HEDGE_TYPES) if corpus == "news" else SZEGED_TYPES
+    our news labels and our written sentences; for a Szeged part, uncertainty and condition
+    (no limitation, contrast or attribution cues)."""
+    return frozenset(HEDGE_TYPES) if corpus in ("news", WRITTEN) else SZEGED_TYPES
+
+
+def domain_of(corpus: str) -> str:
+    """The domain whose copy of the features a corpus's rows train (``heads.MaskedMultiLabel``
+    ``domains``): our written sentences are written as news, so they train news's."""
+    return "news" if corpus == WRITTEN else corpus
 
 
 def _szeged_type(raw: str | None) -> str:
@@ -197,11 +207,17 @@ TARGETED_STRATA = frozenset(
 TARGETED_WEIGHT = 1.0
 #: Our news rows count this much more than a Szeged row: they are the serving domain.
 NEWS_WEIGHT = 4.0
+#: Our written sentences (``iter_written``) count like a targeted row: they should teach the
+#: guidelines' notions in today's wording, not outweigh news as it comes.
+WRITTEN_WEIGHT = 1.0
 
 
 def row_weight(s: LabeledSentence, other: float = 1.0) -> float:
     """A row's training weight: NEWS_WEIGHT for our news rows but the targeted draw's
-    (TARGETED_WEIGHT), ``other`` for another corpus's."""
+    (TARGETED_WEIGHT), WRITTEN_WEIGHT for our written sentences, ``other`` for another
+    corpus's."""
+    if s.corpus == WRITTEN:
+        return WRITTEN_WEIGHT
     if s.corpus != "news":
         return other
     return TARGETED_WEIGHT if s.stratum in TARGETED_STRATA else NEWS_WEIGHT
@@ -248,6 +264,8 @@ def iter_szeged(part: str, root: Path = DEFAULT_DATA_ROOT) -> Iterator[LabeledSe
 
 #: The project's own labeled news sentences: source + offsets + labels, no text.
 NEWS_LABELS = Path(__file__).resolve().parent / "labels" / "news.jsonl"
+#: Our own sentences written to LABELING.md, with their labels (``iter_written``).
+WRITTEN_LABELS = Path(__file__).resolve().parent / "labels" / "written.jsonl"
 
 
 def iter_news(
@@ -296,6 +314,28 @@ def iter_news(
             ),
             row,
         )
+
+
+def iter_written(path: Path = WRITTEN_LABELS) -> Iterator[LabeledSentence]:
+    """Yield our written sentences: one-sentence examples in the manner of 2020s news, each
+    written and labeled by LABELING.md (``training/labels/README.md`` says how). The text is
+    ours, so it is kept with its labels. Each sentence is its own document; all of them are
+    training rows only, in every fold's training part and never scored as news."""
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            yield LabeledSentence(
+                text=row["text"],
+                doc=f"{WRITTEN}:{row['id']}",
+                corpus=WRITTEN,
+                claim=row["claim"],
+                hedge=row["hedge"],
+                types=tuple(row["types"]),
+                cues=tuple((c["start"], c["end"], c["label"], c["type"]) for c in row["cues"]),
+                stratum=WRITTEN,
+            )
 
 
 # --------------------------------------------------------------------------- lexicons

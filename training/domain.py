@@ -43,7 +43,7 @@ from service.analysis.cues import find_cues
 from service.analysis.heads import CueCombiner, MaskedMultiLabel
 from service.analysis.model import CaveatModel
 from service.analysis.types import HEDGE_TYPES
-from training.datasets import LabeledSentence, marked_types
+from training.datasets import WRITTEN, LabeledSentence, domain_of, marked_types
 from training.news_pool import split_of
 from training.train import FOLDS, _targets, _weights
 
@@ -57,9 +57,10 @@ TAGGER_GRID = tuple(np.round(np.arange(0.05, 0.951, 0.05), 2).tolist())
 def szeged_folds(rows: Sequence[LabeledSentence], folds: int = FOLDS):
     """(fitted, held out) row indexes: GroupKFold by document over the Szeged rows; news rows
     are always fitted, never held out. Refuses rows of test documents."""
-    if any(split_of(s.doc) == "test" for s in rows):
+    # Our written sentences belong to no split: they are training rows only.
+    if any(split_of(s.doc) == "test" for s in rows if s.corpus != WRITTEN):
         raise ValueError("test documents are never fitted or scored for a domain threshold")
-    szeged = np.array([s.corpus != "news" for s in rows])
+    szeged = np.array([s.corpus.startswith("szeged") for s in rows])
     idx = np.flatnonzero(szeged)
     groups = np.array([s.doc for s in rows])[idx]
     for _, held in GroupKFold(n_splits=folds).split(idx, groups=groups):
@@ -79,7 +80,12 @@ def fit_fold_model(
     sub = [rows[i] for i in fitted]
     heads = MaskedMultiLabel(
         C=model.heads.C, exclude=model.heads.exclude, domain_heads=model.heads.domain_heads
-    ).fit(X[fitted], _targets(sub), sample_weight=_weights(sub), domains=[s.corpus for s in sub])
+    ).fit(
+        X[fitted],
+        _targets(sub),
+        sample_weight=_weights(sub),
+        domains=[domain_of(s.corpus) for s in sub],
+    )
     for head, shipped in zip(heads.heads_, model.heads.heads_, strict=True):
         head.a, head.b = shipped.a, shipped.b
     pipeline = Pipeline([("features", model.features), ("heads", heads)])

@@ -23,9 +23,12 @@ How: exactly ``training.train.fit_model``'s claim path, with fewer documents to 
 
 Only news train + dev is used: the news test split is loaded by ``load_corpora`` and
 dropped. Szeged rows carry no claim label, so they never reach the claim head (as in
-``fit_model``); they only shape the vocabulary. At fraction 1 every seed keeps every
-document, so that fraction runs once; it reproduces the shipped model's out-of-fold claim
-metrics (``metrics.news-cv.claim-head`` of the manifest: the head alone, before its cue tagger).
+``fit_model``); they only shape the vocabulary. Our written sentences (``iter_written``)
+are in every training fold whatever the fraction, and never scored, as in ``fit_model``:
+the curve varies the labeled news alone, and counts its positives. At fraction 1 every
+seed keeps every document, so that fraction runs once; it reproduces the shipped model's
+out-of-fold claim metrics (``metrics.news-cv.claim-head`` of the manifest: the head alone,
+before its cue tagger).
 """
 
 from __future__ import annotations
@@ -43,7 +46,13 @@ from sklearn.metrics import average_precision_score
 
 from service.analysis.features import SentenceFeatures
 from service.analysis.heads import MaskedMultiLabel, PlattCalibrated
-from training.datasets import DEFAULT_DATA_ROOT, NEWS_LABELS, LabeledSentence, load_vader_valence
+from training.datasets import (
+    DEFAULT_DATA_ROOT,
+    NEWS_LABELS,
+    WRITTEN,
+    LabeledSentence,
+    load_vader_valence,
+)
 from training.metrics import best_threshold, label_metrics
 from training.train import (
     C_GRID,
@@ -67,7 +76,8 @@ Folds = list[tuple[np.ndarray, np.ndarray]]
 
 @dataclass
 class ClaimData:
-    """The news rows the claim head learns from, as ``fit_model`` prepares them."""
+    """The news (and written) rows the claim head learns from, as ``fit_model`` prepares
+    them."""
 
     X: sp.csr_matrix  # fit_model's features of each news row
     Y: np.ndarray  # (n, 1): the claim column of train._targets
@@ -75,6 +85,12 @@ class ClaimData:
     groups: np.ndarray  # document of each row: folds and subsamples are by document
     natural: np.ndarray  # drawn like the test split (not the claim-rich or a targeted draw)
     exclude: tuple[int, ...] = ()  # columns the claim head may not read (train.head_exclusions)
+    always: np.ndarray | None = None  # rows in every training fold, never scored (written)
+
+    @property
+    def scored(self) -> np.ndarray:
+        """The rows folds hold out and score: all but ``always``."""
+        return np.ones(len(self.Y), bool) if self.always is None else ~self.always
 
     @property
     def y(self) -> np.ndarray:
@@ -83,10 +99,11 @@ class ClaimData:
 
 
 def claim_data(fit_rows: list[LabeledSentence], valence: dict | None = None) -> ClaimData:
-    """Features fitted as ``fit_model`` fits them on ``fit_rows``; the news rows' claim data."""
+    """Features fitted as ``fit_model`` fits them on ``fit_rows``; the claim data of the news
+    rows and of our written sentences (always fitted, never scored)."""
     features = SentenceFeatures(valence=valence, prior_scale=PRIOR_SCALE)
     features.fit([s.text for s in fit_rows])
-    news = [s for s in fit_rows if s.corpus == "news"]
+    news = [s for s in fit_rows if s.corpus in ("news", WRITTEN)]
     Y = _targets(news)[:, :1]
     if (Y < 0).any():
         raise ValueError("a news row has no claim label")
@@ -97,6 +114,7 @@ def claim_data(fit_rows: list[LabeledSentence], valence: dict | None = None) -> 
         groups=np.array([s.doc for s in news]),
         natural=np.array([s.natural for s in news]),
         exclude=head_exclusions(features)[0],
+        always=np.array([s.corpus == WRITTEN for s in news], dtype=bool),
     )
 
 
@@ -116,10 +134,18 @@ def subsample_documents(
     return fitted[np.isin(groups[fitted], keep)]
 
 
-def training_rows(folds: Folds, groups: np.ndarray, fraction: float, seed: int) -> list[np.ndarray]:
-    """One subsample of each training fold, drawn in fold order from ``seed``."""
+def training_rows(
+    folds: Folds, groups: np.ndarray, fraction: float, seed: int, always=None
+) -> list[np.ndarray]:
+    """One subsample of each training fold, drawn in fold order from ``seed``, after the rows
+    of the boolean mask ``always`` (first, as ``train.out_of_fold_scores`` orders them: the
+    solver's result depends on the order of its rows)."""
     rng = np.random.default_rng(seed)
-    return [subsample_documents(fitted, groups, fraction, rng) for fitted, _ in folds]
+    extra = np.zeros(0, dtype=int) if always is None else np.flatnonzero(always)
+    return [
+        np.concatenate([extra, subsample_documents(fitted, groups, fraction, rng)])
+        for fitted, _ in folds
+    ]
 
 
 def out_of_fold_claim_scores(
@@ -148,10 +174,10 @@ def curve_point(
     data: ClaimData, folds: Folds, fraction: float, seed: int, c_grid: Sequence[float] = C_GRID
 ) -> dict:
     """Out-of-fold claim metrics when each training fold keeps ``fraction`` of its documents."""
-    rows = training_rows(folds, data.groups, fraction, seed)
-    y = data.y
+    rows = training_rows(folds, data.groups, fraction, seed, data.always)
+    y, scored = data.y, data.scored
     by_c = {c: out_of_fold_claim_scores(data, folds, rows, c) for c in c_grid}
-    ap = {c: average_precision_score(y, by_c[c]) for c in c_grid}
+    ap = {c: average_precision_score(y[scored], by_c[c][scored]) for c in c_grid}
     # fit_model's choice: the best rounded AP, the smallest C among equals.
     C = max(c_grid, key=lambda c: (round(ap[c], 4), -c))
     natural = data.natural
@@ -162,9 +188,9 @@ def curve_point(
         "fraction": fraction,
         "seed": seed,
         "C": C,
-        "train_positives": float(np.mean([y[r].sum() for r in rows])),
-        "train_rows": float(np.mean([len(r) for r in rows])),
-        "train_docs": float(np.mean([len(np.unique(data.groups[r])) for r in rows])),
+        "train_positives": float(np.mean([y[r[scored[r]]].sum() for r in rows])),
+        "train_rows": float(np.mean([scored[r].sum() for r in rows])),
+        "train_docs": float(np.mean([len(np.unique(data.groups[r[scored[r]]])) for r in rows])),
         "threshold": threshold,
         **label_metrics(y[natural], proba, threshold),
         "average_precision": round(float(average_precision_score(y[natural], scores)), 4),
@@ -208,7 +234,8 @@ def learning_curve(
     progress: Callable[[dict], None] | None = None,
 ) -> dict:
     """Every run (fraction x seed; fraction 1 once), the table and the slope per doubling."""
-    fold_rows = list(news_folds(data.groups, np.ones(len(data.y), bool), folds))
+    scored = data.scored
+    fold_rows = list(news_folds(data.groups, scored, folds))
     runs = []
     for fraction in fractions:
         for seed in range(seeds if fraction < 1.0 else 1):
@@ -217,9 +244,9 @@ def learning_curve(
                 progress(runs[-1])
     table, slope = summarise(runs)
     return {
-        "rows": int(len(data.y)),
-        "positives": int(data.y.sum()),
-        "documents": int(len(np.unique(data.groups))),
+        "rows": int(scored.sum()),
+        "positives": int(data.y[scored].sum()),
+        "documents": int(len(np.unique(data.groups[scored]))),
         "folds": folds,
         "c_grid": list(c_grid),
         "runs": runs,

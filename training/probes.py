@@ -1,6 +1,6 @@
 """Guideline probes: the model on sentences written to LABELING.md (python -m training.probes).
 
-Three sets of our own one-sentence examples, each labeled by LABELING.md and the decisions
+Four sets of our own one-sentence examples, each labeled by LABELING.md and the decisions
 in ``training/labels/INSTRUCTIONS.md``, sit in ``training/probes/``:
 
 - ``guideline-dev.jsonl`` (69): written while reading the model's errors. It found the
@@ -13,6 +13,11 @@ in ``training/labels/INSTRUCTIONS.md``, sit in ``training/probes/``:
 - ``guideline-heldout-2.jsonl`` (150): written the same way by another helper, in the
   manner of 2020s wire copy (attribution tails, numbers, clauses), before model 1.4.0 was
   trained and scored only after it was chosen; 44 claims, 75 hedges, 42 neither.
+- ``guideline-heldout-3.jsonl`` (150): written the same way by a fifth helper, as sentences
+  of 2020s news across all beats, while four others wrote our written training sentences
+  (``training/labels/written.jsonl``); model 1.6.1 was scored on it before any model was
+  trained on those, and the rule for keeping them was set then (README); 45 claims, 77
+  hedges, 44 neither. Its sentences were not read while choosing anything.
 
 Small sets, and written sentences rather than news as it comes: they check the
 definition (does the model know the guidelines' own phrases?), not a test score.
@@ -29,7 +34,7 @@ from service.analysis.model import MODELS_DIR, load_model
 from training.metrics import confusion, label_metrics
 
 PROBES_DIR = Path(__file__).resolve().parent / "probes"
-SETS = ("guideline-dev", "guideline-heldout", "guideline-heldout-2")
+SETS = ("guideline-dev", "guideline-heldout", "guideline-heldout-2", "guideline-heldout-3")
 
 
 def load_probes(name: str) -> list[dict]:

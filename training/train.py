@@ -52,9 +52,12 @@ from training.datasets import (
     NEWS_WEIGHT,
     SZEGED_FILES,
     TARGETED_WEIGHT,
+    WRITTEN_LABELS,
     LabeledSentence,
+    domain_of,
     iter_news,
     iter_szeged,
+    iter_written,
     load_vader_valence,
     marked_types,
     row_weight,
@@ -62,7 +65,7 @@ from training.datasets import (
 from training.metrics import best_threshold, expected_calibration_error, label_metrics
 from training.news_pool import split_of
 
-VERSION = "1.6.1"
+VERSION = "1.7.0"
 #: BLAS threads while training. The solvers' sums are split between threads, so their
 #: rounding, and the fitted weights (by up to 0.003), depend on how many there are. The
 #: committed model was fitted with two; training always uses two, so that it rebuilds that
@@ -78,12 +81,17 @@ PRIOR_SCALE = 3.0
 FOLDS = 5
 
 
-def load_corpora(root: Path, labels: Path) -> dict[str, list[LabeledSentence]]:
-    """Every labeled sentence by split name: train, dev, test (news) and szeged test parts."""
+def load_corpora(
+    root: Path, labels: Path, written: Path | None = WRITTEN_LABELS
+) -> dict[str, list[LabeledSentence]]:
+    """Every labeled sentence by split name: train, dev, test (news), szeged train and test
+    parts, and our written sentences ("written", training only; none when ``written`` is
+    None)."""
     news = {"train": [], "dev": [], "test": []}
     for sentence, record in iter_news(labels, root):
         news[record["split"]].append(sentence)
     out = {"news-" + k: v for k, v in news.items()}
+    out["written"] = [] if written is None else list(iter_written(written))
     for part in SZEGED_FILES:
         rows = list(iter_szeged(part, root))
         out[f"szeged-{part}-train"] = [s for s in rows if split_of(s.doc) != "test"]
@@ -92,10 +100,14 @@ def load_corpora(root: Path, labels: Path) -> dict[str, list[LabeledSentence]]:
 
 
 def fit_rows_of(data: dict[str, list[LabeledSentence]]) -> list[LabeledSentence]:
-    """The rows training fits on (of ``load_corpora``'s splits): news train + dev and the
-    non-test Szeged documents."""
+    """The rows training fits on (of ``load_corpora``'s splits): news train + dev, the
+    non-test Szeged documents and our written sentences."""
     return (
-        data["news-train"] + data["news-dev"] + data["szeged-wiki-train"] + data["szeged-bio-train"]
+        data["news-train"]
+        + data["news-dev"]
+        + data["szeged-wiki-train"]
+        + data["szeged-bio-train"]
+        + data.get("written", [])
     )
 
 
@@ -182,8 +194,8 @@ def fit_model(
     X = features.transform(texts)
     Y, weights = _targets(rows), _weights(rows)
     groups = np.array([s.doc for s in rows])
-    domains = np.array([s.corpus for s in rows])
-    news = domains == "news"
+    domains = np.array([domain_of(s.corpus) for s in rows])
+    news = np.array([s.corpus == "news" for s in rows])
     type_c = (C_TYPES,) * len(HEDGE_TYPES)
     exclude = head_exclusions(features)
     oof_by_c = {

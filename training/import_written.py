@@ -1,0 +1,62 @@
+"""Turn written sentences and their labels into ``training/labels/written.jsonl``.
+
+python -m training.import_written RAW.jsonl [RAW.jsonl ...] [--out training/labels/written.jsonl]
+
+Each RAW file holds one written sentence a line: text, claim, hedge, types, and cues as
+verbatim text (``training/labels/README.md``). The checks are ``import_labels``'s: a cue
+that cannot be found in its sentence, a hedge without a type or a type without a hedge is an
+error, not something to guess. Cues are stored as offsets into the sentence; ids are given
+in file order (``w00000``...), and each record names its file's stem as ``part``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from training.datasets import WRITTEN_LABELS
+from training.import_labels import convert
+
+
+def convert_written(row: dict, row_id: str, part: str) -> dict:
+    """One committed record of a written sentence from its raw labels."""
+    text = row["text"]
+    if not text.strip() or text != text.strip():
+        raise ValueError(f"{row_id}: empty text or text with outer spaces")
+    pseudo = {"id": row_id, "text": text, "source": "", "start": 0, "end": len(text)}
+    pseudo |= {"split": "train", "stratum": "written"}
+    record = convert(pseudo, {**row, "id": row_id}, "first")
+    claims = [c for c in record["cues"] if c["label"] == "claim"]
+    if record["claim"] != bool(claims):
+        raise ValueError(f"{row_id}: claim={record['claim']} with {len(claims)} claim cues")
+    cued = {c["type"] for c in record["cues"] if c["label"] == "hedge"}
+    if not set(record["types"]) <= cued:
+        raise ValueError(f"{row_id}: types {record['types']} without a cue of each")
+    keys = ("id", "claim", "hedge", "types", "cues")
+    return {"part": part, "text": text, **{k: record[k] for k in keys}}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Convert every RAW file, in the order given."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("raw", type=Path, nargs="+")
+    ap.add_argument("--out", type=Path, default=WRITTEN_LABELS)
+    args = ap.parse_args(argv)
+    out, seen = [], set()
+    for raw in args.raw:
+        with open(raw, encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh if line.strip()]
+        for row in rows:
+            if row["text"] in seen:
+                raise ValueError(f"{raw.name}: the sentence {row['text'][:60]!r} twice")
+            seen.add(row["text"])
+            out.append(convert_written(row, f"w{len(out):05d}", raw.stem))
+    with open(args.out, "w", encoding="utf-8") as fh:
+        for record in out:
+            fh.write(json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n")
+    print(f"{len(out)} written sentences -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
