@@ -96,20 +96,23 @@ def test_the_written_sentences_load_with_cues_inside_their_text():
         assert set(s.types) <= {kind for *_, label, kind in s.cues if label == "hedge"}
 
 
+#: A written sentence's raw labels, as a helper writes them.
+RAW_WRITTEN = {
+    "text": "The deal may be a landmark.",
+    "claim": 1,
+    "hedge": 1,
+    "types": ["uncertainty"],
+    "cues": [
+        {"text": "landmark", "label": "claim", "type": None},
+        {"text": "may", "label": "hedge", "type": "uncertainty"},
+    ],
+}
+
+
 def test_convert_written_stores_offsets_of_verbatim_cues():
-    raw = {
-        "text": "The deal may be a landmark.",
-        "claim": 1,
-        "hedge": 1,
-        "types": ["uncertainty"],
-        "cues": [
-            {"text": "landmark", "label": "claim", "type": None},
-            {"text": "may", "label": "hedge", "type": "uncertainty"},
-        ],
-    }
-    record = convert_written(raw, "w00007", "w1")
+    record = convert_written(RAW_WRITTEN, "w00007", "w1")
     assert record["id"] == "w00007" and record["part"] == "w1"
-    assert record["text"] == raw["text"]
+    assert record["text"] == RAW_WRITTEN["text"]
     assert [(c["start"], c["end"], c["label"]) for c in record["cues"]] == [
         (9, 12, "hedge"),
         (18, 26, "claim"),
@@ -126,15 +129,5 @@ def test_convert_written_stores_offsets_of_verbatim_cues():
     ],
 )
 def test_convert_written_refuses_labels_it_would_have_to_guess(change):
-    raw = {
-        "text": "The deal may be a landmark.",
-        "claim": 1,
-        "hedge": 1,
-        "types": ["uncertainty"],
-        "cues": [
-            {"text": "landmark", "label": "claim", "type": None},
-            {"text": "may", "label": "hedge", "type": "uncertainty"},
-        ],
-    }
     with pytest.raises(ValueError):
-        convert_written({**raw, **change}, "w00000", "w1")
+        convert_written({**RAW_WRITTEN, **change}, "w00000", "w1")
