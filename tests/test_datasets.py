@@ -109,6 +109,18 @@ RAW_WRITTEN = {
 }
 
 
+def test_the_second_written_batch_loads_and_concatenates_with_the_first():
+    # training/labels/written-2.jsonl: labeled, not yet trained on (its README says why).
+    first = list(iter_written(WRITTEN_LABELS))
+    second = list(iter_written(WRITTEN_LABELS.with_name("written-2.jsonl")))
+    assert len(second) == 598
+    assert not {s.doc for s in first} & {s.doc for s in second}
+    assert not {s.text for s in first} & {s.text for s in second}
+    for s in second:
+        assert bool(s.types) == bool(s.hedge)
+        assert bool(s.claim) == any(label == "claim" for *_, label, _ in s.cues)
+
+
 def test_convert_written_stores_offsets_of_verbatim_cues():
     record = convert_written(RAW_WRITTEN, "w00007", "w1")
     assert record["id"] == "w00007" and record["part"] == "w1"

@@ -1,6 +1,6 @@
 """Guideline probes: the model on sentences written to LABELING.md (python -m training.probes).
 
-Four sets of our own one-sentence examples, each labeled by LABELING.md and the decisions
+Five sets of our own one-sentence examples, each labeled by LABELING.md and the decisions
 in ``training/labels/INSTRUCTIONS.md``, sit in ``training/probes/``:
 
 - ``guideline-dev.jsonl`` (69): written while reading the model's errors. It found the
@@ -18,6 +18,11 @@ in ``training/labels/INSTRUCTIONS.md``, sit in ``training/probes/``:
   (``training/labels/written.jsonl``); model 1.6.1 was scored on it before any model was
   trained on those, and the rule for keeping them was set then (README); 45 claims, 77
   hedges, 44 neither. Its sentences were not read while choosing anything.
+- ``guideline-heldout-4.jsonl`` (150): written the same way by a sixth helper (many kinds of
+  outlet and English-speaking country, a few headlines) while four more wrote 598 more
+  written sentences (``training/labels/written-2.jsonl``, not yet trained on); models 1.6.1
+  and 1.7.0 were scored on it first (README); 45 claims, 72 hedges, 40 neither. Not read
+  while choosing anything either.
 
 Small sets, and written sentences rather than news as it comes: they check the
 definition (does the model know the guidelines' own phrases?), not a test score.
@@ -34,7 +39,13 @@ from service.analysis.model import MODELS_DIR, load_model
 from training.metrics import confusion, label_metrics
 
 PROBES_DIR = Path(__file__).resolve().parent / "probes"
-SETS = ("guideline-dev", "guideline-heldout", "guideline-heldout-2", "guideline-heldout-3")
+SETS = (
+    "guideline-dev",
+    "guideline-heldout",
+    "guideline-heldout-2",
+    "guideline-heldout-3",
+    "guideline-heldout-4",
+)
 
 
 def load_probes(name: str) -> list[dict]:
