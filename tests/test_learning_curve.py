@@ -171,8 +171,9 @@ def test_written_rows_are_fitted_in_every_fold_and_never_scored():
     data = lc.claim_data(rows + written)
     assert data.always.tolist() == [False] * (len(data.y) - 10) + [True] * 10
     folds = list(news_folds(data.groups, data.scored, 3))
-    subsamples = lc.training_rows(folds, data.groups, 0.5, 0, data.always)
-    for (_, held), fitted in zip(folds, subsamples, strict=True):
+    subsamples = lc.training_rows(folds, data.groups, 0.5, 0)
+    fitted_sets = [lc.fitted_rows(data, sub) for sub in subsamples]
+    for (_, held), fitted in zip(folds, fitted_sets, strict=True):
         assert set(np.flatnonzero(data.always)) <= set(fitted.tolist())
         assert not data.always[held].any()
     result = lc.learning_curve(data, fractions=(1.0,), folds=3, c_grid=(1.0,))

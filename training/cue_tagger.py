@@ -31,8 +31,8 @@ from service.analysis.tagger import CueTagger
 from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
+    OUR_CORPORA,
     SZEGED_FILES,
-    WRITTEN,
     WRITTEN_LABELS,
     LabeledSentence,
     iter_news,
@@ -89,7 +89,7 @@ def fit_tagger(rows: Sequence[LabeledSentence], **params) -> CueTagger:
 def fit_claim_tagger(rows: Sequence[LabeledSentence], **params) -> CueTagger:
     """Fit a claim CueTagger (``target="claim"``, CLAIM_PARAMS unless overridden) on the news
     and written rows of ``rows``: only our labels mark claim cues."""
-    news = [s for s in rows if s.corpus in ("news", WRITTEN)]
+    news = [s for s in rows if s.corpus in OUR_CORPORA]
     return CueTagger(**{**CLAIM_PARAMS, **params, "target": "claim"}).fit(
         [s.text for s in news], [claim_spans(s) for s in news]
     )

@@ -144,13 +144,15 @@ SZEGED_TYPES = frozenset(SZEGED_TYPE_MAP.values())
 
 #: The corpus of our written sentences (``iter_written``).
 WRITTEN = "written"
+#: The corpora labeled by us, to LABELING.md: every label, every hedge type, claim cues.
+OUR_CORPORA = frozenset({"news", WRITTEN})
 
 
 def marked_types(corpus: str) -> frozenset[str]:
     """The hedge types ``corpus`` (a ``LabeledSentence.corpus``) annotates: all of ours for
     our news labels and our written sentences; for a Szeged part, uncertainty and condition
     (no limitation, contrast or attribution cues)."""
-    return frozenset(HEDGE_TYPES) if corpus in ("news", WRITTEN) else SZEGED_TYPES
+    return frozenset(HEDGE_TYPES) if corpus in OUR_CORPORA else SZEGED_TYPES
 
 
 def domain_of(corpus: str) -> str:

@@ -49,6 +49,7 @@ from service.analysis.heads import MaskedMultiLabel, PlattCalibrated
 from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
+    OUR_CORPORA,
     WRITTEN,
     LabeledSentence,
     load_vader_valence,
@@ -103,7 +104,7 @@ def claim_data(fit_rows: list[LabeledSentence], valence: dict | None = None) -> 
     rows and of our written sentences (always fitted, never scored)."""
     features = SentenceFeatures(valence=valence, prior_scale=PRIOR_SCALE)
     features.fit([s.text for s in fit_rows])
-    news = [s for s in fit_rows if s.corpus in ("news", WRITTEN)]
+    news = [s for s in fit_rows if s.corpus in OUR_CORPORA]
     Y = _targets(news)[:, :1]
     if (Y < 0).any():
         raise ValueError("a news row has no claim label")
@@ -134,26 +135,27 @@ def subsample_documents(
     return fitted[np.isin(groups[fitted], keep)]
 
 
-def training_rows(
-    folds: Folds, groups: np.ndarray, fraction: float, seed: int, always=None
-) -> list[np.ndarray]:
-    """One subsample of each training fold, drawn in fold order from ``seed``, after the rows
-    of the boolean mask ``always`` (first, as ``train.out_of_fold_scores`` orders them: the
-    solver's result depends on the order of its rows)."""
+def training_rows(folds: Folds, groups: np.ndarray, fraction: float, seed: int) -> list[np.ndarray]:
+    """One subsample of each training fold, drawn in fold order from ``seed``."""
     rng = np.random.default_rng(seed)
-    extra = np.zeros(0, dtype=int) if always is None else np.flatnonzero(always)
-    return [
-        np.concatenate([extra, subsample_documents(fitted, groups, fraction, rng)])
-        for fitted, _ in folds
-    ]
+    return [subsample_documents(fitted, groups, fraction, rng) for fitted, _ in folds]
+
+
+def fitted_rows(data: ClaimData, subsample: np.ndarray) -> np.ndarray:
+    """The rows a fold's head is fitted on: those never scored (our written sentences)
+    first, as ``train.out_of_fold_scores`` orders them (the solver's result depends on the
+    order of its rows), then the fold's subsample."""
+    return np.concatenate([np.flatnonzero(~data.scored), subsample])
 
 
 def out_of_fold_claim_scores(
     data: ClaimData, folds: Folds, train_rows: Sequence[np.ndarray], C: float
 ) -> np.ndarray:
-    """Linear claim scores of each held-out row, from a head fitted on its fold's subsample."""
+    """Linear claim scores of each held-out row, from a head fitted on its fold's subsample
+    (and the rows never scored)."""
     scores = np.full(len(data.y), np.nan)
-    for (_, held), rows in zip(folds, train_rows, strict=True):
+    for (_, held), subsample in zip(folds, train_rows, strict=True):
+        rows = fitted_rows(data, subsample)
         head = MaskedMultiLabel(C=(C,), exclude=(data.exclude,)).fit(
             data.X[rows], data.Y[rows], sample_weight=data.weights[rows]
         )
@@ -174,7 +176,7 @@ def curve_point(
     data: ClaimData, folds: Folds, fraction: float, seed: int, c_grid: Sequence[float] = C_GRID
 ) -> dict:
     """Out-of-fold claim metrics when each training fold keeps ``fraction`` of its documents."""
-    rows = training_rows(folds, data.groups, fraction, seed, data.always)
+    rows = training_rows(folds, data.groups, fraction, seed)
     y, scored = data.y, data.scored
     by_c = {c: out_of_fold_claim_scores(data, folds, rows, c) for c in c_grid}
     ap = {c: average_precision_score(y[scored], by_c[c][scored]) for c in c_grid}
@@ -188,9 +190,9 @@ def curve_point(
         "fraction": fraction,
         "seed": seed,
         "C": C,
-        "train_positives": float(np.mean([y[r[scored[r]]].sum() for r in rows])),
-        "train_rows": float(np.mean([scored[r].sum() for r in rows])),
-        "train_docs": float(np.mean([len(np.unique(data.groups[r[scored[r]]])) for r in rows])),
+        "train_positives": float(np.mean([y[r].sum() for r in rows])),
+        "train_rows": float(np.mean([len(r) for r in rows])),
+        "train_docs": float(np.mean([len(np.unique(data.groups[r])) for r in rows])),
         "threshold": threshold,
         **label_metrics(y[natural], proba, threshold),
         "average_precision": round(float(average_precision_score(y[natural], scores)), 4),
