@@ -19,7 +19,7 @@ as in caveat (``training.datasets.row_weight``).
 For (b) and (c), C is chosen from C_GRID and the threshold from 0.05..0.95 as
 caveat's training chooses them: out of fold (5-fold GroupKFold by document over
 the news train + dev documents, Szeged and the written sentences always in the fitted
-part), C by average precision, the threshold by F1 (``training.metrics.best_threshold``).
+part), C by average precision, the threshold by smoothed F1 (``training.metrics.steady_threshold``).
 Rows at the fixed threshold 0.5 are shown as well.
 
 Speed is sentences per second on one core (BLAS/OpenMP pools and torch at one
@@ -188,7 +188,7 @@ def fit_heads(X, rows: Sequence, weights: np.ndarray, make: Callable) -> tuple[l
     from sklearn.metrics import average_precision_score
     from sklearn.model_selection import GroupKFold
 
-    from training.metrics import best_threshold
+    from training.metrics import steady_threshold
 
     Y = _targets(rows)
     groups = np.array([s.doc for s in rows])
@@ -211,7 +211,7 @@ def fit_heads(X, rows: Sequence, weights: np.ndarray, make: Callable) -> tuple[l
                 best = (ap, c, oof)
         _, c, oof = best
         chosen[label] = c
-        thresholds[label] = best_threshold(Y[news_idx, j], oof[news_idx])
+        thresholds[label] = steady_threshold(Y[news_idx, j], oof[news_idx])
         idx = np.flatnonzero(known)
         heads.append(make(c).fit(X[idx], Y[idx, j], sample_weight=weights[idx]))
     return heads, thresholds, chosen

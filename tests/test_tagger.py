@@ -362,3 +362,23 @@ def test_a_word_of_a_booster_is_no_hedge_candidate(tagger, text):
     assert "doubt" not in {low[i] for i in cand}
     _, _, _, low, _, cand = tagger._sentence("Some doubt remains.", None)
     assert "doubt" in {low[i] for i in cand}
+
+
+def test_a_word_left_out_of_the_candidates_is_none_by_its_counts_alone():
+    # Gold claim cues that open with their article ("a record high"), as written cues do:
+    # "a" is then inside a gold cue often enough to be a candidate by its counts. Left out,
+    # it is one only where the lexicon reads it as part of a booster ("a major milestone").
+    texts = [text for text, _ in CLAIM_EXAMPLES]
+    spans = [
+        [_span(text, "a " + cue if "a " + cue in text else cue, "claim")] if cue else []
+        for text, cue in CLAIM_EXAMPLES
+    ]
+    kept = CueTagger(min_count=1, min_ratio=0.0, target="claim").fit(texts, spans)
+    left_out = CueTagger(min_count=1, min_ratio=0.0, target="claim", not_candidates=("a",))
+    left_out.fit(texts, spans)
+    assert "a" in kept.candidates_
+    assert left_out.candidates_ == kept.candidates_ - {"a"}
+    _, _, _, low, _, cand = left_out._sentence("The deal marks a major milestone.", None)
+    assert "a" in {low[i] for i in cand}
+    _, _, _, _, _, cand = left_out._sentence("A man walked a dog.", None)
+    assert cand == []

@@ -17,7 +17,7 @@ How: exactly ``training.train.fit_model``'s claim path, with fewer documents to 
   subsample (drawn once per fold and seed); C is chosen by out-of-fold average precision
   on all news rows, as ``fit_model`` chooses it;
 - the Platt sigmoid (``MaskedMultiLabel.calibrate_scores``) and the threshold
-  (``best_threshold``) are fitted out of fold on the naturally drawn rows (not the
+  (``steady_threshold``) are fitted out of fold on the naturally drawn rows (not the
   claim-rich or targeted draws, ``NATURAL_STRATA``), and F1 and average precision are
   reported on those rows.
 
@@ -54,7 +54,7 @@ from training.datasets import (
     LabeledSentence,
     load_vader_valence,
 )
-from training.metrics import best_threshold, label_metrics
+from training.metrics import label_metrics, steady_threshold
 from training.train import (
     C_GRID,
     FOLDS,
@@ -185,7 +185,7 @@ def curve_point(
     natural = data.natural
     scores = by_c[C][natural]
     proba = calibrated(scores, y[natural])
-    threshold = best_threshold(y[natural], proba)
+    threshold = steady_threshold(y[natural], proba)
     return {
         "fraction": fraction,
         "seed": seed,

@@ -1,6 +1,6 @@
 """Guideline probes: the model on sentences written to LABELING.md (python -m training.probes).
 
-Five sets of our own one-sentence examples, each labeled by LABELING.md and the decisions
+Six sets of our own one-sentence examples, each labeled by LABELING.md and the decisions
 in ``training/labels/INSTRUCTIONS.md``, sit in ``training/probes/``:
 
 - ``guideline-dev.jsonl`` (69): written while reading the model's errors. It found the
@@ -19,10 +19,16 @@ in ``training/labels/INSTRUCTIONS.md``, sit in ``training/probes/``:
   trained on those, and the rule for keeping them was set then (README); 45 claims, 77
   hedges, 44 neither. Its sentences were not read while choosing anything.
 - ``guideline-heldout-4.jsonl`` (150): written the same way by a sixth helper (many kinds of
-  outlet and English-speaking country, a few headlines) while four more wrote 598 more
-  written sentences (``training/labels/written-2.jsonl``, not yet trained on); models 1.6.1
+  outlet and English-speaking country, a few headlines) while four more wrote the second
+  batch of written sentences (``w5``-``w8``, trained on since model 1.8.0); models 1.6.1
   and 1.7.0 were scored on it first (README); 45 claims, 72 hedges, 40 neither. Not read
   while choosing anything either.
+- ``guideline-heldout-5.jsonl`` (149): written the same way by a seventh helper (many kinds
+  of copy and country: wire, regional, trade press, live blogs, profiles, corrections) while
+  the claim tagger's articles were being left out (``cue_tagger.CLAIM_PARAMS``); one of its
+  150 came within Jaccard 0.6 of a written training sentence and was dropped; model 1.7.0
+  was scored on it before any model with that change or the second batch (README); 47
+  claims, 73 hedges, 39 neither. Not read while choosing anything.
 
 Small sets, and written sentences rather than news as it comes: they check the
 definition (does the model know the guidelines' own phrases?), not a test score.
@@ -45,6 +51,7 @@ SETS = (
     "guideline-heldout-2",
     "guideline-heldout-3",
     "guideline-heldout-4",
+    "guideline-heldout-5",
 )
 
 

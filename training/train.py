@@ -5,7 +5,8 @@ Data and splits (documents, never sentences, are split; see ``news_pool.split_of
 - claim head: our news train split (the only corpus that labels optimistic claims);
 - C, each head's calibration sigmoid and the thresholds are chosen out of fold (5-fold
   GroupKFold by document over the news train + dev documents: the dev split alone holds too
-  few claims to choose a threshold on);
+  few claims to choose a threshold on); the claim and hedge thresholds by smoothed F1
+  (``metrics.steady_threshold``), the hedge types' by F1;
 - the hedge cue tagger (service/analysis/tagger.py, training/cue_tagger.py): Szeged and news
   cue spans of every non-test document; the combiner of its reading with the hedge head's
   (P(hedge)) and the hedge threshold are fitted out of fold too (same folds; a tagger per fold);
@@ -62,10 +63,15 @@ from training.datasets import (
     marked_types,
     row_weight,
 )
-from training.metrics import best_threshold, expected_calibration_error, label_metrics
+from training.metrics import (
+    best_threshold,
+    expected_calibration_error,
+    label_metrics,
+    steady_threshold,
+)
 from training.news_pool import split_of
 
-VERSION = "1.7.0"
+VERSION = "1.8.0"
 #: BLAS threads while training. The solvers' sums are split between threads, so their
 #: rounding, and the fitted weights (by up to 0.003), depend on how many there are. The
 #: committed model was fitted with two; training always uses two, so that it rebuilds that
@@ -227,7 +233,7 @@ def fit_model(
     for j, label in enumerate(("claim", "hedge")):
         known = natural & (Y[:, j] >= 0)
         proba = heads.heads_[j].sigmoid(oof[known, j])
-        thresholds[label] = best_threshold(Y[known, j], proba)
+        thresholds[label] = steady_threshold(Y[known, j], proba)
         report[label]["cv"] = label_metrics(Y[known, j], proba, thresholds[label])
     thresholds["types"] = {}
     for k, hedge_type in enumerate(HEDGE_TYPES, start=2):
@@ -284,7 +290,7 @@ def fit_combiner(
     head_scores = tuning["oof"][natural, j]
     combiner = CueCombiner.fit(head_scores, cue_max[natural], y, none_term)
     proba = combiner.proba(head_scores, cue_max[natural])
-    threshold = best_threshold(y, proba)
+    threshold = steady_threshold(y, proba)
     return combiner, threshold, label_metrics(y, proba, threshold)
 
 
@@ -408,11 +414,9 @@ def save_model(
         "thresholds": thresholds,
         "metrics": metrics,
     }
-    manifest_path = out_dir / f"caveat-{version}.json"
-    manifest_path.write_text(
-        json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    return manifest
+    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    (out_dir / f"caveat-{version}.json").write_text(text, encoding="utf-8")
+    return json.loads(text)  # the manifest as written (tuples read back as lists)
 
 
 def _datasets(root: Path, labels: Path, data: dict) -> list[dict]:

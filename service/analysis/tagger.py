@@ -191,7 +191,9 @@ class CueTagger(BaseEstimator):
     of a booster the lexicon reads as negated or questioned is a claim candidate. ``threshold``
     applies to P(cue) = 1 - P(no cue) of a token. ``context``: neighbours on each side (1 or 2)
     that the features read. ``n_features``: hashed feature columns. Taggers with the same
-    ``n_features`` share their column memos when serving.
+    ``n_features`` share their column memos when serving. ``not_candidates``: words that
+    gold-cue counts never make candidates (one the lexicon reads as a cue of the target
+    still is one there).
 
     ``read_kinds``: the kinds whose probabilities a token's reading sums (``tag``'s best
     token of a sentence, which the hedge combiner reads); None, as served, reads P(cue) of
@@ -201,6 +203,8 @@ class CueTagger(BaseEstimator):
 
     #: A class attribute, so that taggers pickled before it existed read as they always did.
     read_kinds: tuple[str, ...] | None = None
+    #: Likewise (only ``fit`` reads it).
+    not_candidates: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -211,8 +215,10 @@ class CueTagger(BaseEstimator):
         context: int = 2,
         n_features: int = 2**19,
         target: str = "hedge",
+        not_candidates: tuple[str, ...] = (),
     ):
         self.target = target
+        self.not_candidates = not_candidates
         self.min_count = min_count
         self.min_ratio = min_ratio
         self.C = C
@@ -405,7 +411,11 @@ class CueTagger(BaseEstimator):
                         type_votes[w][t] += 1
             gold_of.append(labels)
         self.candidates_ = frozenset(
-            w for w, c in in_cue.items() if c >= self.min_count and c / total[w] >= self.min_ratio
+            w
+            for w, c in in_cue.items()
+            if c >= self.min_count
+            and c / total[w] >= self.min_ratio
+            and w not in self.not_candidates
         )
         usual_type = {w: v.most_common(1)[0][0] for w, v in type_votes.items()}
         rows, y, sw = [], [], []
