@@ -86,6 +86,8 @@ def test_the_written_sentences_load_with_cues_inside_their_text():
     rows = list(iter_written(WRITTEN_LABELS))
     assert len(rows) == 1198 and len({s.text for s in rows}) == 1198
     assert len({s.doc for s in rows}) == 1198  # each sentence its own document
+    # Both batches (w1-w4, then w5-w8) in one file, ids in file order.
+    assert [s.doc for s in rows] == [f"written:w{k:05d}" for k in range(1198)]
     for s in rows:
         assert s.corpus == "written" and s.stratum == "written"
         assert bool(s.types) == bool(s.hedge) and set(s.types) <= set(HEDGE_TYPES)

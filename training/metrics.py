@@ -31,7 +31,7 @@ def label_metrics(y_true, proba, threshold: float) -> dict:
     }
 
 
-#: The thresholds a label's is chosen from: [0.05, 0.95], step 0.01.
+#: The thresholds a label's threshold is chosen from: [0.05, 0.95], step 0.01.
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
 
