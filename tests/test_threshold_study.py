@@ -17,20 +17,20 @@ def _curve(peaks: dict[float, float], base: float = 0.5) -> np.ndarray:
 def test_the_argmax_rule_is_best_threshold():
     values = synthetic()
     y, proba = values["y-claim"], 1 / (1 + np.exp(-values["claim-head"]))
-    assert ts.RULES["argmax (to model 1.7.0)"](f1_curve(y, proba)) == best_threshold(y, proba)
+    assert ts.RULES[ts.ARGMAX](f1_curve(y, proba)) == best_threshold(y, proba)
 
 
 def test_a_plateau_centre_ignores_a_lone_spike_at_the_plateau_edge():
     # A plateau 0.30-0.40 at 0.60, with a spike of 0.605 at 0.40: argmax takes the spike.
     curve = _curve({t: 0.60 for t in np.round(np.arange(0.30, 0.401, 0.01), 2)} | {0.40: 0.605})
-    assert ts.RULES["argmax (to model 1.7.0)"](curve) == 0.40
+    assert ts.RULES[ts.ARGMAX](curve) == 0.40
     assert ts.plateau_centre(0.01)(curve) == 0.35
     assert ts.plateau_centre(0.001)(curve) == 0.40
 
 
 def test_smoothing_prefers_a_broad_hill_to_a_narrow_peak():
     curve = _curve({0.20: 0.70} | {t: 0.65 for t in np.round(np.arange(0.47, 0.536, 0.01), 2)})
-    assert ts.RULES["argmax (to model 1.7.0)"](curve) == 0.20
+    assert ts.RULES[ts.ARGMAX](curve) == 0.20
     assert ts.smoothed(3)(curve) == 0.50
 
 

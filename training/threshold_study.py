@@ -57,9 +57,11 @@ def smoothed(half_width: int) -> Callable[[np.ndarray], float]:
     return lambda curve: smoothed_argmax(curve, half_width)
 
 
+#: The rule every other is compared with: training's up to model 1.7.0.
+ARGMAX = "argmax (to model 1.7.0)"
 #: name -> rule (an F1 curve over THRESHOLD_GRID -> a threshold).
 RULES: dict[str, Callable[[np.ndarray], float]] = {
-    "argmax (to model 1.7.0)": _argmax,
+    ARGMAX: _argmax,
     "plateau centre, within 0.01": plateau_centre(0.01),
     "plateau centre, within 0.02": plateau_centre(0.02),
     "smoothed, +-3 steps": smoothed(3),
@@ -103,7 +105,7 @@ def study(values: dict[str, np.ndarray], repeats: int) -> dict[str, dict[str, di
         y = values[f"y-{label}"]
         proba = out_of_fold(np.column_stack([values[k] for k in keys]), y, groups, make)
         f1 = nested_f1(y, proba, groups, repeats)
-        base = f1["argmax (to model 1.7.0)"]
+        base = f1[ARGMAX]
         curve = f1_curve(y, proba)
         result[label] = {
             rule: {
