@@ -2,6 +2,7 @@
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,7 @@ from training.datasets import (
     row_weight,
 )
 from training.import_written import convert_written
+from training.import_written import main as import_written
 from training.news_pool import split_of
 
 
@@ -133,3 +135,33 @@ def test_convert_written_stores_offsets_of_verbatim_cues():
 def test_convert_written_refuses_labels_it_would_have_to_guess(change):
     with pytest.raises(ValueError):
         convert_written({**RAW_WRITTEN, **change}, "w00000", "w1")
+
+
+def test_import_written_appends_a_new_batch_after_the_records_it_keeps(tmp_path):
+
+    def raw(name: str, texts: list[str]) -> Path:
+        path = tmp_path / f"{name}.jsonl"
+        rows = [{**RAW_WRITTEN, "text": t} for t in texts]
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        return path
+
+    out = tmp_path / "written.jsonl"
+    first = raw("w1", ["The deal may be a landmark.", "It may be a landmark win."])
+    import_written([str(first), "--out", str(out)])
+    kept = out.read_text(encoding="utf-8").splitlines()
+    second = raw("w9", ["The pact may be a landmark."])
+    import_written([str(second), "--out", str(out), "--append"])
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[:2] == kept
+    added = json.loads(lines[2])
+    assert (added["id"], added["part"], added["text"]) == (
+        "w00002",
+        "w9",
+        "The pact may be a landmark.",
+    )
+    # A sentence already in the file is refused, not stored twice.
+    with pytest.raises(ValueError, match="twice"):
+        import_written(
+            [str(raw("w10", ["It may be a landmark win."])), "--out", str(out), "--append"]
+        )
+    assert out.read_text(encoding="utf-8").splitlines() == lines

@@ -1,12 +1,15 @@
 """Turn written sentences and their labels into ``training/labels/written.jsonl``.
 
 python -m training.import_written RAW.jsonl [RAW.jsonl ...] [--out training/labels/written.jsonl]
+python -m training.import_written --append RAW.jsonl [RAW.jsonl ...]   # a new batch after the rest
 
 Each RAW file holds one written sentence a line: text, claim, hedge, types, and cues as
 verbatim text (``training/labels/README.md``). The checks are ``import_labels``'s: a cue
 that cannot be found in its sentence, a hedge without a type or a type without a hedge is an
 error, not something to guess. Cues are stored as offsets into the sentence; ids are given
-in file order (``w00000``...), and each record names its file's stem as ``part``.
+in file order (``w00000``...), and each record names its file's stem as ``part``. With
+``--append`` the records already in ``--out`` are kept as they are and the new ones follow, their
+ids going on from the last.
 """
 
 from __future__ import annotations
@@ -42,8 +45,13 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("raw", type=Path, nargs="+")
     ap.add_argument("--out", type=Path, default=WRITTEN_LABELS)
+    ap.add_argument("--append", action="store_true", help="keep --out's records, add after them")
     args = ap.parse_args(argv)
-    out, seen = [], set()
+    out: list[dict] = []
+    if args.append:
+        with open(args.out, encoding="utf-8") as fh:
+            out = [json.loads(line) for line in fh if line.strip()]
+    seen = {record["text"] for record in out}
     for raw in args.raw:
         with open(raw, encoding="utf-8") as fh:
             rows = [json.loads(line) for line in fh if line.strip()]
