@@ -1,6 +1,6 @@
 """Guideline probes: the model on sentences written to LABELING.md (python -m training.probes).
 
-Six sets of our own one-sentence examples, each labeled by LABELING.md and the decisions
+Seven sets of our own one-sentence examples, each labeled by LABELING.md and the decisions
 in ``training/labels/INSTRUCTIONS.md``, sit in ``training/probes/``:
 
 - ``guideline-dev.jsonl`` (69): written while reading the model's errors. It found the
@@ -29,6 +29,11 @@ in ``training/labels/INSTRUCTIONS.md``, sit in ``training/probes/``:
   150 came within Jaccard 0.6 of a written training sentence and was dropped; model 1.7.0
   was scored on it before any model with that change or the second batch (README); 47
   claims, 73 hedges, 39 neither. Not read while choosing anything.
+- ``guideline-heldout-6.jsonl`` (147): written the same way by a twelfth helper (every beat and
+  kind of copy, outlets in several countries) while four others wrote the third batch of
+  written sentences (``w9``-``w12``); three of its 150 came within Jaccard 0.6 of a probe or
+  written sentence and were dropped; model 1.8.0 was scored on it before any model was trained
+  on that batch (README); 44 claims, 79 hedges. Not read while choosing anything.
 
 Small sets, and written sentences rather than news as it comes: they check the
 definition (does the model know the guidelines' own phrases?), not a test score.
@@ -52,6 +57,7 @@ SETS = (
     "guideline-heldout-3",
     "guideline-heldout-4",
     "guideline-heldout-5",
+    "guideline-heldout-6",
 )
 
 
