@@ -86,10 +86,10 @@ def test_written_sentences_train_like_targeted_news_and_never_calibrate():
 
 def test_the_written_sentences_load_with_cues_inside_their_text():
     rows = list(iter_written(WRITTEN_LABELS))
-    assert len(rows) == 1198 and len({s.text for s in rows}) == 1198
-    assert len({s.doc for s in rows}) == 1198  # each sentence its own document
-    # Both batches (w1-w4, then w5-w8) in one file, ids in file order.
-    assert [s.doc for s in rows] == [f"written:w{k:05d}" for k in range(1198)]
+    assert len(rows) == 1798 and len({s.text for s in rows}) == 1798
+    assert len({s.doc for s in rows}) == 1798  # each sentence its own document
+    # The three batches (w1-w4, w5-w8, w9-w12) in one file, ids in file order.
+    assert [s.doc for s in rows] == [f"written:w{k:05d}" for k in range(1798)]
     for s in rows:
         assert s.corpus == "written" and s.stratum == "written"
         assert bool(s.types) == bool(s.hedge) and set(s.types) <= set(HEDGE_TYPES)
