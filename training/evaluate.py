@@ -4,12 +4,16 @@ Prints precision, recall and F1 for each label the data annotates, as JSON.
 ``--report`` instead prints the full evaluation (see ``training.report``); with ``--out
 FILE.json`` it writes it there as JSON, and its tables as Markdown to ``FILE.md``.
 
-- ``jsonl``: one object a line with ``text`` and ``claim`` and/or ``hedge`` (0/1);
+- ``jsonl``: one object a line with ``text`` and ``claim`` and/or ``hedge`` (0/1), and
+  optionally a hedge's ``types`` (LABELING.md's): then the hedge types are scored too, on
+  the hedges the model flags (the reported set equal to the gold set; the likeliest type
+  one of them), as ``training.report`` scores them on our news test split;
 - ``conll2010``: the CoNLL-2010 / Szeged XML (``<Sentence>`` elements; a sentence is
   uncertain iff it holds a ``<cue>`` or ``<ccue>``): scores ``hedge``.
 
 Sentences are scored as given, one at a time, with the committed model's
-thresholds: the same path as the service.
+thresholds: the same path as the service. A file it cannot read exits with status 2 and a
+one-line JSON error naming the line.
 """
 
 from __future__ import annotations
@@ -19,24 +23,40 @@ import json
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
 from service.analysis.cues import find_cues
 from service.analysis.model import MODELS_DIR, load_model
+from service.analysis.types import HEDGE_TYPES
 from training.metrics import expected_calibration_error, label_metrics
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    """Rows of a JSONL file with ``text`` and optional ``claim`` / ``hedge``."""
+    """Rows of a JSONL file with ``text`` and optional ``claim`` / ``hedge`` / ``types``."""
     rows = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
-            row = json.loads(line)
-            if not isinstance(row.get("text"), str):
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                 raise ValueError(f"{path}:{n}: no text")
+            for label in ("claim", "hedge"):
+                if label in row and row[label] not in (0, 1):  # True and False are 1 and 0
+                    raise ValueError(f"{path}:{n}: {label} must be 0 or 1")
+            if "types" in row:
+                types = row["types"]
+                if not isinstance(types, list) or not all(t in HEDGE_TYPES for t in types):
+                    raise ValueError(
+                        f"{path}:{n}: types must be a list of {', '.join(HEDGE_TYPES)}"
+                    )
+                if "hedge" not in row or bool(types) != bool(row["hedge"]):
+                    raise ValueError(f"{path}:{n}: a hedge needs its types, and types a hedge")
             rows.append(row)
     return rows
 
@@ -65,6 +85,14 @@ def score(rows: list[dict], models_dir: Path = MODELS_DIR) -> dict:
             p = proba[have, j]
             out[label] = label_metrics(y, p, model.thresholds[label])
             out[label]["ece"] = round(expected_calibration_error(y, p), 4)
+    typed = [r for r in rows if "types" in r]
+    if typed:
+        from training.report import Caveat, hedge_type_accuracy
+
+        sentences = [
+            SimpleNamespace(text=r["text"], hedge=r["hedge"], types=r["types"]) for r in typed
+        ]
+        out["hedge_types"] = hedge_type_accuracy(sentences, Caveat(model=model))
     return out
 
 
@@ -95,7 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not (args.data and args.format):
         ap.error("--data and --format are required (or use --report)")
-    rows = read_jsonl(args.data) if args.format == "jsonl" else read_conll2010(args.data)
+    try:
+        rows = read_jsonl(args.data) if args.format == "jsonl" else read_conll2010(args.data)
+    except (OSError, UnicodeDecodeError, ValueError, ET.ParseError) as exc:
+        print(json.dumps({"error": str(exc)}), file=sys.stderr)
+        return 2
     if not rows:
         print(json.dumps({"error": "no sentences in the data"}), file=sys.stderr)
         return 2
