@@ -1,7 +1,9 @@
 """python -m training.agreement: Cohen's kappa between the first and the second labeling pass.
 
 The second pass (``labels/news-second.jsonl``) relabeled a random 400 of the
-first pass's sentences without seeing the first pass's labels.
+first pass's sentences without seeing the first pass's labels. ``--first`` and ``--second``
+compare any two passes: records are matched by ``id``, or by ``text`` where they have no id
+(a probe set and its second pass: ``probes/guideline-heldout-6.second-pass.jsonl``).
 """
 
 from __future__ import annotations
@@ -25,17 +27,22 @@ def cohen_kappa(a: list[int], b: list[int]) -> float:
     return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 
+def _key(record: dict) -> str:
+    """What matches a record with its other pass: its id, or its text where it has none."""
+    return record["id"] if "id" in record else record["text"]
+
+
 def agreement(first: Path = NEWS_LABELS, second: Path = SECOND_PASS) -> dict:
     """Kappa and raw agreement per label and per hedge type on the doubly labeled sentences."""
     with open(first, encoding="utf-8") as fh:
-        one = {r["id"]: r for r in map(json.loads, fh)}
+        one = {_key(r): r for r in map(json.loads, fh)}
     with open(second, encoding="utf-8") as fh:
         two = [json.loads(line) for line in fh]
     out = {"sentences": len(two)}
     columns = {"claim": lambda r: r["claim"], "hedge": lambda r: r["hedge"]}
     columns |= {f"type:{t}": (lambda r, t=t: int(t in r["types"])) for t in HEDGE_TYPES}
     for name, get in columns.items():
-        a = [get(one[r["id"]]) for r in two]
+        a = [get(one[_key(r)]) for r in two]
         b = [get(r) for r in two]
         out[name] = {
             "kappa": round(cohen_kappa(a, b), 3),
