@@ -138,7 +138,6 @@ def test_convert_written_refuses_labels_it_would_have_to_guess(change):
 
 
 def test_import_written_appends_a_new_batch_after_the_records_it_keeps(tmp_path):
-
     def raw(name: str, texts: list[str]) -> Path:
         path = tmp_path / f"{name}.jsonl"
         rows = [{**RAW_WRITTEN, "text": t} for t in texts]
