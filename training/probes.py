@@ -29,7 +29,7 @@ in ``training/labels/INSTRUCTIONS.md``, sit in ``training/probes/``:
   150 came within Jaccard 0.6 of a written training sentence and was dropped; model 1.7.0
   was scored on it before any model with that change or the second batch (README); 47
   claims, 73 hedges, 39 neither. Not read while choosing anything.
-- ``guideline-heldout-6.jsonl`` (147): written the same way by a twelfth helper (every beat and
+- ``guideline-heldout-6.jsonl`` (147): written the same way by a new helper (every beat and
   kind of copy, outlets in several countries) while four others wrote the third batch of
   written sentences (``w9``-``w12``); three of its 150 came within Jaccard 0.6 of a probe or
   written sentence and were dropped; model 1.8.0 was scored on it before any model was trained
