@@ -40,9 +40,15 @@ def f1_curve(y_true, proba) -> np.ndarray:
     return np.array([label_metrics(y_true, proba, t)["f1"] for t in THRESHOLD_GRID])
 
 
+def grid_argmax(curve: np.ndarray) -> float:
+    """The threshold of THRESHOLD_GRID where ``curve`` (a value per threshold) is highest
+    (the lowest such threshold on a tie)."""
+    return float(THRESHOLD_GRID[int(np.argmax(curve))])
+
+
 def best_threshold(y_true, proba) -> float:
     """The threshold of THRESHOLD_GRID with the best F1 on a tuning split."""
-    return float(THRESHOLD_GRID[int(np.argmax(f1_curve(y_true, proba)))])
+    return grid_argmax(f1_curve(y_true, proba))
 
 
 #: Grid steps each side that ``steady_threshold`` averages F1 over.
@@ -66,7 +72,7 @@ def smoothed_argmax(curve: np.ndarray, half_width: int) -> float:
     ``half_width`` grid steps each side (the ends repeated), is highest."""
     padded = np.pad(curve, half_width, mode="edge")
     kernel = np.ones(2 * half_width + 1) / (2 * half_width + 1)
-    return float(THRESHOLD_GRID[int(np.argmax(np.convolve(padded, kernel, mode="valid")))])
+    return grid_argmax(np.convolve(padded, kernel, mode="valid"))
 
 
 def expected_calibration_error(y_true, proba, bins: int = 10) -> float:

@@ -28,7 +28,13 @@ from threadpoolctl import threadpool_limits
 
 from training.combiner_study import VARIANTS, out_of_fold, readings
 from training.datasets import DEFAULT_DATA_ROOT, NEWS_LABELS, load_vader_valence
-from training.metrics import THRESHOLD_GRID, f1_curve, label_metrics, smoothed_argmax
+from training.metrics import (
+    THRESHOLD_GRID,
+    f1_curve,
+    grid_argmax,
+    label_metrics,
+    smoothed_argmax,
+)
 from training.train import BLAS_THREADS, FOLDS, fit_rows_of, load_corpora
 
 #: The shipped combiner of each label (``combiner_study.VARIANTS``).
@@ -36,10 +42,6 @@ SHIPPED = {
     "claim": "shipped: head + tagger + no-candidate term",
     "hedge": "shipped: head + tagger",
 }
-
-
-def _argmax(curve: np.ndarray) -> float:
-    return float(THRESHOLD_GRID[int(np.argmax(curve))])
 
 
 def plateau_centre(delta: float) -> Callable[[np.ndarray], float]:
@@ -61,7 +63,7 @@ def smoothed(half_width: int) -> Callable[[np.ndarray], float]:
 ARGMAX = "argmax (to model 1.7.0)"
 #: name -> rule (an F1 curve over THRESHOLD_GRID -> a threshold).
 RULES: dict[str, Callable[[np.ndarray], float]] = {
-    ARGMAX: _argmax,
+    ARGMAX: grid_argmax,
     "plateau centre, within 0.01": plateau_centre(0.01),
     "plateau centre, within 0.02": plateau_centre(0.02),
     "smoothed, +-3 steps": smoothed(3),
