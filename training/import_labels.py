@@ -1,12 +1,15 @@
 """Turn annotators' label files into the committed label set: source + offsets + labels, no text.
 
 python -m training.import_labels POOL_DIR RAW_DIR [--out training/labels/news.jsonl]
+python -m training.import_labels POOL_DIR RAW_DIR --glob 'boundary-*.labels.jsonl' --append
 
 POOL_DIR holds the chunks written by ``training.news_pool``; RAW_DIR the
 annotators' ``chunk-NN.labels.jsonl`` (one line per pool line: id, claim,
 hedge, types, cues as verbatim text). Each cue's text is located in its
 sentence and stored as document offsets; a cue that cannot be found, a hedge
-without a type or a type without a cue is an error, not something to guess.
+without a type or a type without a cue is an error, not something to guess. With
+``--append`` the records already in ``--out`` are kept as they are (their raw files need not
+exist any more) and the new ones join them; an id in both is an error.
 """
 
 from __future__ import annotations
@@ -80,7 +83,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--glob", default="chunk-*.labels.jsonl")
     ap.add_argument("--pass-name", default="first")
     ap.add_argument("--out", type=Path, default=NEWS_LABELS)
+    ap.add_argument("--append", action="store_true", help="keep --out's records, add to them")
     args = ap.parse_args(argv)
+    kept = []
+    if args.append:
+        with open(args.out, encoding="utf-8") as fh:
+            kept = [json.loads(line) for line in fh if line.strip()]
     out = []
     for raw in sorted(args.raw.glob(args.glob)):
         chunk = raw.name.split(".")[0]
@@ -92,7 +100,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"skip {raw.name}: {len(labels)} labels for {len(pool)} sentences (unfinished)")
             continue
         out.extend(convert(p, lab, args.pass_name) for p, lab in zip(pool, labels, strict=True))
-    out.sort(key=lambda r: r["id"])
+    twice = {r["id"] for r in kept} & {r["id"] for r in out}
+    if twice:
+        raise SystemExit(f"ids already in {args.out}: {', '.join(sorted(twice)[:5])}")
+    out = sorted(kept + out, key=lambda r: r["id"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as fh:
         for row in out:
