@@ -11,6 +11,7 @@ from training.datasets import (
     NATURAL_STRATA,
     NEWS_LABELS,
     NEWS_WEIGHT,
+    SHELVED_STRATA,
     TARGETED_STRATA,
     TARGETED_WEIGHT,
     WRITTEN_LABELS,
@@ -18,6 +19,7 @@ from training.datasets import (
     LabeledSentence,
     _szeged_type,
     domain_of,
+    iter_news,
     iter_szeged,
     iter_written,
     marked_types,
@@ -25,7 +27,7 @@ from training.datasets import (
 )
 from training.import_written import convert_written
 from training.import_written import main as import_written
-from training.news_pool import split_of
+from training.news_pool import BOUNDARY_STRATUM, split_of
 
 
 def test_raw_szeged_types_map_whatever_their_trailing_underscores():
@@ -58,6 +60,8 @@ def _row(corpus: str, stratum: str = "") -> LabeledSentence:
 def test_targeted_rows_train_at_their_own_weight_and_never_calibrate():
     assert row_weight(_row("news", "uniform")) == NEWS_WEIGHT
     assert row_weight(_row("news", "claim-rich")) == NEWS_WEIGHT
+    assert row_weight(_row("news", BOUNDARY_STRATUM)) == NEWS_WEIGHT
+    assert not _row("news", BOUNDARY_STRATUM).natural
     for stratum in TARGETED_STRATA:
         assert row_weight(_row("news", stratum)) == TARGETED_WEIGHT
         assert not _row("news", stratum).natural
@@ -66,12 +70,12 @@ def test_targeted_rows_train_at_their_own_weight_and_never_calibrate():
 
 
 def test_the_test_split_holds_only_the_first_draw():
-    # The claim-rich and targeted draws come from train/dev documents only, so that news
-    # test keeps the distribution of news as it comes; every record names a known stratum.
+    # The claim-rich, targeted and boundary draws come from train/dev documents only, so that
+    # news test keeps the distribution of news as it comes; every record names a known stratum.
     with open(NEWS_LABELS, encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh]
     strata = Counter(r["stratum"] for r in records)
-    assert set(strata) == NATURAL_STRATA | TARGETED_STRATA | {"claim-rich"}
+    assert set(strata) == NATURAL_STRATA | TARGETED_STRATA | {"claim-rich", BOUNDARY_STRATUM}
     assert {r["stratum"] for r in records if r["split"] == "test"} <= NATURAL_STRATA
     assert all(split_of(r["source"]) == r["split"] for r in records)
     assert len({r["id"] for r in records}) == len(records)
@@ -164,3 +168,19 @@ def test_import_written_appends_a_new_batch_after_the_records_it_keeps(tmp_path)
             [str(raw("w10", ["It may be a landmark win."])), "--out", str(out), "--append"]
         )
     assert out.read_text(encoding="utf-8").splitlines() == lines
+
+
+def test_shelved_strata_are_read_only_when_asked_for(tmp_path):
+    # The boundary draw is labeled and committed but not trained on (SHELVED_STRATA): every
+    # reader of our news leaves it out unless it asks for it.
+    with open(NEWS_LABELS, encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh]
+    ptc = [r for r in records if r["source"].startswith("semeval2020-ptc:")]
+    shelved = next(r for r in ptc if r["stratum"] in SHELVED_STRATA)
+    used = next(r for r in ptc if r["stratum"] not in SHELVED_STRATA)
+    labels = tmp_path / "news.jsonl"
+    labels.write_text(json.dumps(shelved) + "\n" + json.dumps(used) + "\n", encoding="utf-8")
+    assert [r["id"] for _, r in iter_news(labels)] == [used["id"]]
+    every = list(iter_news(labels, leave_out=frozenset()))
+    assert [r["id"] for _, r in every] == [shelved["id"], used["id"]]
+    assert every[0][0].stratum == shelved["stratum"] and not every[0][0].natural
