@@ -94,9 +94,11 @@ def main(argv: list[str] | None = None) -> None:
             "cues": lambda i, t=t: [find_cues(x) for x in t[i]],
             "features": lambda i, t=t, c=c: model.features.transform_parsed(t[i], c[i]),
             "taggers' tokens": lambda i, t=t, c=c: parse_all(t[i], c[i]),
-            "cue tagger": lambda i, t=t, c=c, p=p: model.tagger.tag(t[i], c[i], p[i]),
+            "cue tagger": lambda i, t=t, c=c, p=p: model.tagger.tag(t[i], c[i], p[i], True),
             "claim tagger": lambda i, t=t, c=c, p=p: model.claim_tagger.tag(t[i], c[i], p[i]),
-            "heads": lambda i, p=preds: model.predict_proba(p[i].X, p[i].claim_max, p[i].cue_max),
+            "heads": lambda i, p=preds: model.predict_proba(
+                p[i].X, p[i].claim_max, p[i].cue_max, p[i].type_max
+            ),
             "flags, cues shown, links, balance": assemble,
             WHOLE: lambda i, a=a: analyzer.analyze(a[i]),
         }

@@ -115,6 +115,24 @@ def test_sentence_scores_per_type(tagger):
     assert scores[1].max() < 0.5
 
 
+def test_each_kinds_best_word_read_in_one_pass_is_the_token_by_token_maximum(tagger):
+    texts = [
+        "Growth was strong, but analysts say the rally may fade unless rates fall.",
+        "The firm reported a profit.",
+        "",
+        "It is unclear whether the deal, reportedly close, will need approval.",
+    ]
+    spans, best, by_kind = tagger.tag(texts, by_kind=True)
+    plain_spans, plain_best = tagger.tag(texts)  # the rest of the reading is the same
+    assert spans == plain_spans and (best == plain_best).all()
+    expected = np.zeros((len(texts), len(CLASSES) - 1))
+    for k, (cand, _, _, proba) in enumerate(tagger.token_proba(texts)):
+        if len(cand):
+            expected[k] = proba[:, 1:].max(axis=0)
+    assert expected[0].max() > 0.5 and not expected[2].any()
+    np.testing.assert_array_equal(by_kind, expected)
+
+
 def test_a_reading_of_some_kinds_sums_only_theirs(tagger):
     import copy
 

@@ -74,6 +74,7 @@ def tiny_model_dir(tmp_path_factory):
         pipeline,
         tuple(taggers),
         {label: CueCombiner(head=1.0, cue=1.0, bias=0.0) for label in ("claim", "hedge")},
+        {t: CueCombiner(head=1.0, cue=1.0, bias=0.0) for t in HEDGE_TYPES},
         out,
         "0.0.1",
         thresholds=tuning["thresholds"],
@@ -137,6 +138,8 @@ def test_manifest_records_hashes_and_versions(tiny_model_dir):
     assert len(card["claim_tagger"]["sha256"]) == 64
     assert set(card["hedge_combiner"]) == {"head", "cue", "bias", "none"}
     assert set(card["claim_combiner"]) == {"head", "cue", "bias", "none"}
+    assert set(card["type_combiners"]) == set(HEDGE_TYPES)
+    assert all(set(c) == {"head", "cue", "bias", "none"} for c in card["type_combiners"].values())
     assert {"scikit-learn", "numpy", "nltk", "python"} <= set(card["libraries"])
 
 
@@ -196,6 +199,10 @@ def _served_and_expected(model, texts):
         head_scores = model.heads.heads_[j].decision_function(X)
         _, best = tagger.tag(texts, cues)
         expected[:, j] = model.combiners[j].proba(head_scores, best)
+    by_type = model.tagger.sentence_scores(texts, cues)
+    for k, combiner in enumerate(model.type_combiners):
+        head_scores = model.heads.heads_[2 + k].decision_function(X)
+        expected[:, 2 + k] = combiner.proba(head_scores, by_type[:, k])
     return served, expected
 
 
@@ -225,10 +232,15 @@ def test_a_manifest_without_the_tagger_is_refused(tiny_model_dir, tmp_path):
         load_model(models)
 
 
-def test_a_manifest_without_the_claim_tagger_or_its_combiner_is_refused(
+def test_a_manifest_without_the_claim_tagger_or_a_combiner_is_refused(
     tiny_model_dir, tmp_path
 ):
-    for key, message in (("claim_tagger", "claim tagger"), ("claim_combiner", "claim_combiner")):
+    refused = (
+        ("claim_tagger", "claim tagger"),
+        ("claim_combiner", "claim_combiner"),
+        ("type_combiners", "type_combiners"),
+    )
+    for key, message in refused:
         models = _copy(tiny_model_dir, tmp_path / key)
         path = models / "caveat-0.0.1.json"
         card = json.loads(path.read_text())

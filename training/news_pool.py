@@ -162,7 +162,8 @@ _TARGETED_SECOND = {
 #: (strata, seed offset) of the targeted draws, in the order they were labeled.
 TARGETED_DRAWS = ((_TARGETED, 2), (_TARGETED_SECOND, 3))
 
-#: The boundary draw (model 1.10.0): no pattern, but the sentences a model is least sure of.
+#: The boundary draw (shelved: ``training.datasets.SHELVED_STRATA``): no pattern, but the
+#: sentences a model is least sure of.
 #: Out of fold, 1.9.0's claim misses on real news were praise and certainty that no word list
 #: names, so a pattern cannot find more of them; its P(claim) can. In 1.9.0's out-of-fold
 #: scores of the natural news rows, [0.10, 0.60) held 417 of 2,816 sentences and 96 of their
@@ -170,7 +171,8 @@ TARGETED_DRAWS = ((_TARGETED, 2), (_TARGETED_SECOND, 3))
 #: that teach precision. Annotators see the sentence and its context, never the score.
 BOUNDARY_STRATUM = "boundary"
 BOUNDARY_BAND = (0.10, 0.60)
-#: The model whose scores choose the boundary draw: 1.9.0 (committed in e91617e).
+#: The model whose scores choose the boundary draw: 1.9.0 (committed in e91617e; put its four
+#: files back in models/ to draw again).
 BOUNDARY_MODEL = "1.9.0"
 
 

@@ -209,7 +209,7 @@ def cue_token_scores(
         gold = _cue_tokens(s.text, [(a, b) for a, b, label, _ in s.cues if label == "hedge"])
         pred = set()
         if p[1] >= hedge_threshold:
-            predicted = decide_types(p[2:], type_thresholds, frozenset(t for *_, t in found))
+            predicted = decide_types(p[2:], type_thresholds)
             spans = [(a, b) for a, b, t in found if t in types and t in predicted]
             pred = _cue_tokens(s.text, spans)
         tp += len(gold & pred)
@@ -269,12 +269,11 @@ def typed_hedge_scores(rows: list[LabeledSentence], caveat: Caveat, types=SZEGED
     which is our uncertainty and condition; a sentence we flag for a contrast ("but") or a
     limitation alone is a hedge by LABELING.md and no uncertainty by Szeged's guidelines.
     """
-    proba, tagged = caveat.predict([s.text for s in rows])
-    type_thresholds = [caveat.model.thresholds["types"][t] for t in HEDGE_TYPES]
+    proba = caveat.predict_proba([s.text for s in rows])
     decided = []
-    for p, found in zip(proba, tagged, strict=True):
+    for p in proba:
         on = p[1] >= caveat.thresholds[1]
-        chosen = decide_types(p[2:], type_thresholds, frozenset(t for *_, t in found))
+        chosen = decide_types(p[2:], caveat.type_thresholds)
         decided.append(float(on and bool(set(chosen) & set(types))))
     return label_metrics([s.hedge for s in rows], decided, 0.5)
 
@@ -282,14 +281,13 @@ def typed_hedge_scores(rows: list[LabeledSentence], caveat: Caveat, types=SZEGED
 def hedge_type_accuracy(rows: list[LabeledSentence], caveat: Caveat) -> dict:
     """On correctly flagged hedges: the share whose reported type set equals the gold set, and
     the share whose likeliest type is one of the gold types."""
-    proba, tagged = caveat.predict([s.text for s in rows])
-    type_thresholds = [caveat.model.thresholds["types"][t] for t in HEDGE_TYPES]
+    proba = caveat.predict_proba([s.text for s in rows])
     exact = primary = n = 0
-    for s, p, found in zip(rows, proba, tagged, strict=True):
+    for s, p in zip(rows, proba, strict=True):
         if not (s.hedge and p[1] >= caveat.thresholds[1]):
             continue
         n += 1
-        predicted = decide_types(p[2:], type_thresholds, frozenset(t for *_, t in found))
+        predicted = decide_types(p[2:], caveat.type_thresholds)
         likeliest = HEDGE_TYPES[int(np.argmax(p[2:]))]
         exact += set(predicted) == set(s.types)
         primary += likeliest in s.types

@@ -39,7 +39,7 @@ from threadpoolctl import threadpool_limits
 
 from service.analysis.cues import find_cues
 from service.analysis.features import NEGATED_BOOSTER_FEATURES, SentenceFeatures
-from service.analysis.heads import CueCombiner, MaskedMultiLabel
+from service.analysis.heads import CueCombiner, MaskedMultiLabel, decide_types
 from service.analysis.model import MODELS_DIR, CaveatModel, sha256_of
 from service.analysis.segment import Segmenter
 from service.analysis.tagger import CueTagger
@@ -64,14 +64,13 @@ from training.datasets import (
     row_weight,
 )
 from training.metrics import (
-    best_threshold,
     expected_calibration_error,
     label_metrics,
     steady_threshold,
 )
 from training.news_pool import split_of
 
-VERSION = "1.9.0"
+VERSION = "1.10.0"
 #: BLAS threads while training. The solvers' sums are split between threads, so their
 #: rounding, and the fitted weights (by up to 0.003), depend on how many there are. The
 #: committed model was fitted with two; training always uses two, so that it rebuilds that
@@ -235,34 +234,33 @@ def fit_model(
         proba = heads.heads_[j].sigmoid(oof[known, j])
         thresholds[label] = steady_threshold(Y[known, j], proba)
         report[label]["cv"] = label_metrics(Y[known, j], proba, thresholds[label])
-    thresholds["types"] = {}
-    for k, hedge_type in enumerate(HEDGE_TYPES, start=2):
-        known = natural & (Y[:, k] >= 0)
-        y = Y[known, k]
-        if len(np.unique(y)) < 2:
-            thresholds["types"][hedge_type] = 0.5
-            continue
-        proba = heads.heads_[k].sigmoid(oof[known, k])
-        thresholds["types"][hedge_type] = best_threshold(y, proba)
+    thresholds["types"] = dict.fromkeys(HEDGE_TYPES, TYPE_THRESHOLD)
     pipeline = Pipeline([("features", features), ("heads", heads)])
     return pipeline, {"thresholds": thresholds, "tuning": report, "oof": oof, "natural": natural}
 
 
 def out_of_fold_cue_max(
-    rows: list[LabeledSentence], folds: int = FOLDS, fit=fit_tagger
-) -> np.ndarray:
+    rows: list[LabeledSentence], folds: int = FOLDS, fit=fit_tagger, by_kind: bool = False
+):
     """A cue tagger's best token probability of each news row, from a tagger (``fit``:
     ``fit_tagger`` for hedges, ``fit_claim_tagger`` for claims) fitted without its document
     (the heads' GroupKFold folds); NaN for the other rows, which are in every fold's training
-    part."""
+    part. With ``by_kind``, also its best of each cue kind (``tag(by_kind=True)``), as a
+    second array of one column per kind."""
     news = np.array([s.corpus == "news" for s in rows])
     others = [s for s in rows if s.corpus != "news"]
     cue_max = np.full(len(rows), np.nan)
+    kind_max = None
     for fitted, held in news_folds(np.array([s.doc for s in rows]), news, folds):
         tagger = fit(others + [rows[i] for i in fitted])
         texts = [rows[i].text for i in held]
-        _, cue_max[held] = tagger.tag(texts, [find_cues(t) for t in texts])
-    return cue_max
+        read = tagger.tag(texts, [find_cues(t) for t in texts], by_kind=by_kind)
+        cue_max[held] = read[1]
+        if by_kind:
+            if kind_max is None:
+                kind_max = np.full((len(rows), len(tagger.kinds)), np.nan)
+            kind_max[held] = read[2]
+    return (cue_max, kind_max) if by_kind else cue_max
 
 
 #: Per label (column of ``heads.COLUMNS``): the fit of its cue tagger, and whether its
@@ -273,18 +271,24 @@ TAGGER_FITS = {"claim": (fit_claim_tagger, True), "hedge": (fit_tagger, False)}
 
 
 def fit_combiner(
-    rows: list[LabeledSentence], tuning: dict, label: str, folds: int = FOLDS
+    rows: list[LabeledSentence],
+    tuning: dict,
+    label: str,
+    folds: int = FOLDS,
+    cue_max: np.ndarray | None = None,
 ) -> tuple[CueCombiner, float, dict]:
     """The combiner of a label's head and cue tagger, and the label's threshold, out of fold.
 
     Both readings of a news sentence come from models fitted without its document: the
     head's score (``tuning["oof"]``) and the tagger's (``out_of_fold_cue_max``). Fitted on
     the rows drawn like the test split (``tuning["natural"]``), so that the probabilities
-    mean what they say on news as it comes.
+    mean what they say on news as it comes. ``cue_max``: the tagger's out-of-fold reading,
+    when the caller has it already.
     """
     j = ("claim", "hedge").index(label)
     fit, none_term = TAGGER_FITS[label]
-    cue_max = out_of_fold_cue_max(rows, folds, fit)
+    if cue_max is None:
+        cue_max = out_of_fold_cue_max(rows, folds, fit)
     natural = tuning["natural"]
     y = _targets(rows)[natural, j]
     head_scores = tuning["oof"][natural, j]
@@ -292,6 +296,51 @@ def fit_combiner(
     proba = combiner.proba(head_scores, cue_max[natural])
     threshold = steady_threshold(y, proba)
     return combiner, threshold, label_metrics(y, proba, threshold)
+
+
+#: A hedge type is reported when its combined probability reaches this: for calibrated,
+#: independent types, the set most likely to be exactly right (no tuning).
+TYPE_THRESHOLD = 0.5
+
+
+def fit_type_combiners(
+    rows: list[LabeledSentence], tuning: dict, kind_max: np.ndarray, folds: int = FOLDS
+) -> tuple[dict[str, CueCombiner], dict]:
+    """Per hedge type, a combiner of its head's score and the hedge tagger's best word of that
+    type, both out of fold (``tuning["oof"]``, ``out_of_fold_cue_max(by_kind=True)``), fitted
+    on the natural news hedges, whose types are labeled.
+
+    Also how the decided types fare there, with the combiners refitted without each fold's
+    documents (GroupKFold, nested in the readings' folds): the share of hedges whose type
+    set is exactly the labeled one, and whose likeliest type is one of them. Hedges by
+    their label, not by a flag, so that the figures do not move with the hedge threshold.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    Y = _targets(rows)
+    typed = np.flatnonzero(tuning["natural"] & (Y[:, 1] == 1))
+    scores, best, y = tuning["oof"][typed, 2:], kind_max[typed], Y[typed, 2:]
+    n_types = len(HEDGE_TYPES)
+
+    def fit(part: np.ndarray) -> list[CueCombiner]:
+        return [CueCombiner.fit(scores[part, k], best[part, k], y[part, k]) for k in range(n_types)]
+
+    proba = np.empty(y.shape)
+    groups = np.array([rows[i].doc for i in typed])
+    for fitted, held in GroupKFold(n_splits=folds).split(typed, groups=groups):
+        for k, combiner in enumerate(fit(fitted)):
+            proba[held, k] = combiner.proba(scores[held, k], best[held, k])
+    gold = [{t for t, on in zip(HEDGE_TYPES, row, strict=True) if on} for row in y]
+    thresholds = [TYPE_THRESHOLD] * n_types
+    exact = [set(decide_types(p, thresholds)) == g for p, g in zip(proba, gold, strict=True)]
+    likeliest = [HEDGE_TYPES[int(np.argmax(p))] in g for p, g in zip(proba, gold, strict=True)]
+    metrics = {
+        "hedges": len(typed),
+        "exact": round(float(np.mean(exact)), 4),
+        "likeliest_right": round(float(np.mean(likeliest)), 4),
+    }
+    combiners = dict(zip(HEDGE_TYPES, fit(np.arange(len(typed))), strict=True))
+    return combiners, metrics
 
 
 def evaluate_split(model: CaveatModel, rows: list[LabeledSentence]) -> dict:
@@ -322,13 +371,17 @@ def _train(root: Path, labels: Path, out_dir: Path, version: str) -> dict:
     for label, info in tuning["tuning"].items():
         print(f"{label}: C={info['C']} out-of-fold {info['cv']}")
     combiners, combined_cv = {}, {}
+    hedge_max, kind_max = out_of_fold_cue_max(fit_rows, FOLDS, fit_tagger, by_kind=True)
     for label in ("claim", "hedge"):
         combiners[label], thresholds[label], combined_cv[label] = fit_combiner(
-            fit_rows, tuning, label
+            fit_rows, tuning, label, cue_max=hedge_max if label == "hedge" else None
         )
         print(f"{label}, head + cue tagger out of fold: {combined_cv[label]}")
+    type_combiners, combined_cv["types"] = fit_type_combiners(fit_rows, tuning, kind_max)
+    print(f"hedge types, heads + cue tagger out of fold: {combined_cv['types']}")
     tagger, claim_tagger = fit_tagger(fit_rows), fit_claim_tagger(fit_rows)
     card = {f"{k}_combiner": v.as_dict() for k, v in combiners.items()}
+    card["type_combiners"] = {t: c.as_dict() for t, c in type_combiners.items()}
     card["thresholds"] = thresholds
     model = CaveatModel(
         pipeline, Segmenter.load(out_dir / SEGMENTER_FILE), card, tagger, claim_tagger
@@ -355,6 +408,7 @@ def _train(root: Path, labels: Path, out_dir: Path, version: str) -> dict:
         pipeline,
         (tagger, claim_tagger),
         combiners,
+        type_combiners,
         out_dir,
         version,
         thresholds=thresholds,
@@ -371,6 +425,7 @@ def save_model(
     pipeline: Pipeline,
     taggers: tuple[CueTagger, CueTagger],
     combiners: dict[str, CueCombiner],
+    type_combiners: dict[str, CueCombiner],
     out_dir: Path,
     version: str,
     *,
@@ -401,6 +456,7 @@ def save_model(
         "tagger": {"file": tagger_files[0].name, "sha256": sha256_of(tagger_files[0])},
         "claim_tagger": {"file": tagger_files[1].name, "sha256": sha256_of(tagger_files[1])},
         **{f"{k}_combiner": v.as_dict() for k, v in combiners.items()},
+        "type_combiners": {t: c.as_dict() for t, c in type_combiners.items()},
         "libraries": {
             "python": platform.python_version(),
             "scikit-learn": sklearn.__version__,

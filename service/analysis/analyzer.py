@@ -72,7 +72,8 @@ class Analyzer:
             texts.extend(doc.text[s.start : s.end] for s in doc.spans)
         lexicon = [find_cues(t) for t in texts]
         if texts:
-            X, proba, tagged, cue_max, claim_max, claim_tagged = self.model.predict(texts, lexicon)
+            prediction = self.model.predict(texts, lexicon)
+            X, proba, tagged, cue_max, claim_max, claim_tagged = prediction[:6]
         else:
             X, proba, tagged, claim_tagged = None, np.zeros((0, len(COLUMNS))), [], []
             cue_max = claim_max = np.zeros(0)
@@ -113,11 +114,7 @@ class Analyzer:
             claim_on = p_claim >= claim_threshold
             hedge_on = p_hedge >= hedge_threshold
             found = cues[r]
-            if hedge_on:
-                cue_types = frozenset(c.type for c in found if c.label == "hedge")
-                types = decide_types(type_proba, type_thresholds, cue_types)
-            else:
-                types = []
+            types = decide_types(type_proba, type_thresholds) if hedge_on else []
             shown = _reported_cues(found, claim_on, types) if found else []
             text = texts[r]
             results.append(

@@ -24,7 +24,7 @@ from service.analysis.cues import CueMatch
 from service.analysis.heads import ConstantHead, CueCombiner
 from service.analysis.segment import Segmenter
 from service.analysis.tagger import CueTagger, TaggedSpan, parse_all
-from service.analysis.types import ModelInfo
+from service.analysis.types import HEDGE_TYPES, ModelInfo
 
 #: The project's models folder: committed artifacts only.
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -60,6 +60,7 @@ class Prediction(NamedTuple):
     cue_max: np.ndarray  #: each sentence's likeliest hedge cue word's P(cue), 0 without any
     claim_max: np.ndarray  #: the same of the claim tagger's likeliest booster word
     claim_spans: list[list[TaggedSpan]]  #: the claim tagger's booster spans of each sentence
+    type_max: np.ndarray  #: per sentence and hedge type, the hedge tagger's likeliest word's P
 
 
 @dataclass
@@ -76,7 +77,7 @@ class CaveatModel:
     def __post_init__(self) -> None:
         # All heads as one matrix product: per-call input validation in each of the seven
         # heads' decision_function cost more than the arithmetic (bench.hotspots).
-        weights, intercepts, slopes, offsets = [], [], [], []
+        weights, intercepts = [], []
         n_features = len(self.features.vocabulary_)
         for head in self.heads.heads_:
             base = head.base
@@ -86,16 +87,17 @@ class CaveatModel:
             else:
                 weights.append(base.coef_[0])
                 intercepts.append(float(base.intercept_[0]))
-            slopes.append(head.a)
-            offsets.append(head.b)
         self._weights = np.column_stack(weights)
         self._intercepts = np.array(intercepts)
-        self._slopes = np.array(slopes)
-        self._offsets = np.array(offsets)
         #: Per label (claim, hedge, in ``heads.COLUMNS`` order): head + tagger -> P(label).
         self.combiners = (
             CueCombiner(**self.card["claim_combiner"]),
             CueCombiner(**self.card["hedge_combiner"]),
+        )
+        #: Per hedge type (``HEDGE_TYPES`` order): its head + the cue tagger's likeliest word
+        #: of that type -> P(type | hedge).
+        self.type_combiners = tuple(
+            CueCombiner(**self.card["type_combiners"][t]) for t in HEDGE_TYPES
         )
 
     @property
@@ -122,17 +124,22 @@ class CaveatModel:
         """Every head's linear score (``heads.COLUMNS`` order) of each row of a feature matrix."""
         return np.asarray(X @ self._weights) + self._intercepts
 
-    def predict_proba(self, X, claim_max: np.ndarray, cue_max: np.ndarray) -> np.ndarray:
-        """Probabilities in ``heads.COLUMNS`` order (claim, hedge, each type) for a feature matrix
-        and each sentence's best token probability from the claim and the hedge cue taggers.
+    def predict_proba(
+        self, X, claim_max: np.ndarray, cue_max: np.ndarray, type_max: np.ndarray
+    ) -> np.ndarray:
+        """Probabilities in ``heads.COLUMNS`` order (claim, hedge, each type) for a feature matrix,
+        each sentence's best token probability from the claim and the hedge cue taggers, and
+        the hedge tagger's best of each type (``type_max``, one column per type).
 
-        The type columns are the Pipeline's ``heads.predict_proba``, computed in one product;
-        the claim and hedge columns combine their head's score with their tagger's reading.
+        Every column combines its head's score (all heads in one product) with its tagger's
+        reading.
         """
         scores = self.head_scores(X)
-        proba = 1.0 / (1.0 + np.exp(-(self._slopes * scores + self._offsets)))
+        proba = np.empty_like(scores)
         for j, best in enumerate((claim_max, cue_max)):
             proba[:, j] = self.combiners[j].proba(scores[:, j], best)
+        for k, combiner in enumerate(self.type_combiners):
+            proba[:, 2 + k] = combiner.proba(scores[:, 2 + k], type_max[:, k])
         return proba
 
     def predict(self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]]) -> Prediction:
@@ -140,10 +147,10 @@ class CaveatModel:
         whose lexicon cues the caller found."""
         X = self.features.transform_parsed(texts, cues)
         sentences = parse_all(texts, cues)  # tokenised once for both taggers
-        spans, cue_max = self.tagger.tag(texts, cues, sentences)
+        spans, cue_max, type_max = self.tagger.tag(texts, cues, sentences, by_kind=True)
         claim_spans, claim_max = self.claim_tagger.tag(texts, cues, sentences)
-        proba = self.predict_proba(X, claim_max, cue_max)
-        return Prediction(X, proba, spans, cue_max, claim_max, claim_spans)
+        proba = self.predict_proba(X, claim_max, cue_max, type_max)
+        return Prediction(X, proba, spans, cue_max, claim_max, claim_spans, type_max)
 
     def explain(self, x_row, j: int, tagger_max: float) -> tuple[np.ndarray, float]:
         """The terms of one sentence's log-odds of label ``j`` (0 claim, 1 hedge): each
@@ -204,7 +211,7 @@ def load_model(models_dir: Path = MODELS_DIR, version: str | None = None) -> Cav
     files = {
         key: _checked_file(models_dir, card.get(key, {}), what) for key, what in ARTIFACTS.items()
     }
-    for combiner in ("claim_combiner", "hedge_combiner"):
+    for combiner in ("claim_combiner", "hedge_combiner", "type_combiners"):
         if combiner not in card:
             raise ModelError(f"{manifest_path.name} has no {combiner} weights")
     return CaveatModel(

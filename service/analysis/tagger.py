@@ -522,29 +522,36 @@ class CueTagger(BaseEstimator):
         texts: Sequence[str],
         cues: Sequence[Sequence[CueMatch]] | None = None,
         sentences: Sequence[Parsed] | None = None,
-    ) -> tuple[list[list[TaggedSpan]], np.ndarray]:
+        by_kind: bool = False,
+    ) -> tuple:
         """Cue spans (start, end, kind, P(cue)) of each sentence, and each sentence's largest
         P(cue) of any token (of ``read_kinds`` when set; 0 without candidates): one pass over
-        the tokens.
+        the tokens. With ``by_kind``, a third item: each sentence's largest P of each kind
+        (``kinds`` order; 0 without candidates), which the hedge type combiners read.
 
         ``cues``: the lexicon matches of each sentence when the caller has them already;
         ``sentences``: their ``parse_all`` (so that two taggers tokenise a text once).
         """
         out: list[list[TaggedSpan]] = [[] for _ in texts]
         best = np.zeros(len(texts))
+        kind_best = np.zeros((len(texts), len(self.kinds)))
+        done = (out, best, kind_best) if by_kind else (out, best)
         parsed, offsets, proba = self._proba(texts, cues, sentences)
         if not len(proba):
-            return out, best
+            return done
         # All sentences at once: the same per-row numbers as sentence by sentence.
         p_cue = 1.0 - proba[:, 0]
         reading = p_cue
         if self.read_kinds is not None:
             reading = proba[:, [self.classes.index(k) for k in self.read_kinds]].sum(axis=1)
         filled = [k for k, (cand, _, _) in enumerate(parsed) if cand]
-        best[filled] = np.maximum.reduceat(reading, [offsets[k] for k in filled])
+        firsts = [offsets[k] for k in filled]
+        best[filled] = np.maximum.reduceat(reading, firsts)
+        if by_kind:
+            kind_best[filled] = np.maximum.reduceat(proba[:, 1:], firsts, axis=0)
         hits = np.flatnonzero(p_cue >= self.threshold)
         if not len(hits):
-            return out, best
+            return done
         kind_of = proba[hits, 1:].argmax(axis=1).tolist()
         ps = p_cue[hits].tolist()
         sentence = np.searchsorted(offsets, hits, side="right") - 1
@@ -566,7 +573,7 @@ class CueTagger(BaseEstimator):
             else:
                 found.append((starts[j], ends[j], kind, p))
             last = cand[j]
-        return out, best
+        return done
 
     def spans(
         self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]] | None = None
@@ -578,11 +585,7 @@ class CueTagger(BaseEstimator):
         self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]] | None = None
     ) -> np.ndarray:
         """Per sentence and cue kind: the largest P(cue of that kind) of any token."""
-        out = np.zeros((len(texts), len(self.kinds)))
-        for k, (cand, _, _, proba) in enumerate(self.token_proba(texts, cues)):
-            if len(cand):
-                out[k] = proba[:, 1:].max(axis=0)
-        return out
+        return self.tag(texts, cues, by_kind=True)[2]
 
 
 #: A sentence as the taggers read it: word tokens (text, starts, ends, lower-cased), the
