@@ -5,26 +5,16 @@ import json
 import numpy as np
 import pytest
 
+from tests.test_report import docs_of
 from training.import_labels import main as import_labels
 from training.news_pool import BOUNDARY_BAND, BOUNDARY_STRATUM, draw_boundary, split_of
 
 
-def _docs_in(split: str, n: int, prefix: str) -> list[str]:
-    """``n`` document ids that ``split_of`` puts in ``split``."""
-    found, k = [], 0
-    while len(found) < n:
-        source = f"{prefix}:{k}"
-        if split_of(source) == split:
-            found.append(source)
-        k += 1
-    return found
-
-
-def _rows(prefix: str) -> list[tuple]:
+def _rows(corpus: str) -> list[tuple]:
     """Candidate rows (source, start, end, text, previous) of two train, one dev and two
     test documents; a sentence's text says its score ("score 0.30 ...")."""
-    sources = _docs_in("train", 2, prefix) + _docs_in("dev", 1, prefix)
-    sources += _docs_in("test", 2, prefix)
+    sources = docs_of("train", 2, corpus) + docs_of("dev", 1, corpus)
+    sources += docs_of("test", 2, corpus)
     rows = []
     for source in sources:
         for i, score in enumerate((0.02, 0.10, 0.30, 0.59, 0.60, 0.90)):
@@ -38,7 +28,7 @@ def _score(texts: list[str]) -> np.ndarray:
 
 
 def test_the_boundary_draw_takes_train_and_dev_sentences_in_the_band_only():
-    ptc, reuters = _rows("semeval2020-ptc:article"), _rows("reuters21578")
+    ptc, reuters = _rows("semeval2020-ptc"), _rows("reuters21578")
     taken = {ptc[2][:3]}  # a train sentence in the band, drawn before
     pool = draw_boundary((ptc, reuters), 100, taken, _score)
     lo, hi = BOUNDARY_BAND
@@ -55,7 +45,7 @@ def test_the_boundary_draw_takes_train_and_dev_sentences_in_the_band_only():
 
 
 def test_the_boundary_draw_splits_n_between_the_corpora_and_repeats_itself():
-    corpora = (_rows("semeval2020-ptc:article"), _rows("reuters21578"))
+    corpora = (_rows("semeval2020-ptc"), _rows("reuters21578"))
     pool = draw_boundary(corpora, 4, set(), _score)
     assert sorted(r["source"].split(":")[0] for r in pool) == 2 * ["reuters21578"] + 2 * [
         "semeval2020-ptc"
@@ -64,7 +54,7 @@ def test_the_boundary_draw_splits_n_between_the_corpora_and_repeats_itself():
 
 
 def _pool_row(i: int, text: str) -> dict:
-    source = _docs_in("train", 1, "reuters21578")[0]
+    source = docs_of("train", 1, "reuters21578")[0]
     return {"id": f"n{i:05d}", "source": source, "start": 50, "end": 50 + len(text)} | {
         "text": text,
         "context": "",
