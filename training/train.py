@@ -6,12 +6,15 @@ Data and splits (documents, never sentences, are split; see ``news_pool.split_of
 - C, each head's calibration sigmoid and the thresholds are chosen out of fold (5-fold
   GroupKFold by document over the news train + dev documents: the dev split alone holds too
   few claims to choose a threshold on); the claim and hedge thresholds by smoothed F1
-  (``metrics.steady_threshold``), the hedge types' by F1;
+  (``metrics.steady_threshold``);
 - the hedge cue tagger (service/analysis/tagger.py, training/cue_tagger.py): Szeged and news
   cue spans of every non-test document; the combiner of its reading with the hedge head's
   (P(hedge)) and the hedge threshold are fitted out of fold too (same folds; a tagger per fold);
 - the claim tagger (the same model, one cue kind): the claim cue spans of our news train + dev
   documents; its combiner with the claim head (P(claim)) and the claim threshold likewise;
+- hedge types: per type, a combiner of the type head's score with the hedge tagger's
+  likeliest word of that type, fitted out of fold on the news hedges (``fit_type_combiners``);
+  a type is reported at P >= 0.5 (``TYPE_THRESHOLD``), not tuned;
 - the news test split and the Szeged test documents are only scored, never fitted or tuned.
 
 Writes ``models/caveat-<version>.joblib``, ``models/{cue,claim}-tagger-<version>.joblib`` and
