@@ -6,13 +6,14 @@ import shutil
 import numpy as np
 import pytest
 
+import training.train as train_module
 from service.analysis.analyzer import Analyzer
 from service.analysis.cues import find_cues
 from service.analysis.heads import CueCombiner
 from service.analysis.model import MODELS_DIR, ModelError, load_model
 from service.analysis.tagger import CueTagger
 from service.analysis.types import HEDGE_TYPES
-from training.datasets import LabeledSentence
+from training.datasets import SHELVED_STRATA, LabeledSentence
 from training.train import SEGMENTER_FILE, fit_model, save_model
 
 CLAIMS = [
@@ -232,9 +233,7 @@ def test_a_manifest_without_the_tagger_is_refused(tiny_model_dir, tmp_path):
         load_model(models)
 
 
-def test_a_manifest_without_the_claim_tagger_or_a_combiner_is_refused(
-    tiny_model_dir, tmp_path
-):
+def test_a_manifest_without_the_claim_tagger_or_a_combiner_is_refused(tiny_model_dir, tmp_path):
     refused = (
         ("claim_tagger", "claim tagger"),
         ("claim_combiner", "claim_combiner"),
@@ -344,3 +343,29 @@ def test_in_domain_reads_a_corpus_with_its_own_weights():
     np.testing.assert_array_equal(
         wiki.predict(text, cues).proba[:, [0, 2, 3]], model.predict(text, cues).proba[:, [0, 2, 3]]
     )
+
+
+def test_shelved_news_strata_are_trained_on_only_with_the_flag(monkeypatch, tmp_path):
+    # The command line passes the strata to leave out down to train(), and load_corpora on
+    # to iter_news: the shipped recipe leaves the shelved ones out.
+    passed, read = [], []
+
+    def fake_train(root, labels, out, version, leave_out):
+        passed.append(leave_out)
+        return {"thresholds": {}, "metrics": {}}
+
+    def fake_iter_news(labels, root, leave_out):
+        read.append(leave_out)
+        return []
+
+    monkeypatch.setattr(train_module, "train", fake_train)
+    train_module.main(["--out", str(tmp_path)])
+    train_module.main(["--out", str(tmp_path), "--with-shelved"])
+    assert passed == [SHELVED_STRATA, frozenset()]
+
+    monkeypatch.setattr(train_module, "iter_news", fake_iter_news)
+    monkeypatch.setattr(train_module, "iter_szeged", lambda part, root: [])
+    for leave_out in passed:
+        data = train_module.load_corpora(tmp_path, tmp_path / "news.jsonl", None, leave_out)
+        assert data["news-train"] == data["written"] == []
+    assert read == passed

@@ -54,6 +54,7 @@ from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
     NEWS_WEIGHT,
+    SHELVED_STRATA,
     SZEGED_FILES,
     TARGETED_WEIGHT,
     WRITTEN_LABELS,
@@ -90,13 +91,16 @@ FOLDS = 5
 
 
 def load_corpora(
-    root: Path, labels: Path, written: Path | None = WRITTEN_LABELS
+    root: Path,
+    labels: Path,
+    written: Path | None = WRITTEN_LABELS,
+    leave_out: frozenset[str] = SHELVED_STRATA,
 ) -> dict[str, list[LabeledSentence]]:
     """Every labeled sentence by split name: train, dev, test (news), szeged train and test
     parts, and our written sentences ("written", training only; none when ``written`` is
-    None)."""
+    None). News strata in ``leave_out`` are not read (``iter_news``)."""
     news = {"train": [], "dev": [], "test": []}
-    for sentence, record in iter_news(labels, root):
+    for sentence, record in iter_news(labels, root, leave_out=leave_out):
         news[record["split"]].append(sentence)
     out = {"news-" + k: v for k, v in news.items()}
     out["written"] = [] if written is None else list(iter_written(written))
@@ -360,14 +364,23 @@ def evaluate_split(model: CaveatModel, rows: list[LabeledSentence]) -> dict:
     return out
 
 
-def train(root: Path, labels: Path, out_dir: Path, version: str = VERSION) -> dict:
-    """Train, tune out of fold, score every held-out split, write artifact + manifest."""
+def train(
+    root: Path,
+    labels: Path,
+    out_dir: Path,
+    version: str = VERSION,
+    leave_out: frozenset[str] = SHELVED_STRATA,
+) -> dict:
+    """Train, tune out of fold, score every held-out split, write artifact + manifest
+    (``leave_out``: the news strata not read, the shelved ones unless told otherwise)."""
     with threadpool_limits(BLAS_THREADS):
-        return _train(root, labels, out_dir, version)
+        return _train(root, labels, out_dir, version, leave_out)
 
 
-def _train(root: Path, labels: Path, out_dir: Path, version: str) -> dict:
-    data = load_corpora(root, labels)
+def _train(
+    root: Path, labels: Path, out_dir: Path, version: str, leave_out: frozenset[str]
+) -> dict:
+    data = load_corpora(root, labels, leave_out=leave_out)
     fit_rows = fit_rows_of(data)
     pipeline, tuning = fit_model(fit_rows, valence=load_vader_valence(root))
     thresholds = tuning["thresholds"]
@@ -533,8 +546,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--labels", type=Path, default=NEWS_LABELS, help="our news labels (JSONL)")
     ap.add_argument("--out", type=Path, default=MODELS_DIR, help="folder for artifact + manifest")
     ap.add_argument("--version", default=VERSION)
+    ap.add_argument(
+        "--with-shelved",
+        action="store_true",
+        help=f"also train on the shelved news strata ({', '.join(sorted(SHELVED_STRATA))}): "
+        "an experiment, never the shipped recipe",
+    )
     args = ap.parse_args(argv)
-    manifest = train(args.data, args.labels, args.out, args.version)
+    leave_out = frozenset() if args.with_shelved else SHELVED_STRATA
+    manifest = train(args.data, args.labels, args.out, args.version, leave_out)
     print(
         json.dumps({"thresholds": manifest["thresholds"], "metrics": manifest["metrics"]}, indent=2)
     )
