@@ -210,6 +210,10 @@ class CueCombiner:
     ``none``: a term for a sentence in which the tagger had no candidate word (its best
     probability is then 0, and its log-odds the clipped floor); fitted only when asked
     (``fit(..., none_term=True)``), else 0.
+
+    The weights may also be arrays, one entry per column: ``stacked`` joins several
+    combiners (the hedge types') into one that reads a column of scores and readings each,
+    with the same arithmetic as each alone.
     """
 
     def __init__(self, head: float, cue: float, bias: float, none: float = 0.0):
@@ -230,6 +234,13 @@ class CueCombiner:
         w = [float(x) for x in lr.coef_[0]]
         return cls(w[0], w[1], float(lr.intercept_[0]), w[2] if none_term else 0.0)
 
+    @classmethod
+    def stacked(cls, combiners: Sequence[CueCombiner]) -> CueCombiner:
+        """One combiner whose weights are arrays: column k of ``proba``'s inputs is read with
+        ``combiners[k]``'s weights."""
+        weights = [c.as_dict() for c in combiners]
+        return cls(**{k: np.array([w[k] for w in weights]) for k in weights[0]})
+
     def as_dict(self) -> dict[str, float]:
         """The weights as the manifest records them."""
         return {"head": self.head, "cue": self.cue, "bias": self.bias, "none": self.none}
@@ -245,6 +256,6 @@ class CueCombiner:
     def proba(self, head_scores: np.ndarray, cue_max: np.ndarray) -> np.ndarray:
         """P(label) per sentence."""
         z = self.head * np.asarray(head_scores) + self.cue * cue_logit(cue_max) + self.bias
-        if self.none:  # added last, so that a combiner without the term sums as it always did
+        if np.any(self.none):  # added last: a combiner without the term sums as it always did
             z += self._none_terms(cue_max)
         return 1.0 / (1.0 + np.exp(-z))

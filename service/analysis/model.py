@@ -21,7 +21,7 @@ import numpy as np
 import sklearn
 
 from service.analysis.cues import CueMatch
-from service.analysis.heads import ConstantHead, CueCombiner, cue_logit
+from service.analysis.heads import ConstantHead, CueCombiner
 from service.analysis.segment import Segmenter
 from service.analysis.tagger import CueTagger, TaggedSpan, parse_all
 from service.analysis.types import HEDGE_TYPES, ModelInfo
@@ -99,11 +99,8 @@ class CaveatModel:
         self.type_combiners = tuple(
             CueCombiner(**self.card["type_combiners"][t]) for t in HEDGE_TYPES
         )
-        # Their weights as rows of one array (head, cue, bias, none; a column per type), so
-        # that all types combine in one expression, as ``CueCombiner.proba`` would each.
-        self._type_weights = np.array(
-            [[c.head, c.cue, c.bias, c.none] for c in self.type_combiners]
-        ).T
+        # All of them as one, so that the types combine in one expression, not five calls.
+        self._types_combiner = CueCombiner.stacked(self.type_combiners)
 
     @property
     def info(self) -> ModelInfo:
@@ -143,9 +140,7 @@ class CaveatModel:
         proba = np.empty_like(scores)
         for j, best in enumerate((claim_max, cue_max)):
             proba[:, j] = self.combiners[j].proba(scores[:, j], best)
-        head, cue, bias, none = self._type_weights
-        z = head * scores[:, 2:] + cue * cue_logit(type_max) + bias + none * (type_max == 0)
-        proba[:, 2:] = 1.0 / (1.0 + np.exp(-z))
+        proba[:, 2:] = self._types_combiner.proba(scores[:, 2:], type_max)
         return proba
 
     def predict(self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]]) -> Prediction:

@@ -534,7 +534,7 @@ class CueTagger(BaseEstimator):
         """
         out: list[list[TaggedSpan]] = [[] for _ in texts]
         best = np.zeros(len(texts))
-        kind_best = np.zeros((len(texts), len(self.kinds)))
+        kind_best = np.zeros((len(texts), len(self.kinds))) if by_kind else None
         done = (out, best, kind_best) if by_kind else (out, best)
         parsed, offsets, proba = self._proba(texts, cues, sentences)
         if not len(proba):
