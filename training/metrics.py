@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from service.analysis.heads import decide_types
+from service.analysis.types import HEDGE_TYPES
+
 
 def confusion(y_true, pred) -> tuple[int, int, int]:
     """True positives, false positives and false negatives of boolean predictions."""
@@ -13,6 +16,17 @@ def confusion(y_true, pred) -> tuple[int, int, int]:
     fp = int((pred & (y_true == 0)).sum())
     fn = int((~pred & (y_true == 1)).sum())
     return tp, fp, fn
+
+
+def type_set_scores(type_proba, gold, thresholds) -> tuple[int, int]:
+    """Over hedges (a row of type probabilities, ``HEDGE_TYPES`` order, and the labeled types
+    of each): how many get exactly their labeled type set (``decide_types`` at
+    ``thresholds``), and how many have their likeliest type among the labeled ones."""
+    exact = likeliest = 0
+    for p, types in zip(type_proba, gold, strict=True):
+        exact += set(decide_types(p, thresholds)) == set(types)
+        likeliest += HEDGE_TYPES[int(np.argmax(p))] in types
+    return exact, likeliest
 
 
 def label_metrics(y_true, proba, threshold: float) -> dict:

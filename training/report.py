@@ -34,7 +34,12 @@ from service.analysis.tagger import merge_cues
 from service.analysis.types import HEDGE_TYPES
 from training.datasets import DEFAULT_DATA_ROOT, SZEGED_TYPES, LabeledSentence
 from training.domain import TAGGER_GRID, in_domain, out_of_fold, with_tagger_threshold
-from training.metrics import best_threshold, expected_calibration_error, label_metrics
+from training.metrics import (
+    best_threshold,
+    expected_calibration_error,
+    label_metrics,
+    type_set_scores,
+)
 from training.news_pool import split_of
 from training.train import FOLDS, fit_rows_of, load_corpora
 
@@ -282,15 +287,11 @@ def hedge_type_accuracy(rows: list[LabeledSentence], caveat: Caveat) -> dict:
     """On correctly flagged hedges: the share whose reported type set equals the gold set, and
     the share whose likeliest type is one of the gold types."""
     proba = caveat.predict_proba([s.text for s in rows])
-    exact = primary = n = 0
-    for s, p in zip(rows, proba, strict=True):
-        if not (s.hedge and p[1] >= caveat.thresholds[1]):
-            continue
-        n += 1
-        predicted = decide_types(p[2:], caveat.type_thresholds)
-        likeliest = HEDGE_TYPES[int(np.argmax(p[2:]))]
-        exact += set(predicted) == set(s.types)
-        primary += likeliest in s.types
+    flagged = [k for k, s in enumerate(rows) if s.hedge and proba[k, 1] >= caveat.thresholds[1]]
+    n = len(flagged)
+    exact, primary = type_set_scores(
+        proba[flagged, 2:], [rows[k].types for k in flagged], caveat.type_thresholds
+    )
     return {
         "correctly_flagged": n,
         "exact": round(exact / n, 4) if n else None,

@@ -42,7 +42,7 @@ from threadpoolctl import threadpool_limits
 
 from service.analysis.cues import find_cues
 from service.analysis.features import NEGATED_BOOSTER_FEATURES, SentenceFeatures
-from service.analysis.heads import CueCombiner, MaskedMultiLabel, decide_types
+from service.analysis.heads import CueCombiner, MaskedMultiLabel
 from service.analysis.model import MODELS_DIR, CaveatModel, sha256_of
 from service.analysis.segment import Segmenter
 from service.analysis.tagger import CueTagger
@@ -71,6 +71,7 @@ from training.metrics import (
     expected_calibration_error,
     label_metrics,
     steady_threshold,
+    type_set_scores,
 )
 from training.news_pool import split_of
 
@@ -337,14 +338,12 @@ def fit_type_combiners(
     for fitted, held in GroupKFold(n_splits=folds).split(typed, groups=groups):
         for k, combiner in enumerate(fit(fitted)):
             proba[held, k] = combiner.proba(scores[held, k], best[held, k])
-    gold = [{t for t, on in zip(HEDGE_TYPES, row, strict=True) if on} for row in y]
-    thresholds = [TYPE_THRESHOLD] * n_types
-    exact = [set(decide_types(p, thresholds)) == g for p, g in zip(proba, gold, strict=True)]
-    likeliest = [HEDGE_TYPES[int(np.argmax(p))] in g for p, g in zip(proba, gold, strict=True)]
+    gold = [[t for t, on in zip(HEDGE_TYPES, row, strict=True) if on] for row in y]
+    exact, likeliest = type_set_scores(proba, gold, [TYPE_THRESHOLD] * n_types)
     metrics = {
         "hedges": len(typed),
-        "exact": round(float(np.mean(exact)), 4),
-        "likeliest_right": round(float(np.mean(likeliest)), 4),
+        "exact": round(exact / len(typed), 4),
+        "likeliest_right": round(likeliest / len(typed), 4),
     }
     combiners = dict(zip(HEDGE_TYPES, fit(np.arange(len(typed))), strict=True))
     return combiners, metrics
