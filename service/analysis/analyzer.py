@@ -19,7 +19,7 @@ import numpy as np
 from service.analysis import balance as balance_mod
 from service.analysis.cues import CueMatch, find_cues
 from service.analysis.heads import COLUMNS, decide_types
-from service.analysis.linking import LinkInput, content_stems, link
+from service.analysis.linking import LinkInput, link, link_input
 from service.analysis.model import CaveatModel
 from service.analysis.segment import Span
 from service.analysis.tagger import merge_cues
@@ -115,7 +115,7 @@ class Analyzer:
             hedge_on = p_hedge >= hedge_threshold
             found = cues[r]
             types = decide_types(type_proba, type_thresholds) if hedge_on else []
-            shown = _reported_cues(found, claim_on, types) if found else []
+            shown = reported_cues(found, claim_on, types) if found else []
             text = texts[r]
             results.append(
                 SentenceResult(
@@ -137,22 +137,7 @@ class Analyzer:
             )
             if claim_on or hedge_on:  # only flagged sentences are linked
                 link_inputs.append(
-                    LinkInput(
-                        index=index,
-                        position=position,
-                        paragraph=paragraph,
-                        claim=claim_on,
-                        hedge=hedge_on,
-                        stems=content_stems(text),
-                        claim_phrases=frozenset(
-                            text[c.start : c.end].lower()
-                            for c in shown
-                            if c.label == "claim" and " " in text[c.start : c.end]
-                        ),
-                        opens_with_contrast=any(
-                            c.type == "contrast" and c.start <= 2 for c in found
-                        ),
-                    )
+                    link_input(index, position, paragraph, text, claim_on, hedge_on, shown, found)
                 )
         links = link(link_inputs)
         weights = {s.index: s.claim.probability for s in results if s.claim.flagged}
@@ -184,7 +169,7 @@ class Analyzer:
         return out
 
 
-def _reported_cues(found: list[CueMatch], claim_on: bool, types: list[str]) -> list[CueMatch]:
+def reported_cues(found: list[CueMatch], claim_on: bool, types: list[str]) -> list[CueMatch]:
     """The cues shown to readers: claim cues of a flagged claim (never a negated booster) and
     hedge cues of the types the model gave a flagged hedge."""
     return [

@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from service.analysis.cues import CueMatch
 from service.analysis.types import Link
 
 #: Sentences further apart than this are linked only when they share many content words.
@@ -83,6 +85,34 @@ class LinkInput:
     opens_with_contrast: bool
     #: Lower-cased claim cue phrases of two words or more (what makes a claim "the same").
     claim_phrases: frozenset[str] = frozenset()
+
+
+def link_input(
+    index: int,
+    position: int,
+    paragraph: int,
+    text: str,
+    claim: bool,
+    hedge: bool,
+    shown: Iterable[CueMatch],
+    found: Iterable[CueMatch],
+) -> LinkInput:
+    """What linking reads of a sentence flagged ``claim`` and/or ``hedge``: ``shown``, the
+    cues reported for it (its claim phrases), ``found``, all its cues (a contrast opening)."""
+    return LinkInput(
+        index=index,
+        position=position,
+        paragraph=paragraph,
+        claim=claim,
+        hedge=hedge,
+        stems=content_stems(text),
+        claim_phrases=frozenset(
+            text[c.start : c.end].lower()
+            for c in shown
+            if c.label == "claim" and " " in text[c.start : c.end]
+        ),
+        opens_with_contrast=any(c.type == "contrast" and c.start <= 2 for c in found),
+    )
 
 
 def relatedness(claim: LinkInput, hedge: LinkInput) -> float:
