@@ -279,6 +279,22 @@ WRITTEN_LABELS = Path(__file__).resolve().parent / "labels" / "written.jsonl"
 SHELVED_STRATA = frozenset({"boundary"})
 
 
+def _document_texts(sources: set[str], root: Path) -> dict[str, str]:
+    """The text of each document in ``sources``, reading the Reuters files once for all."""
+    texts: dict[str, str] = {}
+    reuters = {x for x in sources if x.startswith("reuters21578:")}
+    if reuters:
+        for doc in iter_reuters(root):
+            if doc.source in reuters:
+                texts[doc.source] = doc.text
+    for source in sources - reuters:
+        texts[source] = load_document(source, root).text
+    missing = sources - texts.keys()
+    if missing:
+        raise KeyError(f"documents not found: {sorted(missing)[:3]}")
+    return texts
+
+
 def iter_news(
     path: Path = NEWS_LABELS,
     root: Path = DEFAULT_DATA_ROOT,
@@ -296,17 +312,10 @@ def iter_news(
     with open(path, encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
     rows = [row for row in rows if row["stratum"] not in leave_out]
-    cache: dict[str, str] = {}
-    reuters_wanted = {r["source"] for r in rows if r["source"].startswith("reuters21578:")}
-    if reuters_wanted:
-        for doc in iter_reuters(root):
-            if doc.source in reuters_wanted:
-                cache[doc.source] = doc.text
+    cache = _document_texts({r["source"] for r in rows}, root)
     for row in rows:
         if split is not None and row["split"] != split:
             continue
-        if row["source"] not in cache:
-            cache[row["source"]] = load_document(row["source"], root).text
         doc_text = cache[row["source"]]
         text = doc_text[row["start"] : row["end"]]
         if hashlib.sha1(text.encode()).hexdigest() != row["sha1"]:
@@ -352,6 +361,61 @@ def iter_written(path: Path = WRITTEN_LABELS) -> Iterator[LabeledSentence]:
                 cues=tuple((c["start"], c["end"], c["label"], c["type"]) for c in row["cues"]),
                 stratum=WRITTEN,
             )
+
+
+# --------------------------------------------------------------------------- articles
+
+#: Whole news articles labeled for links and balance (``training.article_pool``).
+ARTICLE_LABELS = Path(__file__).resolve().parent / "labels" / "articles.jsonl"
+#: A second, independent pass over some of them, for agreement.
+ARTICLE_LABELS_SECOND = Path(__file__).resolve().parent / "labels" / "articles-second.jsonl"
+
+
+@dataclass(frozen=True)
+class LabeledArticle:
+    """A whole article with its sentence labels, claim -> hedge links and balance rating."""
+
+    id: str
+    source: str
+    text: str
+    part: str  # "dev" or "test" (``article_pool.part_of``)
+    stratum: str  # "claimed" or "uniform"
+    #: (start, end, claim, hedge, types) of every sentence, in order.
+    sentences: tuple[tuple[int, int, int, int, tuple[str, ...]], ...]
+    #: (claim sentence, hedge sentence), indexes into ``sentences``.
+    links: frozenset[tuple[int, int]]
+    label: str
+    score: float | None
+
+
+def iter_articles(
+    path: Path = ARTICLE_LABELS, root: Path = DEFAULT_DATA_ROOT
+) -> Iterator[LabeledArticle]:
+    """Yield the labeled articles of ``path`` with their text read back from ../shared; a
+    record whose ``sha1`` no longer matches its document's text raises."""
+    import hashlib
+
+    with open(path, encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    texts = _document_texts({r["source"] for r in rows}, root)
+    for row in rows:
+        text = texts[row["source"]]
+        if hashlib.sha1(text.encode("utf-8")).hexdigest() != row["sha1"]:
+            raise ValueError(f"{row['id']}: {row['source']} no longer matches its labels")
+        yield LabeledArticle(
+            id=row["id"],
+            source=row["source"],
+            text=text,
+            part=row["part"],
+            stratum=row["stratum"],
+            sentences=tuple(
+                (s["start"], s["end"], s["claim"], s["hedge"], tuple(s["types"]))
+                for s in row["sentences"]
+            ),
+            links=frozenset((c, h) for c, h in row["links"]),
+            label=row["balance"]["label"],
+            score=row["balance"]["score"],
+        )
 
 
 # --------------------------------------------------------------------------- lexicons

@@ -1,0 +1,135 @@
+"""Whole articles labeled for links and balance: drawing, importing, reading back, scoring."""
+
+import json
+
+import pytest
+
+from service.analysis.segment import Segmenter, default_segmenter_path
+from training.article_pool import article_record, convert, import_labels, part_of, readable
+from training.datasets import (
+    ARTICLE_LABELS,
+    ARTICLE_LABELS_SECOND,
+    iter_articles,
+    load_document,
+)
+from training.evaluate_articles import View, cohen_kappa_labels, compare, evaluate
+from training.news_pool import split_of
+
+SOURCE = "semeval2020-ptc:article999000599"  # a test-split article of the pool
+
+
+@pytest.fixture(scope="module")
+def pooled() -> dict:
+    doc = load_document(SOURCE)
+    record = article_record(doc, Segmenter.load(default_segmenter_path()))
+    return {**record, "article": "a900", "stratum": "uniform", "part": part_of(SOURCE)}
+
+
+def _labels(pooled: dict, **change) -> dict:
+    """Labels of the pooled article: sentence 2 a claim, 3 a hedge qualifying it."""
+    sentences = [{"i": s["i"], "claim": 0, "hedge": 0, "types": []} for s in pooled["sentences"]]
+    sentences[2].update(claim=1)
+    sentences[3].update(hedge=1, types=["contrast"])
+    labels = {
+        "article": "a900",
+        "sentences": sentences,
+        "links": [[2, 3]],
+        "balance": {"label": "balanced", "score": 0.7},
+        "note": "free text that is never committed",
+    }
+    labels.update(change)
+    return labels
+
+
+def test_the_pool_article_is_a_test_document_read_as_the_service_splits_it(pooled):
+    assert split_of(SOURCE) == "test"
+    doc = load_document(SOURCE)
+    for s in pooled["sentences"]:
+        assert doc.text[s["start"] : s["end"]] == s["text"]
+    text = readable(pooled)
+    assert text.startswith("=== a900") and f"[{len(pooled['sentences']) - 1}] " in text
+
+
+def test_import_keeps_offsets_and_labels_and_no_text(pooled, tmp_path):
+    raw = tmp_path / "ann1.jsonl"
+    raw.write_text(json.dumps(_labels(pooled)) + "\n")
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text(json.dumps(pooled) + "\n")
+    out = tmp_path / "articles.jsonl"
+    assert import_labels(pool, [raw], out, "first") == 1
+    committed = out.read_text()
+    assert "never committed" not in committed
+    assert pooled["sentences"][2]["text"] not in committed
+    (article,) = iter_articles(out)
+    assert article.links == {(2, 3)} and (article.label, article.score) == ("balanced", 0.7)
+    start, end, claim, hedge, types = article.sentences[3]
+    assert article.text[start:end] == pooled["sentences"][3]["text"]
+    assert (claim, hedge, types) == (0, 1, ("contrast",))
+    record = json.loads(committed)
+    assert record["annotator"] == "ann1" and record["pass"] == "first"
+
+
+def test_a_changed_document_is_refused(pooled, tmp_path):
+    out = tmp_path / "articles.jsonl"
+    record = convert(pooled, _labels(pooled), "first", "ann1")
+    out.write_text(json.dumps({**record, "sha1": "0" * 40}) + "\n")
+    with pytest.raises(ValueError, match="no longer matches"):
+        list(iter_articles(out))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"links": [[3, 2]]}, "does not join a claim to a hedge"),
+        ({"links": [[2, 999]]}, "out of range"),
+        ({"balance": {"label": "no-claims", "score": None}}, "with claims=True"),
+        ({"balance": {"label": "balanced", "score": None}}, "score None"),
+        ({"balance": {"label": "balanced", "score": 1.5}}, "score 1.5"),
+        ({"balance": {"label": "fair", "score": 0.5}}, "balance 'fair'"),
+    ],
+)
+def test_inconsistent_labels_are_errors_not_guesses(pooled, change, message):
+    with pytest.raises(ValueError, match=message):
+        convert(pooled, _labels(pooled, **change), "first", "ann1")
+
+
+def test_a_hedge_without_type_and_a_missing_sentence_are_errors(pooled):
+    labels = _labels(pooled)
+    labels["sentences"][3]["types"] = []
+    with pytest.raises(ValueError, match="types"):
+        convert(pooled, labels, "first", "ann1")
+    labels = _labels(pooled)
+    del labels["sentences"][-1]
+    with pytest.raises(ValueError, match="indexes"):
+        convert(pooled, labels, "first", "ann1")
+
+
+def _view(links, label="balanced", score=0.7, flags=((1, 0), (0, 1), (1, 1))):
+    return View(tuple(flags), frozenset(links), label, score)
+
+
+def test_compare_scores_a_perfect_reading_one_and_misses_as_misses():
+    gold = [_view({(0, 1), (2, 2)}), _view(set(), "no-claims", None, ((0, 0), (0, 1), (0, 0)))]
+    perfect = compare(gold, gold)
+    assert perfect["links"]["f1"] == perfect["claim"]["f1"] == perfect["hedge"]["f1"] == 1.0
+    assert perfect["balance label"]["accuracy"] == perfect["balance label"]["kappa"] == 1.0
+    unlinked = compare(gold, [_view(set(), "one-sided", 0.0), gold[1]])
+    assert unlinked["links"] == {
+        "precision": 0.0, "recall": 0.0, "f1": 0.0, "tp": 0, "fp": 0, "fn": 2
+    }
+    assert unlinked["balance label"]["accuracy"] == 0.5
+    # A link to a hedge the system did not flag is not counted against its linking alone.
+    unflagged = compare(gold[:1], [_view({(0, 1)}, flags=((1, 0), (0, 1), (1, 0)))])
+    assert unflagged["links"]["recall"] == 0.5
+    assert unflagged["links, claims and hedges both flag"]["f1"] == 1.0
+
+
+def test_kappa_of_labels():
+    assert cohen_kappa_labels(["a", "b", "a", "b"], ["a", "b", "a", "b"]) == 1.0
+    assert cohen_kappa_labels(["a", "a", "b", "b"], ["a", "b", "a", "b"]) == 0.0
+
+
+def test_the_committed_report_is_what_the_labels_and_model_give():
+    """docs/articles.json, quoted in the README, is rebuilt from the committed labels."""
+    committed = json.loads((ARTICLE_LABELS.parents[2] / "docs" / "articles.json").read_text())
+    assert evaluate(ARTICLE_LABELS, ARTICLE_LABELS_SECOND) == committed

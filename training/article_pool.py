@@ -1,0 +1,255 @@
+"""Draw whole news articles for people to label with links and balance
+(python -m training.article_pool draw OUT).
+
+The sentence labels (``news.jsonl``) say whether each sentence is a claim or a hedge; they
+cannot say whether caveat links a claim to the caveats that qualify it, or whether its
+balance score reads an article as people do. For that, annotators read whole articles and
+mark, per LABELING.md's "Links and balance": each sentence's labels, which hedge sentence
+qualifies which claim sentence, and the article's balance label and score.
+
+Articles come from test-split documents only (``news_pool.split_of``), so that the model
+scored on them never trained on a sentence of theirs, with 5 to 30 sentences as the service
+splits them (``Segmenter``). Two strata:
+
+- ``claimed``: every such article with a claim among its sentences in ``news.jsonl``'s
+  natural strata (chosen by earlier human labels, not by the model);
+- ``uniform``: a seeded random draw of the others, ``--uniform`` per corpus, so that
+  articles without claims are represented too.
+
+Each article is put in ``dev`` or ``test`` by a hash of its source (``part_of``): the
+linking and balance rules were set by hand before this set existed, so both parts measure
+them; any rule later tuned on these labels must be tuned on ``dev`` and reported on
+``test``.
+
+The pool holds third-party text, so it is written *outside* the project; only source,
+offsets and labels are committed (``training/labels/articles.jsonl``, and a second,
+independent pass of some articles in ``articles-second.jsonl``), by
+``python -m training.article_pool import POOL RAW... --out FILE [--pass second]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+from collections.abc import Iterable
+from pathlib import Path
+
+from service.analysis.segment import Segmenter, default_segmenter_path
+from service.analysis.types import BALANCE_LABELS, HEDGE_TYPES
+from training.datasets import (
+    DEFAULT_DATA_ROOT,
+    NATURAL_STRATA,
+    NEWS_LABELS,
+    Document,
+    iter_ptc,
+    iter_reuters,
+)
+from training.news_pool import split_of
+
+SEED = 20261127
+#: Sentences an article may have, as the service splits it.
+MIN_SENTENCES, MAX_SENTENCES = 5, 30
+
+
+def part_of(source: str) -> str:
+    """``dev`` or ``test``, by a stable hash of the article's source id (half each)."""
+    bucket = int(hashlib.sha256(f"article:{source}".encode()).hexdigest(), 16) % 2
+    return "dev" if bucket else "test"
+
+
+def claimed_sources(labels: Path = NEWS_LABELS) -> set[str]:
+    """Sources of test documents with a claim among their natural-strata sentence labels."""
+    out = set()
+    with open(labels, encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            if r["split"] == "test" and r["stratum"] in NATURAL_STRATA and r["claim"]:
+                out.add(r["source"])
+    return out
+
+
+def article_record(doc: Document, segmenter: Segmenter) -> dict:
+    """An article as annotators read it: numbered sentences with their offsets."""
+    spans = segmenter.split(doc.text)
+    return {
+        "source": doc.source,
+        "sha1": hashlib.sha1(doc.text.encode("utf-8")).hexdigest(),
+        "headline": getattr(doc, "title", "") or None,
+        "sentences": [
+            {
+                "i": k,
+                "start": s.start,
+                "end": s.end,
+                "paragraph": s.paragraph,
+                "text": doc.text[s.start : s.end],
+            }
+            for k, s in enumerate(spans)
+        ],
+    }
+
+
+def draw(
+    docs: Iterable[Document], segmenter: Segmenter, claimed: set[str], uniform: int
+) -> list[dict]:
+    """The ``claimed`` articles and ``uniform`` others per corpus, each a record with
+    ``stratum`` and ``part``, in a seeded shuffled order."""
+    by_stratum: dict[str, list[dict]] = {"claimed": [], "uniform": []}
+    others: dict[str, list[dict]] = {}
+    for doc in docs:
+        if split_of(doc.source) != "test":
+            continue
+        record = article_record(doc, segmenter)
+        if not MIN_SENTENCES <= len(record["sentences"]) <= MAX_SENTENCES:
+            continue
+        if doc.source in claimed:
+            by_stratum["claimed"].append(record)
+        else:
+            others.setdefault(doc.source.partition(":")[0], []).append(record)
+    rng = random.Random(SEED)
+    for corpus in sorted(others):
+        by_stratum["uniform"] += rng.sample(others[corpus], min(uniform, len(others[corpus])))
+    pool = []
+    for stratum, records in by_stratum.items():
+        for record in records:
+            pool.append({**record, "stratum": stratum, "part": part_of(record["source"])})
+    rng.shuffle(pool)
+    for k, record in enumerate(pool):
+        record["article"] = f"a{k:03d}"
+    return pool
+
+
+def readable(record: dict) -> str:
+    """One article as plain text for an annotator: headline, then numbered sentences."""
+    lines = [f"=== {record['article']} ({record['source']})"]
+    if record["headline"]:
+        lines.append(f"HEADLINE (context only, not labeled): {record['headline']}")
+    paragraph = None
+    for s in record["sentences"]:
+        if paragraph is not None and s["paragraph"] != paragraph:
+            lines.append("")
+        paragraph = s["paragraph"]
+        lines.append(f"[{s['i']}] {s['text']}")
+    return "\n".join(lines) + "\n"
+
+
+def convert(pool_row: dict, labels: dict, pass_name: str, annotator: str) -> dict:
+    """One committed record from a pool article and an annotator's labels of it: offsets and
+    labels, no text. Anything inconsistent is an error, not something to guess."""
+    name = pool_row["article"]
+    if labels["article"] != name:
+        raise ValueError(f"article mismatch {labels['article']} != {name}")
+    given = labels["sentences"]
+    if [s["i"] for s in given] != [s["i"] for s in pool_row["sentences"]]:
+        raise ValueError(f"{name}: sentence indexes differ from the article's")
+    sentences = []
+    for s, pooled in zip(given, pool_row["sentences"], strict=True):
+        claim, hedge = int(s["claim"]), int(s["hedge"])
+        types = [t for t in HEDGE_TYPES if t in s.get("types", [])]
+        if claim not in (0, 1) or hedge not in (0, 1) or bool(hedge) != bool(types):
+            raise ValueError(f"{name}[{s['i']}]: claim={claim} hedge={hedge} types={types}")
+        if len(types) != len(s.get("types", [])):
+            raise ValueError(f"{name}[{s['i']}]: unknown type in {s['types']}")
+        sentences.append(
+            {
+                "start": pooled["start"],
+                "end": pooled["end"],
+                "claim": claim,
+                "hedge": hedge,
+                "types": types,
+            }
+        )
+    links = sorted({(int(c), int(h)) for c, h in labels["links"]})
+    for c, h in links:
+        if not (0 <= c < len(sentences) and 0 <= h < len(sentences)):
+            raise ValueError(f"{name}: link {[c, h]} out of range")
+        if not (sentences[c]["claim"] and sentences[h]["hedge"]):
+            raise ValueError(f"{name}: link {[c, h]} does not join a claim to a hedge")
+    label, score = labels["balance"]["label"], labels["balance"]["score"]
+    has_claim = any(s["claim"] for s in sentences)
+    if label not in BALANCE_LABELS or (label == "no-claims") == has_claim:
+        raise ValueError(f"{name}: balance {label!r} with claims={has_claim}")
+    if (score is None) != (label == "no-claims") or (
+        score is not None and not 0.0 <= float(score) <= 1.0
+    ):
+        raise ValueError(f"{name}: score {score!r} for {label!r}")
+    return {
+        "id": name,
+        "source": pool_row["source"],
+        "sha1": pool_row["sha1"],
+        "stratum": pool_row["stratum"],
+        "part": pool_row["part"],
+        "pass": pass_name,
+        "annotator": annotator,
+        "sentences": sentences,
+        "links": [list(x) for x in links],
+        "balance": {"label": label, "score": None if score is None else round(float(score), 2)},
+    }
+
+
+def import_labels(pool_file: Path, raw: list[Path], out: Path, pass_name: str) -> int:
+    """Write the committed records of annotators' files ``raw`` (named after their
+    annotator) for the articles of ``pool_file``, in pool order; returns how many."""
+    pool = {}
+    with open(pool_file, encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            pool[row["article"]] = row
+    records = []
+    for path in raw:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    labels = json.loads(line)
+                    records.append(convert(pool[labels["article"]], labels, pass_name, path.stem))
+    order = list(pool)
+    records.sort(key=lambda r: order.index(r["id"]))
+    if len({r["id"] for r in records}) != len(records):
+        raise ValueError("an article is labeled twice in one pass")
+    with open(out, "w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r, sort_keys=True) + "\n")
+    return len(records)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``draw OUT``: write the pool (pool.jsonl) and one readable text file per annotator's
+    share. ``import POOL RAW... --out FILE``: write the committed labels of annotators' files
+    (each named after its annotator)."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("draw", help="write the pool and the annotators' shares into OUT")
+    d.add_argument("out", type=Path)
+    d.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT)
+    d.add_argument("--uniform", type=int, default=12, help="uniform articles per corpus")
+    d.add_argument("--chunks", type=int, default=4, help="annotators' shares")
+    i = sub.add_parser("import", help="turn annotators' files into committed labels")
+    i.add_argument("pool", type=Path)
+    i.add_argument("raw", type=Path, nargs="+")
+    i.add_argument("--out", type=Path, required=True)
+    i.add_argument("--pass", dest="pass_name", default="first", choices=("first", "second"))
+    args = ap.parse_args(argv)
+    if args.command == "import":
+        n = import_labels(args.pool, args.raw, args.out, args.pass_name)
+        print(f"{n} articles -> {args.out}")
+        return
+    segmenter = Segmenter.load(default_segmenter_path())
+    docs = [*iter_ptc(args.data), *iter_reuters(args.data)]
+    pool = draw(docs, segmenter, claimed_sources(), args.uniform)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with open(args.out / "pool.jsonl", "w", encoding="utf-8") as fh:
+        for record in pool:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    for c in range(args.chunks):
+        share = pool[c :: args.chunks]
+        (args.out / f"articles-{c + 1}.txt").write_text(
+            "\n".join(readable(r) for r in share), encoding="utf-8"
+        )
+    strata = {s: sum(r["stratum"] == s for r in pool) for s in ("claimed", "uniform")}
+    sentences = sum(len(r["sentences"]) for r in pool)
+    print(f"{len(pool)} articles ({strata}), {sentences} sentences -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

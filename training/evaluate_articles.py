@@ -1,0 +1,357 @@
+"""Links and balance against people's reading of whole articles
+(python -m training.evaluate_articles).
+
+Scores caveat's article-level output against ``training/labels/articles.jsonl``
+(``training.article_pool``: test-split news articles, each labeled whole: its sentences,
+which hedge sentence qualifies which claim sentence, the balance label and score), in
+several views, each read the same way:
+
+- ``caveat``: the service as it is, ``analyze()`` on the article's text;
+- ``caveat links, gold flags``: the claims and hedges people flagged, linked by caveat's
+  rules (``linking.link``) and scored by its formula (``balance.score``, every claim of
+  weight 1); the cues linking reads are the lexicon's (``cues.find_cues``), as there is no
+  tagger reading of a sentence the model did not flag. This isolates the linking rules;
+- ``gold links, gold flags``: people's own links, at full strength, through caveat's
+  formula and labels: what the formula and its label cut-offs make of a perfect linking;
+- baselines on gold flags: every hedge in the claim's sentence or the next one
+  (``adjacent``), and every hedge within three sentences (``within 3``);
+- ``second annotator``: a second, independent pass over some articles
+  (``articles-second.jsonl``), scored against the first pass on those articles: the
+  ceiling a system can be expected to reach.
+
+Measures: sentence claim and hedge F1 over every sentence of the articles; links as pairs
+(claim sentence, hedge sentence), precision, recall and F1, over all articles and, beside
+it, over the claims both sides flag (linking alone, whatever the flags); the balance label
+(accuracy and Cohen's kappa over the four labels), and the score (Spearman's rho and mean
+absolute error over the articles both sides give a score).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import spearmanr
+
+from service.analysis import balance as balance_mod
+from service.analysis.analyzer import Analyzer, reported_cues
+from service.analysis.cues import find_cues
+from service.analysis.linking import link, link_input
+from service.analysis.model import MODELS_DIR, load_model
+from service.analysis.types import BALANCE_LABELS, Link
+from training.agreement import cohen_kappa
+from training.datasets import (
+    ARTICLE_LABELS,
+    ARTICLE_LABELS_SECOND,
+    DEFAULT_DATA_ROOT,
+    NEWS_LABELS,
+    LabeledArticle,
+    iter_articles,
+)
+
+
+@dataclass(frozen=True)
+class View:
+    """One reading of an article: per sentence (claim, hedge) flags, claim -> hedge links
+    (sentence indexes), the balance label and score."""
+
+    flags: tuple[tuple[int, int], ...]
+    links: frozenset[tuple[int, int]]
+    label: str
+    score: float | None
+
+
+def gold_view(article: LabeledArticle) -> View:
+    """People's reading of the article."""
+    return View(
+        tuple((c, h) for _, _, c, h, _ in article.sentences),
+        article.links,
+        article.label,
+        article.score,
+    )
+
+
+def caveat_view(analyzer: Analyzer, article: LabeledArticle) -> View:
+    """The service's reading: ``analyze()`` of the whole text, sentences matched by offsets."""
+    result = analyzer.analyze(article.text)
+    at = {(s, e): k for k, (s, e, *_) in enumerate(article.sentences)}
+    index = {}
+    flags = [(0, 0)] * len(article.sentences)
+    for sentence in result.sentences:
+        k = at.get((sentence.start, sentence.end))
+        if k is None:
+            raise ValueError(f"{article.id}: sentence {sentence.start}-{sentence.end} not labeled")
+        index[sentence.index] = k
+        flags[k] = (int(sentence.claim.flagged), int(sentence.hedge.flagged))
+    links = frozenset((index[x.claim], index[x.hedge]) for x in result.links)
+    return View(tuple(flags), links, result.balance.label, result.balance.score)
+
+
+def _formula(claims: Iterable[int], links: Sequence[Link]) -> tuple[str, float | None]:
+    """caveat's balance label and score of claims of weight 1 under ``links``."""
+    value = balance_mod.score(dict.fromkeys(claims, 1.0), links)
+    return balance_mod.label_for(value), value
+
+
+def linked_view(article: LabeledArticle, paragraphs: Sequence[int]) -> View:
+    """People's flags, linked by caveat's rules with the lexicon's cues (``paragraphs``: each
+    sentence's paragraph, as the segmenter numbers them)."""
+    inputs = []
+    for k, (start, end, claim, hedge, types) in enumerate(article.sentences):
+        if claim or hedge:
+            text = article.text[start:end]
+            found = find_cues(text)
+            shown = reported_cues(found, bool(claim), list(types))
+            inputs.append(
+                link_input(k, k, paragraphs[k], text, bool(claim), bool(hedge), shown, found)
+            )
+    links = link(inputs)
+    label, value = _formula(_claims(article), links)
+    return View(
+        gold_view(article).flags, frozenset((x.claim, x.hedge) for x in links), label, value
+    )
+
+
+def gold_links_view(article: LabeledArticle, paragraphs: Sequence[int] = ()) -> View:
+    """People's flags and links, through caveat's formula (each link at strength 1)."""
+    links = [Link(c, h, 1.0) for c, h in sorted(article.links)]
+    label, value = _formula(_claims(article), links)
+    return View(gold_view(article).flags, article.links, label, value)
+
+
+def window_view(width: int) -> Callable[[LabeledArticle, Sequence[int]], View]:
+    """Baseline on people's flags: each claim links every hedge at most ``width`` sentences
+    after it or before it (``width`` 0: its own sentence; the adjacent baseline is 1
+    after only)."""
+
+    def view(article: LabeledArticle, paragraphs: Sequence[int] = ()) -> View:
+        claims, hedges = _claims(article), _hedges(article)
+        if width == 1:
+            pairs = {(c, h) for c in claims for h in hedges if 0 <= h - c <= 1}
+        else:
+            pairs = {(c, h) for c in claims for h in hedges if abs(h - c) <= width}
+        label, value = _formula(claims, [Link(c, h, 1.0) for c, h in sorted(pairs)])
+        return View(gold_view(article).flags, frozenset(pairs), label, value)
+
+    return view
+
+
+def paragraphs_of(analyzer: Analyzer, article: LabeledArticle) -> list[int]:
+    """Each labeled sentence's paragraph, as the model's segmenter numbers them."""
+    at = {(x.start, x.end): x.paragraph for x in analyzer.model.segmenter.split(article.text)}
+    return [at[(start, end)] for start, end, *_ in article.sentences]
+
+
+def _claims(article: LabeledArticle) -> list[int]:
+    return [k for k, s in enumerate(article.sentences) if s[2]]
+
+
+def _hedges(article: LabeledArticle) -> list[int]:
+    return [k for k, s in enumerate(article.sentences) if s[3]]
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {
+        "precision": round(p, 3),
+        "recall": round(r, 3),
+        "f1": round(f, 3),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
+
+
+def cohen_kappa_labels(a: Sequence[str], b: Sequence[str]) -> float:
+    """Cohen's kappa of two label sequences over any set of labels (1.0 when chance
+    agreement is already total)."""
+    n = len(a)
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    expected = sum((a.count(v) / n) * (b.count(v) / n) for v in set(a) | set(b))
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
+
+
+def compare(reference: Sequence[View], system: Sequence[View]) -> dict:
+    """Every measure of ``system`` against ``reference``, article by article."""
+    out: dict = {"articles": len(reference)}
+    for j, name in enumerate(("claim", "hedge")):
+        tp = fp = fn = 0
+        for r, s in zip(reference, system, strict=True):
+            for x, y in zip(r.flags, s.flags, strict=True):
+                tp += x[j] and y[j]
+                fp += y[j] and not x[j]
+                fn += x[j] and not y[j]
+        out[name] = _prf(tp, fp, fn)
+    tp = fp = fn = 0
+    both_tp = both_fp = both_fn = 0
+    for r, s in zip(reference, system, strict=True):
+        tp += len(r.links & s.links)
+        fp += len(s.links - r.links)
+        fn += len(r.links - s.links)
+        common = {k for k, (x, y) in enumerate(zip(r.flags, s.flags, strict=True)) if x[0] and y[0]}
+        rl = {x for x in r.links if x[0] in common and s.flags[x[1]][1]}
+        sl = {x for x in s.links if x[0] in common and r.flags[x[1]][1]}
+        both_tp += len(rl & sl)
+        both_fp += len(sl - rl)
+        both_fn += len(rl - sl)
+    out["links"] = _prf(tp, fp, fn)
+    out["links, claims and hedges both flag"] = _prf(both_tp, both_fp, both_fn)
+    ref_labels = [r.label for r in reference]
+    sys_labels = [s.label for s in system]
+    out["balance label"] = {
+        "accuracy": round(
+            float(np.mean([a == b for a, b in zip(ref_labels, sys_labels, strict=True)])), 3
+        ),
+        "kappa": round(cohen_kappa_labels(ref_labels, sys_labels), 3),
+        "confusion": {
+            a: {
+                b: sum(x == a and y == b for x, y in zip(ref_labels, sys_labels, strict=True))
+                for b in BALANCE_LABELS
+            }
+            for a in BALANCE_LABELS
+        },
+    }
+    pairs = [
+        (r.score, s.score)
+        for r, s in zip(reference, system, strict=True)
+        if r.score is not None and s.score is not None
+    ]
+    score: dict = {"articles": len(pairs)}
+    if len(pairs) >= 3:
+        x, y = np.array(pairs).T
+        rho = spearmanr(x, y).statistic
+        score["spearman"] = None if np.isnan(rho) else round(float(rho), 3)
+        score["mae"] = round(float(np.mean(np.abs(x - y))), 3)
+    out["balance score"] = score
+    return out
+
+
+def news_agreement(articles: Sequence[LabeledArticle], news: Path = NEWS_LABELS) -> dict:
+    """Cohen's kappa of the articles' sentence labels against the sentence labels of
+    ``news.jsonl`` (other annotators, earlier), on the sentences both hold with the same
+    offsets."""
+    earlier = {}
+    with open(news, encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            earlier[(r["source"], r["start"], r["end"])] = r
+    pairs = [
+        ((claim, hedge), (r["claim"], r["hedge"]))
+        for a in articles
+        for start, end, claim, hedge, _ in a.sentences
+        if (r := earlier.get((a.source, start, end))) is not None
+    ]
+    out: dict = {"sentences": len(pairs)}
+    if pairs:
+        for j, name in enumerate(("claim", "hedge")):
+            out[name] = round(cohen_kappa([x[j] for x, _ in pairs], [y[j] for _, y in pairs]), 3)
+    return out
+
+
+#: The views scored against the first pass, in report order.
+VIEWS: dict[str, Callable[[LabeledArticle, Sequence[int]], View]] = {
+    "caveat links, gold flags": linked_view,
+    "gold links, gold flags": gold_links_view,
+    "baseline: same or next sentence, gold flags": window_view(1),
+    "baseline: within 3 sentences, gold flags": window_view(3),
+}
+
+
+def evaluate(
+    labels: Path = ARTICLE_LABELS,
+    second: Path | None = ARTICLE_LABELS_SECOND,
+    models: Path = MODELS_DIR,
+    root: Path = DEFAULT_DATA_ROOT,
+) -> dict:
+    """The report: per part (all, dev, test) each view's measures; then the second pass."""
+    articles = list(iter_articles(labels, root))
+    analyzer = Analyzer(load_model(models))
+    views = {"caveat": [caveat_view(analyzer, a) for a in articles]}
+    paragraphs = [paragraphs_of(analyzer, a) for a in articles]
+    views.update(
+        {
+            name: [make(a, p) for a, p in zip(articles, paragraphs, strict=True)]
+            for name, make in VIEWS.items()
+        }
+    )
+    gold = [gold_view(a) for a in articles]
+    report: dict = {
+        "model": analyzer.model.info.version,
+        "labels": str(labels.name),
+        "parts": {},
+    }
+    for part in ("all", "dev", "test"):
+        keep = [k for k, a in enumerate(articles) if part == "all" or a.part == part]
+        report["parts"][part] = {
+            name: compare([gold[k] for k in keep], [v[k] for k in keep])
+            for name, v in views.items()
+        }
+    report["sentences also in news.jsonl"] = news_agreement(articles)
+    if second is not None and Path(second).exists():
+        first_of = {a.id: k for k, a in enumerate(articles)}
+        again = [a for a in iter_articles(second, root) if a.id in first_of]
+        ks = [first_of[a.id] for a in again]
+        report["second annotator"] = compare([gold[k] for k in ks], [gold_view(a) for a in again])
+        report["second annotator"]["caveat on the same articles"] = compare(
+            [gold[k] for k in ks], [views["caveat"][k] for k in ks]
+        )
+    return report
+
+
+def table(report: dict, part: str = "all") -> str:
+    """A readable table of one part's views (and the second annotator, for "all")."""
+    rows = list(report["parts"][part].items())
+    if part == "all" and "second annotator" in report:
+        rows.append(("second annotator (its articles)", report["second annotator"]))
+        rows.append(
+            (
+                "caveat (the same articles)",
+                report["second annotator"]["caveat on the same articles"],
+            )
+        )
+    head = (
+        "| view | articles | claim F1 | hedge F1 | link P | link R | link F1 | "
+        "link F1, both flag | label acc | label kappa | score rho | score MAE |"
+    )
+    lines = [head, "|" + "---|" * 12]
+    for name, m in rows:
+        s = m["balance score"]
+        lines.append(
+            f"| {name} | {m['articles']} | {m['claim']['f1']:.3f} | {m['hedge']['f1']:.3f} | "
+            f"{m['links']['precision']:.3f} | {m['links']['recall']:.3f} | "
+            f"{m['links']['f1']:.3f} | {m['links, claims and hedges both flag']['f1']:.3f} | "
+            f"{m['balance label']['accuracy']:.3f} | {m['balance label']['kappa']:.3f} | "
+            f"{s.get('spearman', '-')} | {s.get('mae', '-')} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the table of every part; ``--out`` also writes the JSON report."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--labels", type=Path, default=ARTICLE_LABELS)
+    ap.add_argument("--second", type=Path, default=ARTICLE_LABELS_SECOND)
+    ap.add_argument("--models", type=Path, default=MODELS_DIR)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT)
+    ap.add_argument("--out", type=Path, help="write the JSON report here")
+    args = ap.parse_args(argv)
+    report = evaluate(args.labels, args.second, args.models, args.data)
+    for part in ("all", "dev", "test"):
+        print(f"\n{part} articles:\n{table(report, part)}")
+    overlap = report["sentences also in news.jsonl"]
+    print(
+        f"\nsentence labels against news.jsonl's on the {overlap['sentences']} sentences both "
+        f"hold: kappa claim {overlap.get('claim')}, hedge {overlap.get('hedge')}"
+    )
+    if args.out:
+        args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
