@@ -44,13 +44,23 @@ def test_shared_words_let_a_farther_hedge_link():
     assert [x.hedge for x in link([c, sent(3, hedge=True, words="ukraine security deal")])] == [3]
 
 
+def test_a_hedge_two_sentences_away_links_only_on_the_same_subject():
+    """People link few such hedges (``training.evaluate_articles``): the paragraph alone no
+    longer carries one two sentences away, as it did while every Reuters body, one paragraph
+    to the segmenter, linked each claim to each hedge two sentences off."""
+    c = sent(0, claim=True, words="ukraine security deal")
+    assert link([c, sent(2, hedge=True, words="weather rain")]) == []
+    assert [x.hedge for x in link([c, sent(2, hedge=True, words="security deal talks")])] == [2]
+
+
 def test_stems_drop_stopwords_and_plural_s():
     assert content_stems("The agreements and the agreement") == frozenset({"agreement"})
 
 
 def test_restated_claim_borrows_the_caveats_of_its_first_statement():
     first = LinkInput(0, 0, 0, True, False, content_stems("deal"), False, frozenset({"big step"}))
-    caveat = LinkInput(1, 1, 0, False, True, content_stems("funding"), False)
+    # A strong link (the next sentence, a turn, the same subject) is borrowed at 0.8.
+    caveat = LinkInput(1, 1, 0, False, True, content_stems("deal funding"), True)
     again = LinkInput(
         20, 20, 5, True, False, content_stems("other"), False, frozenset({"big step"})
     )
