@@ -115,7 +115,12 @@ def test_compare_scores_a_perfect_reading_one_and_misses_as_misses():
     assert perfect["balance label"]["accuracy"] == perfect["balance label"]["kappa"] == 1.0
     unlinked = compare(gold, [_view(set(), "one-sided", 0.0), gold[1]])
     assert unlinked["links"] == {
-        "precision": 0.0, "recall": 0.0, "f1": 0.0, "tp": 0, "fp": 0, "fn": 2
+        "precision": 0.0,
+        "recall": 0.0,
+        "f1": 0.0,
+        "tp": 0,
+        "fp": 0,
+        "fn": 2,
     }
     assert unlinked["balance label"]["accuracy"] == 0.5
     # A link to a hedge the system did not flag is not counted against its linking alone.
@@ -133,3 +138,40 @@ def test_the_committed_report_is_what_the_labels_and_model_give():
     """docs/articles.json, quoted in the README, is rebuilt from the committed labels."""
     committed = json.loads((ARTICLE_LABELS.parents[2] / "docs" / "articles.json").read_text())
     assert evaluate(ARTICLE_LABELS, ARTICLE_LABELS_SECOND) == committed
+
+
+def test_the_second_draw_takes_claim_rich_test_articles_not_drawn_before():
+    from tests.test_report import docs_of
+    from training.article_pool import CLAIM_RICH_MIN, draw_claim_rich
+    from training.datasets import Document
+
+    colours = ("red", "blue", "green", "grey", "black", "white")
+    rich = " ".join(f"It was a record year for the {c} team." for c in colours[:CLAIM_RICH_MIN])
+    plain = " ".join(f"Sales were flat in the {c} region." for c in colours)
+    test_a, test_b, test_c = docs_of("test", 3, "reuters21578")
+    (train,) = docs_of("train", 1, "reuters21578")
+    docs = [
+        Document(test_a, rich + " " + plain),  # claim-rich
+        Document(test_b, plain),  # too few claim stems
+        Document(test_c, rich + " " + plain),  # claim-rich but drawn before
+        Document(train, rich + " " + plain),  # not a test document
+    ]
+    pool = draw_claim_rich(docs, Segmenter.load(default_segmenter_path()), {test_c}, 5, 56)
+    assert [(r["source"], r["stratum"], r["article"]) for r in pool] == [
+        (test_a, "claim-rich", "a056")
+    ]
+    assert pool[0]["part"] == part_of(test_a)
+
+
+def test_import_append_keeps_the_earlier_records_and_refuses_a_repeat(pooled, tmp_path):
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text(json.dumps(pooled) + "\n")
+    raw = tmp_path / "ann1.jsonl"
+    raw.write_text(json.dumps(_labels(pooled)) + "\n")
+    out = tmp_path / "articles.jsonl"
+    out.write_text('{"id": "a000", "earlier": true}\n')
+    assert import_labels(pool, [raw], out, "first", append=True) == 1
+    lines = out.read_text().splitlines()
+    assert json.loads(lines[0]) == {"id": "a000", "earlier": True} and len(lines) == 2
+    with pytest.raises(ValueError, match="twice"):
+        import_labels(pool, [raw], out, "first", append=True)

@@ -9,12 +9,16 @@ qualifies which claim sentence, and the article's balance label and score.
 
 Articles come from test-split documents only (``news_pool.split_of``), so that the model
 scored on them never trained on a sentence of theirs, with 5 to 30 sentences as the service
-splits them (``Segmenter``). Two strata:
+splits them (``Segmenter``). The first draw has two strata:
 
 - ``claimed``: every such article with a claim among its sentences in ``news.jsonl``'s
   natural strata (chosen by earlier human labels, not by the model);
 - ``uniform``: a seeded random draw of the others, ``--uniform`` per corpus, so that
   articles without claims are represented too.
+
+The second draw (``--claim-rich N``, ``draw_claim_rich``), for more claims to link, is one:
+``claim-rich``, the PTC articles the first left and N Reuters articles with at least
+``CLAIM_RICH_MIN`` sentences that hold a stem of praise or certainty.
 
 Each article is put in ``dev`` or ``test`` by a hash of its source (``part_of``): the
 linking and balance rules were set by hand before this set existed, so both parts measure
@@ -24,7 +28,7 @@ them; any rule later tuned on these labels must be tuned on ``dev`` and reported
 The pool holds third-party text, so it is written *outside* the project; only source,
 offsets and labels are committed (``training/labels/articles.jsonl``, and a second,
 independent pass of some articles in ``articles-second.jsonl``), by
-``python -m training.article_pool import POOL RAW... --out FILE [--pass second]``.
+``python -m training.article_pool import POOL RAW... --out FILE [--pass second] [--append]``.
 """
 
 from __future__ import annotations
@@ -46,11 +50,13 @@ from training.datasets import (
     iter_ptc,
     iter_reuters,
 )
-from training.news_pool import split_of
+from training.news_pool import _CLAIM_RICH, split_of
 
 SEED = 20261127
 #: Sentences an article may have, as the service splits it.
 MIN_SENTENCES, MAX_SENTENCES = 5, 30
+#: Sentences with a stem of praise or certainty a Reuters article of the second draw holds.
+CLAIM_RICH_MIN = 3
 
 
 def part_of(source: str) -> str:
@@ -117,6 +123,37 @@ def draw(
     rng.shuffle(pool)
     for k, record in enumerate(pool):
         record["article"] = f"a{k:03d}"
+    return pool
+
+
+def draw_claim_rich(
+    docs: Iterable[Document], segmenter: Segmenter, taken: set[str], reuters: int, first_id: int
+) -> list[dict]:
+    """The second draw, for more claims to link: every PTC article in range not in ``taken``,
+    and ``reuters`` Reuters articles, at random, of those with at least ``CLAIM_RICH_MIN``
+    sentences holding a stem of praise or certainty (``news_pool._CLAIM_RICH``: a pattern,
+    not the model). Stratum ``claim-rich``; ids from ``a{first_id}`` on."""
+    ptc, rich = [], []
+    for doc in docs:
+        if split_of(doc.source) != "test" or doc.source in taken:
+            continue
+        record = article_record(doc, segmenter)
+        if not MIN_SENTENCES <= len(record["sentences"]) <= MAX_SENTENCES:
+            continue
+        if doc.source.startswith("semeval2020-ptc:"):
+            ptc.append(record)
+        elif sum(bool(_CLAIM_RICH.search(x["text"])) for x in record["sentences"]) >= (
+            CLAIM_RICH_MIN
+        ):
+            rich.append(record)
+    rng = random.Random(SEED + 1)
+    pool = [
+        {**record, "stratum": "claim-rich", "part": part_of(record["source"])}
+        for record in ptc + rng.sample(rich, min(reuters, len(rich)))
+    ]
+    rng.shuffle(pool)
+    for k, record in enumerate(pool):
+        record["article"] = f"a{first_id + k:03d}"
     return pool
 
 
@@ -188,9 +225,12 @@ def convert(pool_row: dict, labels: dict, pass_name: str, annotator: str) -> dic
     }
 
 
-def import_labels(pool_file: Path, raw: list[Path], out: Path, pass_name: str) -> int:
+def import_labels(
+    pool_file: Path, raw: list[Path], out: Path, pass_name: str, append: bool = False
+) -> int:
     """Write the committed records of annotators' files ``raw`` (named after their
-    annotator) for the articles of ``pool_file``, in pool order; returns how many."""
+    annotator) for the articles of ``pool_file``, in pool order; returns how many. With
+    ``append`` the records already in ``out`` stay first, as they are."""
     pool = {}
     with open(pool_file, encoding="utf-8") as fh:
         for line in fh:
@@ -205,10 +245,14 @@ def import_labels(pool_file: Path, raw: list[Path], out: Path, pass_name: str) -
                     records.append(convert(pool[labels["article"]], labels, pass_name, path.stem))
     order = list(pool)
     records.sort(key=lambda r: order.index(r["id"]))
-    if len({r["id"] for r in records}) != len(records):
+    kept = []
+    if append and out.exists():
+        with open(out, encoding="utf-8") as fh:
+            kept = [json.loads(line) for line in fh if line.strip()]
+    if len({r["id"] for r in kept + records}) != len(kept + records):
         raise ValueError("an article is labeled twice in one pass")
     with open(out, "w", encoding="utf-8") as fh:
-        for r in records:
+        for r in kept + records:
             fh.write(json.dumps(r, sort_keys=True) + "\n")
     return len(records)
 
@@ -224,31 +268,50 @@ def main(argv: list[str] | None = None) -> None:
     d.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT)
     d.add_argument("--uniform", type=int, default=12, help="uniform articles per corpus")
     d.add_argument("--chunks", type=int, default=4, help="annotators' shares")
+    d.add_argument(
+        "--claim-rich",
+        type=int,
+        default=0,
+        help="also the second draw (pool2.jsonl, articles2-N.txt): this many Reuters articles",
+    )
     i = sub.add_parser("import", help="turn annotators' files into committed labels")
     i.add_argument("pool", type=Path)
     i.add_argument("raw", type=Path, nargs="+")
     i.add_argument("--out", type=Path, required=True)
     i.add_argument("--pass", dest="pass_name", default="first", choices=("first", "second"))
+    i.add_argument("--append", action="store_true", help="keep the records already in --out")
     args = ap.parse_args(argv)
     if args.command == "import":
-        n = import_labels(args.pool, args.raw, args.out, args.pass_name)
+        n = import_labels(args.pool, args.raw, args.out, args.pass_name, args.append)
         print(f"{n} articles -> {args.out}")
         return
     segmenter = Segmenter.load(default_segmenter_path())
     docs = [*iter_ptc(args.data), *iter_reuters(args.data)]
     pool = draw(docs, segmenter, claimed_sources(), args.uniform)
     args.out.mkdir(parents=True, exist_ok=True)
-    with open(args.out / "pool.jsonl", "w", encoding="utf-8") as fh:
+    _write(pool, args.out, "", args.chunks)
+    if args.claim_rich:
+        taken = {r["source"] for r in pool}
+        _write(
+            draw_claim_rich(docs, segmenter, taken, args.claim_rich, len(pool)),
+            args.out,
+            "2",
+            args.chunks,
+        )
+
+
+def _write(pool: list[dict], out: Path, suffix: str, chunks: int) -> None:
+    """``pool{suffix}.jsonl`` and one readable ``articles{suffix}-N.txt`` per share."""
+    with open(out / f"pool{suffix}.jsonl", "w", encoding="utf-8") as fh:
         for record in pool:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-    for c in range(args.chunks):
-        share = pool[c :: args.chunks]
-        (args.out / f"articles-{c + 1}.txt").write_text(
-            "\n".join(readable(r) for r in share), encoding="utf-8"
+    for c in range(chunks):
+        (out / f"articles{suffix}-{c + 1}.txt").write_text(
+            "\n".join(readable(r) for r in pool[c::chunks]), encoding="utf-8"
         )
-    strata = {s: sum(r["stratum"] == s for r in pool) for s in ("claimed", "uniform")}
+    strata = {s: sum(r["stratum"] == s for r in pool) for s in sorted({r["stratum"] for r in pool})}
     sentences = sum(len(r["sentences"]) for r in pool)
-    print(f"{len(pool)} articles ({strata}), {sentences} sentences -> {args.out}")
+    print(f"{len(pool)} articles ({strata}), {sentences} sentences -> {out}")
 
 
 if __name__ == "__main__":
