@@ -52,6 +52,7 @@ from training.datasets import (
     LabeledArticle,
     iter_articles,
 )
+from training.metrics import prf
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,7 @@ def _hedges(article: LabeledArticle) -> list[int]:
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
+    p, r, f = prf(tp, fp, fn)
     return {
         "precision": round(p, 3),
         "recall": round(r, 3),

@@ -29,13 +29,18 @@ def type_set_scores(type_proba, gold, thresholds) -> tuple[int, int]:
     return exact, likeliest
 
 
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 of counts (0.0 where a ratio has nothing to count)."""
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+
 def label_metrics(y_true, proba, threshold: float) -> dict:
     """Precision, recall, F1 and support of one binary label at ``threshold``."""
     y_true = np.asarray(y_true).astype(int)
     tp, fp, fn = confusion(y_true, np.asarray(proba) >= threshold)
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
+    p, r, f = prf(tp, fp, fn)
     return {
         "precision": round(p, 4),
         "recall": round(r, 4),

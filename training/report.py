@@ -38,6 +38,7 @@ from training.metrics import (
     best_threshold,
     expected_calibration_error,
     label_metrics,
+    prf,
     type_set_scores,
 )
 from training.news_pool import split_of
@@ -224,9 +225,7 @@ def cue_token_scores(
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict:
-    prec = tp / (tp + fp) if tp + fp else 0.0
-    rec = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    prec, rec, f1 = prf(tp, fp, fn)
     return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4)}
 
 
