@@ -80,10 +80,11 @@ def test_headline_claim_links_to_its_caveats(analysis):
     assert linked & caveats, {"linked": sorted(linked), "caveats": sorted(caveats)}
 
 
-def test_article_is_at_least_partly_qualified(analysis):
+def test_article_is_balanced_as_the_guidelines_rate_it(analysis):
+    """LABELING.md's worked example: "The article is `balanced`." (Accepting partly-qualified
+    too once let a linking rule through that rated it 0.50, partly qualified.)"""
     balance = analysis["balance"]
-    assert balance["label"] in ("partly-qualified", "balanced"), balance
-    assert balance["score"] is not None and balance["score"] >= 0.5, balance
+    assert balance["label"] == "balanced", balance
 
 
 def test_fewer_than_60_percent_of_sentences_are_flagged(analysis):
