@@ -175,3 +175,10 @@ def test_import_append_keeps_the_earlier_records_and_refuses_a_repeat(pooled, tm
     assert json.loads(lines[0]) == {"id": "a000", "earlier": True} and len(lines) == 2
     with pytest.raises(ValueError, match="twice"):
         import_labels(pool, [raw], out, "first", append=True)
+
+
+def test_the_full_evaluation_report_holds_the_same_article_figures():
+    """``python -m training.evaluate --report`` carries the articles' block too."""
+    docs = ARTICLE_LABELS.parents[2] / "docs"
+    full = json.loads((docs / "evaluation.json").read_text())
+    assert full["articles"] == json.loads((docs / "articles.json").read_text())

@@ -34,6 +34,8 @@ from service.analysis.tagger import merge_cues
 from service.analysis.types import HEDGE_TYPES
 from training.datasets import DEFAULT_DATA_ROOT, SZEGED_TYPES, LabeledSentence
 from training.domain import TAGGER_GRID, in_domain, out_of_fold, with_tagger_threshold
+from training.evaluate_articles import evaluate as evaluate_articles
+from training.evaluate_articles import table as articles_table
 from training.metrics import (
     best_threshold,
     expected_calibration_error,
@@ -538,6 +540,9 @@ def build_report(
     if domain:
         report["domain_thresholds"] = domain_thresholds(data, caveat)
 
+    # Whole articles: links and balance against people (training.evaluate_articles).
+    report["articles"] = evaluate_articles(models=models_dir, root=root)
+
     texts, certainty = pei_jurgens_test(root)
     report["pei-jurgens-test"] = {"sentences": len(texts)}
     for system_name, (system, _) in systems.items():
@@ -614,6 +619,9 @@ def table(report: dict) -> str:
             f"(P {shown['precision']:.3f}, R {shown['recall']:.3f}); the lexicon's alone at "
             f"the same flags: F1 {claims['lexicon_only']['f1']:.3f}"
         )
+    if "articles" in report:
+        lines += ["", "Whole test-split articles labeled for links and balance (all parts):", ""]
+        lines.append(articles_table(report["articles"], "all"))
     if "domain_thresholds" in report:
         lines += ["", *domain_table(report["domain_thresholds"], report["sets"])]
     return "\n".join(lines)
