@@ -88,6 +88,8 @@ def caveat_view(analyzer: Analyzer, article: LabeledArticle) -> View:
             raise ValueError(f"{article.id}: sentence {sentence.start}-{sentence.end} not labeled")
         index[sentence.index] = k
         flags[k] = (int(sentence.claim.flagged), int(sentence.hedge.flagged))
+    if len(index) != len(article.sentences):
+        raise ValueError(f"{article.id}: the service split the article otherwise")
     links = frozenset((index[x.claim], index[x.hedge]) for x in result.links)
     return View(tuple(flags), links, result.balance.label, result.balance.score)
 
@@ -124,17 +126,13 @@ def gold_links_view(article: LabeledArticle, paragraphs: Sequence[int] = ()) -> 
     return View(gold_view(article).flags, article.links, label, value)
 
 
-def window_view(width: int) -> Callable[[LabeledArticle, Sequence[int]], View]:
-    """Baseline on people's flags: each claim links every hedge at most ``width`` sentences
-    after it or before it (``width`` 0: its own sentence; the adjacent baseline is 1
-    after only)."""
+def window_view(after: int, before: int) -> Callable[[LabeledArticle, Sequence[int]], View]:
+    """Baseline on people's flags: each claim links every hedge in its own sentence, in the
+    ``after`` sentences after it and the ``before`` sentences before it, at full strength."""
 
     def view(article: LabeledArticle, paragraphs: Sequence[int] = ()) -> View:
         claims, hedges = _claims(article), _hedges(article)
-        if width == 1:
-            pairs = {(c, h) for c in claims for h in hedges if 0 <= h - c <= 1}
-        else:
-            pairs = {(c, h) for c in claims for h in hedges if abs(h - c) <= width}
+        pairs = {(c, h) for c in claims for h in hedges if -before <= h - c <= after}
         label, value = _formula(claims, [Link(c, h, 1.0) for c, h in sorted(pairs)])
         return View(gold_view(article).flags, frozenset(pairs), label, value)
 
@@ -257,8 +255,8 @@ def news_agreement(articles: Sequence[LabeledArticle], news: Path = NEWS_LABELS)
 VIEWS: dict[str, Callable[[LabeledArticle, Sequence[int]], View]] = {
     "caveat links, gold flags": linked_view,
     "gold links, gold flags": gold_links_view,
-    "baseline: same or next sentence, gold flags": window_view(1),
-    "baseline: within 3 sentences, gold flags": window_view(3),
+    "baseline: same or next sentence, gold flags": window_view(after=1, before=0),
+    "baseline: within 3 sentences, gold flags": window_view(after=3, before=3),
 }
 
 
