@@ -182,3 +182,35 @@ def test_the_full_evaluation_report_holds_the_same_article_figures():
     docs = ARTICLE_LABELS.parents[2] / "docs"
     full = json.loads((docs / "evaluation.json").read_text())
     assert full["articles"] == json.loads((docs / "articles.json").read_text())
+
+
+def test_our_written_articles_keep_their_text_and_paragraphs(tmp_path):
+    from training.article_pool import written_pool
+
+    text = (
+        "Harbour Link Opens Ahead of Schedule\n\n"
+        "The new ferry link opened on Monday. Officials hailed it as a historic step.\n\n"
+        "However, the timetable may change in winter. Fares were not announced.\n"
+    )
+    (tmp_path / "writer.md").write_text("=== w900\n" + text + "\n=== w901\nA story.\n\nIt ended.\n")
+    pool = written_pool([tmp_path / "writer.md"], Segmenter.load(default_segmenter_path()))
+    assert [r["article"] for r in pool] == ["w900", "w901"]
+    record = pool[0]
+    assert record["text"] == text and record["part"] == record["stratum"] == "written"
+    assert [s["paragraph"] for s in record["sentences"]] == [0, 1, 1, 2, 2]
+    labels = {
+        "article": "w900",
+        "sentences": [
+            {"i": k, "claim": int(k == 2), "hedge": int(k == 3), "types": ["contrast"] * (k == 3)}
+            for k in range(5)
+        ],
+        "links": [[2, 3]],
+        "balance": {"label": "balanced", "score": 0.6},
+    }
+    committed = convert(record, labels, "first", "c1")
+    assert committed["text"] == text  # ours, so kept
+    out = tmp_path / "written.jsonl"
+    out.write_text(json.dumps(committed) + "\n")
+    (article,) = iter_articles(out)
+    start, end = article.sentences[2][:2]
+    assert article.text[start:end] == "Officials hailed it as a historic step."

@@ -157,6 +157,35 @@ def draw_claim_rich(
     return pool
 
 
+#: Source prefix of the articles we wrote ourselves (``written_pool``).
+WRITTEN_PREFIX = "written-article:"
+
+
+def written_pool(files: Iterable[Path], segmenter: Segmenter) -> list[dict]:
+    """Pool records of our own articles: writers' files of blocks, each a line ``=== wNNN``
+    then the article (a headline line, a blank line, paragraphs between blank lines). Their
+    text is ours, so the records keep it; part and stratum are ``written``: they are neither
+    news nor test documents, and are scored apart."""
+    pool = []
+    for path in files:
+        blocks = Path(path).read_text(encoding="utf-8").split("=== ")[1:]
+        for block in blocks:
+            name, _, text = block.partition("\n")
+            text = text.strip("\n") + "\n"
+            doc = Document(source=WRITTEN_PREFIX + name.strip(), text=text)
+            record = article_record(doc, segmenter)
+            pool.append(
+                {
+                    **record,
+                    "text": text,
+                    "stratum": "written",
+                    "part": "written",
+                    "article": name.strip(),
+                }
+            )
+    return pool
+
+
 def readable(record: dict) -> str:
     """One article as plain text for an annotator: headline, then numbered sentences."""
     lines = [f"=== {record['article']} ({record['source']})"]
@@ -173,7 +202,8 @@ def readable(record: dict) -> str:
 
 def convert(pool_row: dict, labels: dict, pass_name: str, annotator: str) -> dict:
     """One committed record from a pool article and an annotator's labels of it: offsets and
-    labels, no text. Anything inconsistent is an error, not something to guess."""
+    labels, and no text but that of our own written articles. Anything inconsistent is an
+    error, not something to guess."""
     name = pool_row["article"]
     if labels["article"] != name:
         raise ValueError(f"article mismatch {labels['article']} != {name}")
@@ -222,6 +252,8 @@ def convert(pool_row: dict, labels: dict, pass_name: str, annotator: str) -> dic
         "sentences": sentences,
         "links": [list(x) for x in links],
         "balance": {"label": label, "score": None if score is None else round(float(score), 2)},
+        # Our own written articles keep their text (third-party text never has a "text" here).
+        **({"text": pool_row["text"]} if WRITTEN_PREFIX in pool_row["source"] else {}),
     }
 
 
@@ -274,6 +306,10 @@ def main(argv: list[str] | None = None) -> None:
         default=0,
         help="also the second draw (pool2.jsonl, articles2-N.txt): this many Reuters articles",
     )
+    w = sub.add_parser("written", help="our writers' articles -> a pool and shares in OUT")
+    w.add_argument("out", type=Path)
+    w.add_argument("files", type=Path, nargs="+")
+    w.add_argument("--chunks", type=int, default=4, help="annotators' shares")
     i = sub.add_parser("import", help="turn annotators' files into committed labels")
     i.add_argument("pool", type=Path)
     i.add_argument("raw", type=Path, nargs="+")
@@ -286,6 +322,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{n} articles -> {args.out}")
         return
     segmenter = Segmenter.load(default_segmenter_path())
+    if args.command == "written":
+        args.out.mkdir(parents=True, exist_ok=True)
+        _write(written_pool(args.files, segmenter), args.out, "-written", args.chunks)
+        return
     docs = [*iter_ptc(args.data), *iter_reuters(args.data)]
     pool = draw(docs, segmenter, claimed_sources(), args.uniform)
     args.out.mkdir(parents=True, exist_ok=True)

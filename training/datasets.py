@@ -369,6 +369,9 @@ def iter_written(path: Path = WRITTEN_LABELS) -> Iterator[LabeledSentence]:
 ARTICLE_LABELS = Path(__file__).resolve().parent / "labels" / "articles.jsonl"
 #: A second, independent pass over some of them, for agreement.
 ARTICLE_LABELS_SECOND = Path(__file__).resolve().parent / "labels" / "articles-second.jsonl"
+#: Articles we wrote in the manner of 2020s news, with paragraphs, labeled the same way
+#: (their text is ours, so the records keep it).
+WRITTEN_ARTICLE_LABELS = Path(__file__).resolve().parent / "labels" / "written-articles.jsonl"
 
 
 @dataclass(frozen=True)
@@ -378,8 +381,8 @@ class LabeledArticle:
     id: str
     source: str
     text: str
-    part: str  # "dev" or "test" (``article_pool.part_of``)
-    stratum: str  # "claimed" or "uniform"
+    part: str  # "dev" or "test" (``article_pool.part_of``), or "written"
+    stratum: str  # "claimed", "uniform", "claim-rich" or "written"
     #: (start, end, claim, hedge, types) of every sentence, in order.
     sentences: tuple[tuple[int, int, int, int, tuple[str, ...]], ...]
     #: (claim sentence, hedge sentence), indexes into ``sentences``.
@@ -397,9 +400,10 @@ def iter_articles(
 
     with open(path, encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
-    texts = _document_texts({r["source"] for r in rows}, root)
+    # Our own written articles carry their text; news articles are read from ../shared.
+    texts = _document_texts({r["source"] for r in rows if "text" not in r}, root)
     for row in rows:
-        text = texts[row["source"]]
+        text = row["text"] if "text" in row else texts[row["source"]]
         if hashlib.sha1(text.encode("utf-8")).hexdigest() != row["sha1"]:
             raise ValueError(f"{row['id']}: {row['source']} no longer matches its labels")
         yield LabeledArticle(

@@ -49,6 +49,7 @@ from training.datasets import (
     ARTICLE_LABELS_SECOND,
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
+    WRITTEN_ARTICLE_LABELS,
     LabeledArticle,
     iter_articles,
 )
@@ -265,9 +266,13 @@ def evaluate(
     second: Path | None = ARTICLE_LABELS_SECOND,
     models: Path = MODELS_DIR,
     root: Path = DEFAULT_DATA_ROOT,
+    written: Path | None = WRITTEN_ARTICLE_LABELS,
 ) -> dict:
-    """The report: per part (all, dev, test) each view's measures; then the second pass."""
-    articles = list(iter_articles(labels, root))
+    """The report: per part (all news articles, dev, test; our written articles apart) each
+    view's measures; then each second pass against its first."""
+    news = list(iter_articles(labels, root))
+    ours = list(iter_articles(written, root)) if written is not None and written.exists() else []
+    articles = news + ours
     analyzer = Analyzer(load_model(models))
     views = {"caveat": [caveat_view(analyzer, a) for a in articles]}
     paragraphs = [paragraphs_of(analyzer, a) for a in articles]
@@ -283,35 +288,41 @@ def evaluate(
         "labels": str(labels.name),
         "parts": {},
     }
-    for part in ("all", "dev", "test"):
-        keep = [k for k, a in enumerate(articles) if part == "all" or a.part == part]
+    parts = {
+        "all": list(range(len(news))),
+        "dev": [k for k, a in enumerate(news) if a.part == "dev"],
+        "test": [k for k, a in enumerate(news) if a.part == "test"],
+    }
+    if ours:
+        parts["written"] = list(range(len(news), len(articles)))
+    for part, keep in parts.items():
         report["parts"][part] = {
             name: compare([gold[k] for k in keep], [v[k] for k in keep])
             for name, v in views.items()
         }
-    report["sentences also in news.jsonl"] = news_agreement(articles)
+    report["sentences also in news.jsonl"] = news_agreement(news)
     if second is not None and Path(second).exists():
         first_of = {a.id: k for k, a in enumerate(articles)}
         again = [a for a in iter_articles(second, root) if a.id in first_of]
-        ks = [first_of[a.id] for a in again]
-        report["second annotator"] = compare([gold[k] for k in ks], [gold_view(a) for a in again])
-        report["second annotator"]["caveat on the same articles"] = compare(
-            [gold[k] for k in ks], [views["caveat"][k] for k in ks]
-        )
+        for name, mine in (("second annotator", False), ("second annotator, written", True)):
+            pairs = [(first_of[a.id], a) for a in again if (a.part == "written") == mine]
+            if not pairs:
+                continue
+            ks = [k for k, _ in pairs]
+            report[name] = compare([gold[k] for k in ks], [gold_view(a) for _, a in pairs])
+            report[name]["caveat on the same articles"] = compare(
+                [gold[k] for k in ks], [views["caveat"][k] for k in ks]
+            )
     return report
 
 
 def table(report: dict, part: str = "all") -> str:
     """A readable table of one part's views (and the second annotator, for "all")."""
     rows = list(report["parts"][part].items())
-    if part == "all" and "second annotator" in report:
-        rows.append(("second annotator (its articles)", report["second annotator"]))
-        rows.append(
-            (
-                "caveat (the same articles)",
-                report["second annotator"]["caveat on the same articles"],
-            )
-        )
+    second = {"all": "second annotator", "written": "second annotator, written"}.get(part)
+    if second in report:
+        rows.append(("second annotator (its articles)", report[second]))
+        rows.append(("caveat (the same articles)", report[second]["caveat on the same articles"]))
     head = (
         "| view | articles | claim F1 | hedge F1 | link P | link R | link F1 | "
         "link F1, both flag | label acc | label kappa | score rho | score MAE |"
@@ -334,12 +345,13 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--labels", type=Path, default=ARTICLE_LABELS)
     ap.add_argument("--second", type=Path, default=ARTICLE_LABELS_SECOND)
+    ap.add_argument("--written", type=Path, default=WRITTEN_ARTICLE_LABELS)
     ap.add_argument("--models", type=Path, default=MODELS_DIR)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT)
     ap.add_argument("--out", type=Path, help="write the JSON report here")
     args = ap.parse_args(argv)
-    report = evaluate(args.labels, args.second, args.models, args.data)
-    for part in ("all", "dev", "test"):
+    report = evaluate(args.labels, args.second, args.models, args.data, args.written)
+    for part in report["parts"]:
         print(f"\n{part} articles:\n{table(report, part)}")
     overlap = report["sentences also in news.jsonl"]
     print(
