@@ -16,8 +16,10 @@ its other statements, at ``RESTATED`` times their strength.
 A link's strength is ``relatedness``, a weighted sum of these in [0, 1],
 between a flagged claim and a flagged hedge; it is kept when it reaches
 ``MIN_STRENGTH``. With the weights below an adjacent hedge links within the
-paragraph (across one, with shared words); one two sentences away or further
-needs shared words. ``MIN_STRENGTH`` was 0.35 until people's links of whole
+paragraph (across one, with shared words); one two or three sentences away
+needs shared words; one further away never links directly (at most 0.35 +
+0.15 = 0.50: ``FAR_WINDOW`` only bounds the search), only through a restated
+claim. ``MIN_STRENGTH`` was 0.35 until people's links of whole
 articles (``training.evaluate_articles``) showed that it over-linked: then every
 hedge two sentences from a claim in the same paragraph linked, and a Reuters
 body is one paragraph. 0.55 was chosen on the articles' dev part (README, "Links
@@ -34,7 +36,8 @@ from dataclasses import dataclass
 from service.analysis.cues import CueMatch
 from service.analysis.types import Link
 
-#: Sentences further apart than this are linked only when they share many content words.
+#: Sentences further apart than this get no nearness; beyond it, at MIN_STRENGTH 0.55, shared
+#: words and the paragraph alone (0.50 at most) do not link them.
 WINDOW = 3
 FAR_WINDOW = 8
 MIN_STRENGTH = 0.55
