@@ -1,5 +1,5 @@
 """Draw whole news articles for people to label with links and balance
-(python -m training.article_pool draw OUT).
+(python -m training.article_pool draw OUT; ``written OUT FILES...`` for our own articles).
 
 The sentence labels (``news.jsonl``) say whether each sentence is a claim or a hedge; they
 cannot say whether caveat links a claim to the caveats that qualify it, or whether its
@@ -37,6 +37,7 @@ import argparse
 import hashlib
 import json
 import random
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -168,9 +169,9 @@ def written_pool(files: Iterable[Path], segmenter: Segmenter) -> list[dict]:
     news nor test documents, and are scored apart."""
     pool = []
     for path in files:
-        blocks = Path(path).read_text(encoding="utf-8").split("=== ")[1:]
-        for block in blocks:
-            name, _, text = block.partition("\n")
+        # A line "=== wNNN" opens each article: [before, name, text, name, text, ...].
+        parts = re.split(r"(?m)^=== (\S+)[ \t]*\n", Path(path).read_text(encoding="utf-8"))
+        for name, text in zip(parts[1::2], parts[2::2], strict=True):
             text = text.strip("\n") + "\n"
             doc = Document(source=WRITTEN_PREFIX + name.strip(), text=text)
             record = article_record(doc, segmenter)
