@@ -38,7 +38,7 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from service.analysis.segment import Segmenter, default_segmenter_path
@@ -97,34 +97,49 @@ def article_record(doc: Document, segmenter: Segmenter) -> dict:
     }
 
 
+def _test_articles(
+    docs: Iterable[Document], segmenter: Segmenter, taken: set[str] = frozenset()
+) -> Iterator[dict]:
+    """``article_record`` of each test-split document not in ``taken`` that has
+    ``MIN_SENTENCES`` to ``MAX_SENTENCES`` sentences, in ``docs`` order."""
+    for doc in docs:
+        if split_of(doc.source) != "test" or doc.source in taken:
+            continue
+        record = article_record(doc, segmenter)
+        if MIN_SENTENCES <= len(record["sentences"]) <= MAX_SENTENCES:
+            yield record
+
+
+def _pool(chosen: list[tuple[str, dict]], rng: random.Random, first_id: int = 0) -> list[dict]:
+    """Pool records of (stratum, record) pairs, with their ``part``, shuffled by ``rng`` and
+    numbered ``a{first_id}`` on in that order."""
+    pool = [
+        {**record, "stratum": stratum, "part": part_of(record["source"])}
+        for stratum, record in chosen
+    ]
+    rng.shuffle(pool)
+    for k, record in enumerate(pool):
+        record["article"] = f"a{first_id + k:03d}"
+    return pool
+
+
 def draw(
     docs: Iterable[Document], segmenter: Segmenter, claimed: set[str], uniform: int
 ) -> list[dict]:
     """The ``claimed`` articles and ``uniform`` others per corpus, each a record with
     ``stratum`` and ``part``, in a seeded shuffled order."""
-    by_stratum: dict[str, list[dict]] = {"claimed": [], "uniform": []}
+    chosen: list[tuple[str, dict]] = []
     others: dict[str, list[dict]] = {}
-    for doc in docs:
-        if split_of(doc.source) != "test":
-            continue
-        record = article_record(doc, segmenter)
-        if not MIN_SENTENCES <= len(record["sentences"]) <= MAX_SENTENCES:
-            continue
-        if doc.source in claimed:
-            by_stratum["claimed"].append(record)
+    for record in _test_articles(docs, segmenter):
+        if record["source"] in claimed:
+            chosen.append(("claimed", record))
         else:
-            others.setdefault(doc.source.partition(":")[0], []).append(record)
+            others.setdefault(record["source"].partition(":")[0], []).append(record)
     rng = random.Random(SEED)
     for corpus in sorted(others):
-        by_stratum["uniform"] += rng.sample(others[corpus], min(uniform, len(others[corpus])))
-    pool = []
-    for stratum, records in by_stratum.items():
-        for record in records:
-            pool.append({**record, "stratum": stratum, "part": part_of(record["source"])})
-    rng.shuffle(pool)
-    for k, record in enumerate(pool):
-        record["article"] = f"a{k:03d}"
-    return pool
+        sample = rng.sample(others[corpus], min(uniform, len(others[corpus])))
+        chosen += [("uniform", record) for record in sample]
+    return _pool(chosen, rng)
 
 
 def draw_claim_rich(
@@ -135,27 +150,16 @@ def draw_claim_rich(
     sentences holding a stem of praise or certainty (``news_pool._CLAIM_RICH``: a pattern,
     not the model). Stratum ``claim-rich``; ids from ``a{first_id}`` on."""
     ptc, rich = [], []
-    for doc in docs:
-        if split_of(doc.source) != "test" or doc.source in taken:
-            continue
-        record = article_record(doc, segmenter)
-        if not MIN_SENTENCES <= len(record["sentences"]) <= MAX_SENTENCES:
-            continue
-        if doc.source.startswith("semeval2020-ptc:"):
+    for record in _test_articles(docs, segmenter, taken):
+        if record["source"].startswith("semeval2020-ptc:"):
             ptc.append(record)
         elif sum(bool(_CLAIM_RICH.search(x["text"])) for x in record["sentences"]) >= (
             CLAIM_RICH_MIN
         ):
             rich.append(record)
     rng = random.Random(SEED + 1)
-    pool = [
-        {**record, "stratum": "claim-rich", "part": part_of(record["source"])}
-        for record in ptc + rng.sample(rich, min(reuters, len(rich)))
-    ]
-    rng.shuffle(pool)
-    for k, record in enumerate(pool):
-        record["article"] = f"a{first_id + k:03d}"
-    return pool
+    chosen = ptc + rng.sample(rich, min(reuters, len(rich)))
+    return _pool([("claim-rich", record) for record in chosen], rng, first_id)
 
 
 #: Source prefix of the articles we wrote ourselves (``written_pool``).
@@ -292,8 +296,9 @@ def import_labels(
 
 def main(argv: list[str] | None = None) -> None:
     """``draw OUT``: write the pool (pool.jsonl) and one readable text file per annotator's
-    share. ``import POOL RAW... --out FILE``: write the committed labels of annotators' files
-    (each named after its annotator)."""
+    share; ``written OUT FILES...``: the same for our writers' articles (pool-written.jsonl).
+    ``import POOL RAW... --out FILE``: write the committed labels of annotators' files (each
+    named after its annotator)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
     d = sub.add_parser("draw", help="write the pool and the annotators' shares into OUT")
