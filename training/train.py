@@ -395,9 +395,7 @@ def _train(
     type_combiners, combined_cv["types"] = fit_type_combiners(fit_rows, tuning, kind_max)
     print(f"hedge types, heads + cue tagger out of fold: {combined_cv['types']}")
     tagger, claim_tagger = fit_tagger(fit_rows), fit_claim_tagger(fit_rows)
-    card = {f"{k}_combiner": v.as_dict() for k, v in combiners.items()}
-    card["type_combiners"] = {t: c.as_dict() for t, c in type_combiners.items()}
-    card["thresholds"] = thresholds
+    card = {**combiner_weights(combiners, type_combiners), "thresholds": thresholds}
     model = CaveatModel(
         pipeline, Segmenter.load(out_dir / SEGMENTER_FILE), card, tagger, claim_tagger
     )
@@ -436,6 +434,17 @@ def _train(
     return manifest
 
 
+def combiner_weights(
+    combiners: dict[str, CueCombiner], type_combiners: dict[str, CueCombiner]
+) -> dict:
+    """The combiners' weights as the manifest records them and ``CaveatModel`` reads them:
+    ``claim_combiner``, ``hedge_combiner`` and ``type_combiners`` (per hedge type)."""
+    return {
+        **{f"{k}_combiner": v.as_dict() for k, v in combiners.items()},
+        "type_combiners": {t: c.as_dict() for t, c in type_combiners.items()},
+    }
+
+
 def save_model(
     pipeline: Pipeline,
     taggers: tuple[CueTagger, CueTagger],
@@ -470,8 +479,7 @@ def save_model(
         "segmenter": {"file": SEGMENTER_FILE, "sha256": sha256_of(out_dir / SEGMENTER_FILE)},
         "tagger": {"file": tagger_files[0].name, "sha256": sha256_of(tagger_files[0])},
         "claim_tagger": {"file": tagger_files[1].name, "sha256": sha256_of(tagger_files[1])},
-        **{f"{k}_combiner": v.as_dict() for k, v in combiners.items()},
-        "type_combiners": {t: c.as_dict() for t, c in type_combiners.items()},
+        **combiner_weights(combiners, type_combiners),
         "libraries": {
             "python": platform.python_version(),
             "scikit-learn": sklearn.__version__,
