@@ -72,3 +72,39 @@ def test_links_are_ordered_by_claim_then_hedge():
     sents = [sent(0, claim=True), sent(1, hedge=True), sent(2, claim=True), sent(3, hedge=True)]
     pairs = [(x.claim, x.hedge) for x in link(sents)]
     assert pairs == sorted(pairs)
+
+
+def test_lead_claim_of_a_paragraphed_story_links_a_caveat_far_on_whatever_its_words():
+    """Rule 8 (docs/linking-decisions.md): a story of 4+ paragraphs has a lead."""
+    lead = sent(1, claim=True, words="tremendous progress security deal")
+    caveat = sent(30, hedge=True, words="weather rain", paragraph=6)
+    assert [(x.claim, x.hedge, x.strength) for x in link([lead, caveat], paragraphs=4)] == [
+        (1, 30, 0.6)
+    ]
+
+
+def test_wire_copy_of_one_paragraph_has_no_lead():
+    lead = sent(1, claim=True, words="tremendous progress security deal")
+    caveat = sent(30, hedge=True, words="weather rain")
+    assert link([lead, caveat], paragraphs=1) == []
+    assert link([lead, caveat], paragraphs=3) == []
+
+
+def test_the_lead_is_the_first_four_sentences_and_reaches_forty_on():
+    far = sent(44, hedge=True, words="weather rain", paragraph=9)
+    before = sent(0, hedge=True, words="weather rain")
+    third, fifth = sent(3, claim=True, words="big win"), sent(4, claim=True, words="big win")
+    pairs = {(x.claim, x.hedge) for x in link([before, third, fifth, far], paragraphs=10)}
+    # The fourth sentence (position 3) leads; the fifth does not. The lead reaches 40 sentences
+    # after it (43), not 41; and a caveat before the lead claim gains nothing from the rule.
+    assert pairs == set()
+    near_enough = sent(43, hedge=True, words="weather rain", paragraph=9)
+    pairs = {(x.claim, x.hedge) for x in link([before, third, fifth, near_enough], paragraphs=10)}
+    assert pairs == {(3, 43)}
+
+
+def test_a_lead_claim_keeps_a_stronger_link_of_its_own():
+    lead = sent(0, claim=True, words="deal progress")
+    next_door = sent(1, hedge=True, words="deal progress")
+    [x] = link([lead, next_door], paragraphs=5)
+    assert x.strength > 0.6

@@ -80,6 +80,24 @@ def test_headline_claim_links_to_its_caveats(analysis):
     assert linked & caveats, {"linked": sorted(linked), "caveats": sorted(caveats)}
 
 
+def test_headline_claim_links_the_caveats_the_story_quotes_paragraphs_later(analysis):
+    """The Key Developments paragraph quotes both caveats ("more work is needed to finalise",
+    "then need Russia's agreement"), some 15 sentences after the claim: the story's lead claim
+    is what they qualify (linking rule 8, docs/linking-decisions.md)."""
+    headline = _headline(analysis)["index"]
+    linked = {link["hedge"] for link in analysis["links"] if link["claim"] == headline}
+    [paragraph] = {
+        s["paragraph"] for s in analysis["sentences"] if "more work is needed" in s["text"]
+    }
+    for quote in ('"more work is needed to finalise"', '"then need Russia\'s agreement"'):
+        [quoting] = [
+            s for s in analysis["sentences"] if quote in s["text"] and s["paragraph"] == paragraph
+        ]
+        assert quoting["hedge"]["flagged"], quoting
+        assert quoting["index"] - headline > 8, "no longer far: the test no longer tests rule 8"
+        assert quoting["index"] in linked, {"quote": quote, "linked": sorted(linked)}
+
+
 def test_article_is_balanced_as_the_guidelines_rate_it(analysis):
     """LABELING.md's worked example: "The article is `balanced`." (Accepting partly-qualified
     too once let a linking rule through that rated it 0.50, partly qualified.)"""

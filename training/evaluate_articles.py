@@ -113,7 +113,7 @@ def linked_view(article: LabeledArticle, paragraphs: Sequence[int]) -> View:
             inputs.append(
                 link_input(k, k, paragraphs[k], text, bool(claim), bool(hedge), shown, found)
             )
-    links = link(inputs)
+    links = link(inputs, paragraphs=len(set(paragraphs)))
     label, value = _formula(_claims(article), links)
     return View(
         gold_view(article).flags, frozenset((x.claim, x.hedge) for x in links), label, value

@@ -139,7 +139,7 @@ class Analyzer:
                 link_inputs.append(
                     link_input(index, position, paragraph, text, claim_on, hedge_on, shown, found)
                 )
-        links = link(link_inputs)
+        links = link(link_inputs, paragraphs=len({span.paragraph for span in doc.spans}))
         weights = {s.index: s.claim.probability for s in results if s.claim.flagged}
         hedges = sum(s.hedge.flagged for s in results)
         title = results.pop(0) if has_title else None
