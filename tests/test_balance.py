@@ -82,3 +82,22 @@ def test_summary_counts_qualified_claims():
     readout = balance({0: 0.9, 4: 0.8}, 2, [Link(0, 1, 0.6), Link(0, 2, 0.5)])
     assert (readout.claims, readout.hedges, readout.qualified_claims) == (2, 2, 1)
     assert readout.summary.startswith("1 of 2 optimistic claims is qualified")
+
+
+def test_summary_credits_only_the_caveats_that_qualify_a_claim():
+    # Three caveats in the article, one of them linked: the other two qualify nothing.
+    readout = balance({0: 0.9, 4: 0.8}, 3, [Link(0, 1, 0.6)])
+    assert readout.summary == (
+        "1 of 2 optimistic claims is qualified by 1 caveat (2 more qualify none): "
+        "partly qualified (score 0.32)."
+    )
+
+
+def test_summary_of_unqualified_claims_says_so_whatever_the_caveats():
+    assert balance({0: 0.9, 4: 0.8}, 3, []).summary == (
+        "None of the 2 optimistic claims is qualified, though the article has 3 caveats: "
+        "one-sided (score 0.00)."
+    )
+    assert balance({0: 0.9}, 0, []).summary == (
+        "The optimistic claim is not qualified: one-sided (score 0.00)."
+    )

@@ -59,15 +59,39 @@ def balance(claim_weights: Mapping[int, float], hedges: int, links: list[Link]) 
     value = score(claim_weights, links)
     label = label_for(value)
     qualified = len({link.claim for link in links if link.claim in claim_weights})
+    linked = len({link.hedge for link in links if link.claim in claim_weights})
     n = len(claim_weights)
-    if value is None:
-        summary = "The article makes no optimistic claim that needs qualifying."
-    else:
-        noun = "claim" if n == 1 else "claims"
-        caveats = "caveat" if hedges == 1 else "caveats"
-        summary = (
-            f"{qualified} of {n} optimistic {noun} {'is' if qualified == 1 else 'are'} qualified "
-            f"by {hedges} nearby {caveats}: {label.replace('-', ' ')} (score {value:.2f})."
-        )
     rounded = None if value is None else round(value, 4)
-    return Balance(rounded, label, n, hedges, qualified, summary)
+    text = summary(value, n, qualified, hedges, linked)
+    return Balance(rounded, label, n, hedges, qualified, text)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def summary(value: float | None, claims: int, qualified: int, hedges: int, linked: int) -> str:
+    """One plain sentence for a reader: how many claims the caveats qualify, by how many of the
+    article's caveats (``linked`` of its ``hedges``), and the verdict. A caveat that qualifies
+    no claim is counted apart, so the sentence never credits it with qualifying one."""
+    if value is None:
+        return "The article makes no optimistic claim that needs qualifying."
+    verdict = f"{label_for(value).replace('partly-', 'partly ')} (score {value:.2f})"
+    if qualified:
+        verb = "is" if qualified == 1 else "are"
+        head = (
+            f"{qualified} of {_count(claims, 'optimistic claim', 'optimistic claims')} {verb} "
+            f"qualified by {_count(linked, 'caveat', 'caveats')}"
+        )
+        others = max(0, hedges - linked)
+        if others:
+            head += f" ({_count(others, 'more qualifies', 'more qualify')} none)"
+    else:
+        head = (
+            "The optimistic claim is not qualified"
+            if claims == 1
+            else f"None of the {claims} optimistic claims is qualified"
+        )
+        if hedges:
+            head += f", though the article has {_count(hedges, 'caveat', 'caveats')}"
+    return f"{head}: {verdict}."
