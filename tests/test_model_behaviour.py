@@ -199,8 +199,9 @@ def test_a_condition_clause_raises_the_hedge_probability(analyzer, condition):
     assert hedged > plain + 0.15
 
 
-# Known gaps of the shipped model against LABELING.md (README, "Where we stand"). Strict: a
-# model that gets one right fails here, so that the README and this list are updated.
+# Known gaps of the shipped model against LABELING.md (docs/quality-history.md, models 1.3.0
+# and 1.4.0). Strict: a model that gets one right fails here, so that the docs and this list
+# are updated.
 def test_as_long_as_makes_a_forecast_conditional(analyzer):
     # A known gap (strict xfail) up to model 1.5.0, which read "as long as" at P 0.34-0.36
     # under its 0.39 threshold: in its training news, "as long as possible" and "lasted as
