@@ -108,3 +108,21 @@ def test_a_lead_claim_keeps_a_stronger_link_of_its_own():
     next_door = sent(1, hedge=True, words="deal progress")
     [x] = link([lead, next_door], paragraphs=5)
     assert x.strength > 0.6
+
+
+def test_a_body_claim_of_a_story_takes_the_caveats_of_the_next_two_paragraphs():
+    """Rule 9: a claim after the lead links the hedges after it in its own paragraph and the
+    next two, whatever their words; not a third paragraph on, nor one before it."""
+    lead_filler = [sent(i, paragraph=0) for i in range(4)]
+    claim = sent(6, claim=True, words="record harvest", paragraph=2)
+    before = sent(5, hedge=True, words="weather rain", paragraph=1)
+    own, next_one, second = (
+        sent(k, hedge=True, words="weather rain", paragraph=p)
+        for k, p in ((7, 2), (11, 3), (15, 4))
+    )
+    third = sent(19, hedge=True, words="weather rain", paragraph=5)
+    found = link([*lead_filler, before, claim, own, next_one, second, third], paragraphs=6)
+    assert {(x.claim, x.hedge) for x in found} == {(6, 7), (6, 11), (6, 15)}
+    # In an article of fewer paragraphs only the adjacent hedge (same paragraph) links.
+    found = link([before, claim, own, next_one, second, third], paragraphs=3)
+    assert {(x.claim, x.hedge) for x in found} == {(6, 7)}

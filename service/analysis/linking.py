@@ -15,10 +15,12 @@ its other statements, at ``RESTATED`` times their strength.
 
 A story of four paragraphs or more has a lead: a claim among its first four sentences (the
 headline included) is what the story is about, and every hedge up to 40 sentences after it
-qualifies it at strength 0.6 at least. People labeling whole articles by LABELING.md linked
-lead claims so, across the story, in articles written in today's manner (two annotators agree
-on those links at F1 0.82); in 1987 wire copy, one paragraph to the segmenter, they seldom do,
-and there the rule never applies (docs/linking-decisions.md, rule 8).
+qualifies it at strength 0.6 at least. Any other claim of a story is qualified so by the
+hedges after it in its own paragraph and the next two (rule 9). People labeling whole articles
+by LABELING.md linked claims so, across paragraphs, in articles written in today's manner (two
+annotators agree on those links at F1 0.82); in 1987 wire copy, one paragraph to the
+segmenter, they seldom do, and there these rules never apply (docs/linking-decisions.md, rules
+8 and 9).
 
 A link's strength is ``relatedness``, a weighted sum of these in [0, 1],
 between a flagged claim and a flagged hedge; it is kept when it reaches
@@ -56,11 +58,15 @@ SAME_SENTENCE = 0.9
 RESTATED = 0.8
 #: How many caveats a restated claim borrows at most.
 BORROWED = 3
-#: The lead (above): a story of LEAD_PARAGRAPHS or more, its first LEAD_SENTENCES sentences,
-#: their caveats up to LEAD_REACH sentences on, at LEAD_STRENGTH at least. K = 4 was chosen
-#: of 2-4 on written articles w000-w031 (docs/linking-decisions.md, rule 8).
+#: A story (above): LEAD_PARAGRAPHS paragraphs or more. Its lead is its first LEAD_SENTENCES
+#: sentences, whose claims take the caveats up to LEAD_REACH sentences on; any other claim of
+#: it takes those of its own and the next FOLLOW_PARAGRAPHS paragraphs, as far as LEAD_REACH
+#: too (a bound for linear time and output, not tuned); each at LEAD_STRENGTH at least. K = 4
+#: was chosen of 2-4 (rule 8), FOLLOW_PARAGRAPHS = 2 of 1-2 (rule 9), both on written articles
+#: w000-w031 (docs/linking-decisions.md).
 LEAD_PARAGRAPHS = 4
 LEAD_SENTENCES = 4
+FOLLOW_PARAGRAPHS = 2
 LEAD_REACH = 40
 LEAD_STRENGTH = 0.6
 
@@ -161,22 +167,23 @@ def link(sentences: list[LinkInput], paragraphs: int = 1) -> list[Link]:
     ``paragraphs``: how many paragraphs the article has (a story of LEAD_PARAGRAPHS or more
     has a lead).
 
-    Only hedges within FAR_WINDOW positions of a claim (LEAD_REACH after a lead claim) can
+    Only hedges within FAR_WINDOW positions of a claim (LEAD_REACH after it, in a story) can
     relate to it, so each claim looks at that window alone: linear in the article's length,
     not claims x hedges.
     """
     hedges = sorted((s for s in sentences if s.hedge), key=lambda s: s.position)
     positions = [h.position for h in hedges]
-    lead = LEAD_SENTENCES if paragraphs >= LEAD_PARAGRAPHS else 0
+    story = paragraphs >= LEAD_PARAGRAPHS
     links = []
     for c in (s for s in sentences if s.claim):
         lo = bisect.bisect_left(positions, c.position - FAR_WINDOW)
-        is_lead = c.position < lead
-        reach = LEAD_REACH if is_lead else FAR_WINDOW
+        # In a story, the paragraphs whose later caveats a claim takes: all, for a lead claim.
+        last = c.paragraph + FOLLOW_PARAGRAPHS if c.position >= LEAD_SENTENCES else None
+        reach = LEAD_REACH if story else FAR_WINDOW
         hi = bisect.bisect_right(positions, c.position + reach)
         for h in hedges[lo:hi]:
             strength = relatedness(c, h)
-            if is_lead and h.position > c.position:
+            if story and h.position > c.position and (last is None or h.paragraph <= last):
                 strength = max(strength, LEAD_STRENGTH)
             if strength >= MIN_STRENGTH:
                 links.append(Link(claim=c.index, hedge=h.index, strength=round(strength, 4)))
