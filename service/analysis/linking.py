@@ -28,7 +28,7 @@ between a flagged claim and a flagged hedge; it is kept when it reaches
 paragraph (across one, with shared words); one two or three sentences away
 needs shared words; one further away never links directly (at most 0.35 +
 0.15 = 0.50: ``FAR_WINDOW`` only bounds the search), only through a restated
-claim or as a lead's caveat. ``MIN_STRENGTH`` was 0.35 until people's links of whole
+claim or as a story's caveat. ``MIN_STRENGTH`` was 0.35 until people's links of whole
 articles (``training.evaluate_articles``) showed that it over-linked: then every
 hedge two sentences from a claim in the same paragraph linked, and a Reuters
 body is one paragraph. 0.55 was chosen on the articles' dev part (README, "Links
@@ -182,9 +182,15 @@ def link(sentences: list[LinkInput], paragraphs: int = 1) -> list[Link]:
         reach = LEAD_REACH if story else FAR_WINDOW
         hi = bisect.bisect_right(positions, c.position + reach)
         for h in hedges[lo:hi]:
-            strength = relatedness(c, h)
-            if story and h.position > c.position and (last is None or h.paragraph <= last):
-                strength = max(strength, LEAD_STRENGTH)
+            taken = story and h.position > c.position and (last is None or h.paragraph <= last)
+            if h.position - c.position > FAR_WINDOW:  # no relatedness this far (it would be 0)
+                if not taken:
+                    break  # each later hedge is farther, and in this paragraph or a later one
+                strength = LEAD_STRENGTH
+            else:
+                strength = relatedness(c, h)
+                if taken:
+                    strength = max(strength, LEAD_STRENGTH)
             if strength >= MIN_STRENGTH:
                 links.append(Link(claim=c.index, hedge=h.index, strength=round(strength, 4)))
     return sorted(links + _restated(sentences, links), key=lambda x: (x.claim, x.hedge))
