@@ -5,6 +5,7 @@ import json
 import pytest
 
 from service.analysis.segment import Segmenter, default_segmenter_path
+from training.agreement import cohen_kappa
 from training.article_pool import article_record, convert, import_labels, part_of, readable
 from training.datasets import (
     ARTICLE_LABELS,
@@ -12,7 +13,7 @@ from training.datasets import (
     iter_articles,
     load_document,
 )
-from training.evaluate_articles import View, cohen_kappa_labels, compare, evaluate
+from training.evaluate_articles import View, compare, evaluate
 from training.news_pool import split_of
 
 SOURCE = "semeval2020-ptc:article999000599"  # a test-split article of the pool
@@ -130,8 +131,8 @@ def test_compare_scores_a_perfect_reading_one_and_misses_as_misses():
 
 
 def test_kappa_of_labels():
-    assert cohen_kappa_labels(["a", "b", "a", "b"], ["a", "b", "a", "b"]) == 1.0
-    assert cohen_kappa_labels(["a", "a", "b", "b"], ["a", "b", "a", "b"]) == 0.0
+    assert cohen_kappa(["a", "b", "a", "b"], ["a", "b", "a", "b"]) == 1.0
+    assert cohen_kappa(["a", "a", "b", "b"], ["a", "b", "a", "b"]) == 0.0
 
 
 def test_the_committed_report_is_what_the_labels_and_model_give():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 
 from service.analysis.types import HEDGE_TYPES
@@ -18,12 +19,12 @@ from training.datasets import NEWS_LABELS
 SECOND_PASS = NEWS_LABELS.parent / "news-second.jsonl"
 
 
-def cohen_kappa(a: list[int], b: list[int]) -> float:
-    """Cohen's kappa of two binary label sequences (1.0 when both are constant and equal)."""
+def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
+    """Cohen's kappa of two label sequences over any set of labels: 0/1 flags or the balance
+    labels (1.0 when chance agreement is already total: both constant and equal)."""
     n = len(a)
     observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    pa, pb = sum(a) / n, sum(b) / n
-    expected = pa * pb + (1 - pa) * (1 - pb)
+    expected = sum((a.count(v) / n) * (b.count(v) / n) for v in set(a) | set(b))
     return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 

@@ -166,15 +166,6 @@ def _prf(tp: int, fp: int, fn: int) -> dict:
     }
 
 
-def cohen_kappa_labels(a: Sequence[str], b: Sequence[str]) -> float:
-    """Cohen's kappa of two label sequences over any set of labels (1.0 when chance
-    agreement is already total)."""
-    n = len(a)
-    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    expected = sum((a.count(v) / n) * (b.count(v) / n) for v in set(a) | set(b))
-    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
-
-
 def compare(reference: Sequence[View], system: Sequence[View]) -> dict:
     """Every measure of ``system`` against ``reference``, article by article."""
     out: dict = {"articles": len(reference)}
@@ -206,7 +197,7 @@ def compare(reference: Sequence[View], system: Sequence[View]) -> dict:
         "accuracy": round(
             float(np.mean([a == b for a, b in zip(ref_labels, sys_labels, strict=True)])), 3
         ),
-        "kappa": round(cohen_kappa_labels(ref_labels, sys_labels), 3),
+        "kappa": round(cohen_kappa(ref_labels, sys_labels), 3),
         "confusion": {
             a: {
                 b: sum(x == a and y == b for x, y in zip(ref_labels, sys_labels, strict=True))
