@@ -78,8 +78,9 @@ def test_lead_claim_of_a_paragraphed_story_links_a_caveat_far_on_whatever_its_wo
     """Rule 8 (docs/linking-decisions.md): a story of 4+ paragraphs has a lead."""
     lead = sent(1, claim=True, words="tremendous progress security deal")
     caveat = sent(30, hedge=True, words="weather rain", paragraph=6)
+    # At LEAD_STRENGTH (rule 10), below MIN_STRENGTH: a far caveat qualifies a claim weakly.
     assert [(x.claim, x.hedge, x.strength) for x in link([lead, caveat], paragraphs=4)] == [
-        (1, 30, 0.6)
+        (1, 30, 0.2)
     ]
 
 
@@ -107,7 +108,7 @@ def test_a_lead_claim_keeps_a_stronger_link_of_its_own():
     lead = sent(0, claim=True, words="deal progress")
     next_door = sent(1, hedge=True, words="deal progress")
     [x] = link([lead, next_door], paragraphs=5)
-    assert x.strength > 0.6
+    assert x.strength == relatedness(lead, next_door) > 0.6
 
 
 def test_a_body_claim_of_a_story_takes_the_caveats_of_the_next_two_paragraphs():
