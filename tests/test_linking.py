@@ -127,3 +127,34 @@ def test_a_body_claim_of_a_story_takes_the_caveats_of_the_next_two_paragraphs():
     # In an article of fewer paragraphs only the adjacent hedge (same paragraph) links.
     found = link([before, claim, own, next_one, second, third], paragraphs=3)
     assert {(x.claim, x.hedge) for x in found} == {(6, 7)}
+
+
+def test_in_a_story_no_caveat_before_its_claim_qualifies_it():
+    """Rule 11: in a story, a hedge the sentence before a claim, on the same subject, does
+    not link to it (people labeling the written stories never linked one so); the claim's own
+    sentence and the sentences after it still do. In shorter articles nothing changes."""
+    before = sent(4, hedge=True, paragraph=1)
+    claim = sent(5, claim=True, hedge=True, paragraph=1)
+    after = sent(6, hedge=True, paragraph=1)
+    assert {(x.claim, x.hedge) for x in link([before, claim, after], paragraphs=4)} == {
+        (5, 5),
+        (5, 6),
+    }
+    assert {(x.claim, x.hedge) for x in link([before, claim, after], paragraphs=3)} == {
+        (5, 4),
+        (5, 5),
+        (5, 6),
+    }
+
+
+def test_in_a_story_a_restated_claim_borrows_no_caveat_before_it():
+    phrase = frozenset({"big step"})
+    first = LinkInput(4, 4, 1, True, False, content_stems("deal"), False, phrase)
+    caveat = LinkInput(5, 5, 1, False, True, content_stems("deal funding"), True)
+    again = LinkInput(30, 30, 9, True, False, content_stems("other"), False, phrase)
+    lead_filler = [sent(i) for i in range(4)]
+    story = {(x.claim, x.hedge) for x in link([*lead_filler, first, caveat, again], 10)}
+    assert story == {(4, 5)}
+    # In wire copy of one paragraph, the restatement borrows its first statement's caveat.
+    wire = {(x.claim, x.hedge) for x in link([first, caveat, again], 1)}
+    assert wire == {(4, 5), (30, 5)}

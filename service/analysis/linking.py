@@ -22,7 +22,8 @@ claim with several of them is not read as fully qualified (rule 10). People labe
 articles by LABELING.md linked claims so, across paragraphs, in articles written in today's
 manner (two annotators agree on those links at F1 0.82); in 1987 wire copy, one paragraph to
 the segmenter, they seldom do, and there these rules never apply (docs/linking-decisions.md,
-rules 8 to 10).
+rules 8 to 10). Nor, in a story, does a caveat qualify a claim that comes after it: people
+labeling the written articles never linked one so (rule 11).
 
 A link's strength is ``relatedness``, a weighted sum of these in [0, 1],
 between a flagged claim and a flagged hedge; it is kept when it reaches
@@ -167,7 +168,8 @@ def relatedness(claim: LinkInput, hedge: LinkInput) -> float:
 
 def link(sentences: list[LinkInput], paragraphs: int = 1) -> list[Link]:
     """Every claim-hedge pair whose strength reaches MIN_STRENGTH, and in a story every pair
-    that rules 8 and 9 take, by claim then hedge order.
+    that rules 8 and 9 take and none whose hedge comes before the claim (rule 11), by claim
+    then hedge order.
     ``paragraphs``: how many paragraphs the article has (a story of LEAD_PARAGRAPHS or more
     has a lead).
 
@@ -180,7 +182,8 @@ def link(sentences: list[LinkInput], paragraphs: int = 1) -> list[Link]:
     story = paragraphs >= LEAD_PARAGRAPHS
     links = []
     for c in (s for s in sentences if s.claim):
-        lo = bisect.bisect_left(positions, c.position - FAR_WINDOW)
+        # In a story no caveat before the claim's own sentence qualifies it (rule 11).
+        lo = bisect.bisect_left(positions, c.position if story else c.position - FAR_WINDOW)
         # In a story, the paragraphs whose later caveats a claim takes: all, for a lead claim.
         last = c.paragraph + FOLLOW_PARAGRAPHS if c.position >= LEAD_SENTENCES else None
         reach = LEAD_REACH if story else FAR_WINDOW
@@ -197,7 +200,11 @@ def link(sentences: list[LinkInput], paragraphs: int = 1) -> list[Link]:
                     strength = max(strength, LEAD_STRENGTH)
             if taken or strength >= MIN_STRENGTH:
                 links.append(Link(claim=c.index, hedge=h.index, strength=round(strength, 4)))
-    return sorted(links + _restated(sentences, links), key=lambda x: (x.claim, x.hedge))
+    found = links + _restated(sentences, links)
+    if story:  # nor one that a restated claim borrows from a statement before the caveat
+        at = {s.index: s.position for s in sentences}
+        found = [x for x in found if at[x.hedge] >= at[x.claim]]
+    return sorted(found, key=lambda x: (x.claim, x.hedge))
 
 
 def _restated(sentences: list[LinkInput], links: list[Link]) -> list[Link]:
