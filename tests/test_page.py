@@ -408,6 +408,31 @@ def test_selecting_the_headline_claim_reveals_its_linked_caveats(session, seed_t
     assert sorted(shown) == sorted(i for i in linked if i != headline)
 
 
+#: Our own three sentences: a caveat before the claim, one after it with a turn ("However").
+BEFORE_AND_AFTER = (
+    "Some analysts doubt the merger figures. The merger is a historic breakthrough for the "
+    "company. However, regulators may still block the merger."
+)
+
+
+@browser_test
+def test_a_claims_caveats_are_listed_strongest_first(session, real_app: Flask):
+    """The caveat after the claim, with its turn, links more strongly than the one before it:
+    it is listed first, though it comes later in the text."""
+    analysis = real_app.test_client().post("/v1/analyze", json={"text": BEFORE_AND_AFTER}).json
+    links = [x for x in analysis["links"] if x["claim"] == 1]
+    assert [x["hedge"] for x in links] == [0, 2] and links[1]["strength"] > links[0]["strength"]
+    session.open().analyze(BEFORE_AND_AFTER)
+    session.sentence(1).click()
+    shown = session.page.eval_on_selector_all(
+        '[data-testid="selection"] [data-testid="caveat-list"] .linked-item',
+        "nodes => nodes.map(n => Number(n.dataset.index))",
+    )
+    assert shown == [2, 0]
+    selection = session.page.locator('[data-testid="selection"]')
+    assert "Strongest link first" in selection.text_content()
+
+
 @browser_test
 def test_selecting_a_caveat_shows_the_claims_it_qualifies(session, seed_text, seed_analysis):
     session.open().analyze(seed_text)

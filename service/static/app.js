@@ -546,10 +546,16 @@
     if (entry && document.activeElement === $("clear-selection")) entry.el.focus();
   }
 
+  // Strongest link first (then text order): a claim's caveat in its own or the next sentence
+  // before those that qualify it from far off in the story, which count weakly.
+  function byStrength(links) {
+    return [...links].sort((a, b) => b.strength - a.strength || a.index - b.index);
+  }
+
   function linkList(links, kind) {
     const list = el("ul", "linked-list");
     list.dataset.testid = kind === "caveat" ? "caveat-list" : "qualified-claims";
-    for (const link of links) {
+    for (const link of byStrength(links)) {
       const other = state.byIndex.get(link.index);
       if (!other) continue;
       const li = el("li", "linked-item");
@@ -560,7 +566,10 @@
       const meta = el("span", "item-meta");
       meta.append(el("span", "item-where", link.index === state.selected
         ? "The same sentence" : sentenceName(link.index)));
-      meta.append(el("span", "strength", `link ${percent(link.strength)}`));
+      const strength = el("span", "strength", `link ${percent(link.strength)}`);
+      strength.title = "How surely the caveat qualifies the claim: most in the same sentence, "
+        + "least from far off in the story";
+      meta.append(strength);
       const quote = el("span", "item-text");
       // The cues that do the qualifying, then the sentence they sit in.
       const label = kind === "caveat" ? "hedge" : "claim";
@@ -618,6 +627,7 @@
       if (hedges.length) {
         const heading = `Qualified by ${plural(hedges.length, "caveat", "caveats")}`;
         fragment.append(el("h4", null, heading));
+        if (hedges.length > 1) fragment.append(el("p", "list-note", "Strongest link first."));
         fragment.append(linkList(hedges, "caveat"));
       } else {
         const note = el("p", "unqualified-note");
@@ -630,7 +640,7 @@
       const claims = state.hedgeToClaims.get(index) || [];
       fragment.append(el("h4", null, claims.length
         ? `Qualifies ${plural(claims.length, "claim", "claims")}`
-        : "Qualifies no claim nearby"));
+        : "Qualifies no claim"));
       if (claims.length) fragment.append(linkList(claims, "claim"));
     }
     body.replaceChildren(fragment);
