@@ -385,7 +385,16 @@ class LinkSchema(_ResponseSchema):
 
     claim = fields.Integer(required=True, strict=True, validate=validate.Range(min=TITLE_INDEX))
     hedge = fields.Integer(required=True, strict=True, validate=validate.Range(min=TITLE_INDEX))
-    strength = fields.Float(required=True, validate=validate.Range(0.0, 1.0))
+    strength = fields.Float(
+        required=True,
+        validate=validate.Range(0.0, 1.0),
+        metadata={
+            "description": "How surely the hedge qualifies the claim: 0.9 in the same sentence; "
+            "0.55 or more for a nearby hedge on the same subject; in a story of four paragraphs "
+            "or more, a caveat later in the story also links, from 0.2. The balance score "
+            "combines a claim's links as a noisy-OR of their strengths."
+        },
+    )
 
 
 class AnalysisSchema(_ResponseSchema):
