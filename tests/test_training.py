@@ -350,7 +350,7 @@ def test_shelved_news_strata_are_trained_on_only_with_the_flag(monkeypatch, tmp_
     # to iter_news: the shipped recipe leaves the shelved ones out.
     passed, read = [], []
 
-    def fake_train(root, labels, out, version, leave_out):
+    def fake_train(root, labels, out, version, leave_out, articles):
         passed.append(leave_out)
         return {"thresholds": {}, "metrics": {}}
 
@@ -369,3 +369,26 @@ def test_shelved_news_strata_are_trained_on_only_with_the_flag(monkeypatch, tmp_
         data = train_module.load_corpora(tmp_path, tmp_path / "news.jsonl", None, leave_out)
         assert data["news-train"] == data["written"] == []
     assert read == passed
+
+
+def test_written_articles_are_trained_on_only_when_named(monkeypatch, tmp_path):
+    # Rule 13 was not kept: the shipped recipe reads no written article; --articles is the
+    # experiment, and load_corpora adds those articles' sentences to the written rows.
+    passed = []
+
+    def fake_train(root, labels, out, version, leave_out, articles):
+        passed.append(articles)
+        return {"thresholds": {}, "metrics": {}}
+
+    monkeypatch.setattr(train_module, "train", fake_train)
+    train_module.main(["--out", str(tmp_path)])
+    train_module.main(["--out", str(tmp_path), "--articles", "w000", "w001"])
+    assert passed == [None, ("w000", "w001")]
+
+    monkeypatch.setattr(train_module, "iter_news", lambda labels, root, leave_out: [])
+    monkeypatch.setattr(train_module, "iter_szeged", lambda part, root: [])
+    monkeypatch.setattr(train_module, "iter_written", lambda path: [])
+    none = train_module.load_corpora(tmp_path, tmp_path / "news.jsonl")
+    two = train_module.load_corpora(tmp_path, tmp_path / "news.jsonl", articles=("w000", "w001"))
+    assert none["written"] == []
+    assert {s.doc for s in two["written"]} == {"written-article:w000", "written-article:w001"}

@@ -422,6 +422,53 @@ def iter_articles(
         )
 
 
+#: Cue spans of written articles w000-w031 (``iter_article_rows``): the sentence labels
+#: are the article annotators'; the cues were marked afterwards, for those labels, by helpers
+#: who saw neither the model nor its output (``training/labels/README.md``).
+WRITTEN_ARTICLE_CUES = Path(__file__).resolve().parent / "labels" / "written-articles-cues.jsonl"
+
+
+def iter_article_rows(
+    ids: tuple[str, str],
+    path: Path = WRITTEN_ARTICLE_LABELS,
+    cues: Path = WRITTEN_ARTICLE_CUES,
+) -> Iterator[LabeledSentence]:
+    """Every sentence of the written articles whose id is in ``ids`` (first, last) as a
+    training row: our written sentences in running text, as ``iter_written``'s, but one
+    document per article (so that an article's sentences share a fold). A claim or hedge
+    sentence without its marked cues raises: the taggers would learn that it holds none.
+
+    No shipped model trains on them: rule 13 (``docs/quality-history.md``) was not kept, so
+    they are an experiment (``python -m training.train --articles w000 w031``); the articles
+    stay a scored set (``training.evaluate_articles``)."""
+    marked: dict[str, tuple] = {}
+    with open(cues, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                marked[row["id"]] = tuple(
+                    (c["start"], c["end"], c["label"], c["type"]) for c in row["cues"]
+                )
+    first, last = ids
+    for article in iter_articles(path):
+        if not first <= article.id <= last:
+            continue
+        for k, (start, end, claim, hedge, types) in enumerate(article.sentences):
+            key = f"{article.id}-{k:02d}"
+            if (claim or hedge) and key not in marked:
+                raise ValueError(f"{key}: a labeled sentence without marked cues in {cues}")
+            yield LabeledSentence(
+                text=article.text[start:end],
+                doc=f"{WRITTEN}-article:{article.id}",
+                corpus=WRITTEN,
+                claim=claim,
+                hedge=hedge,
+                types=types,
+                cues=tuple((a - start, b - start, lab, t) for a, b, lab, t in marked.get(key, ())),
+                stratum=WRITTEN,
+            )
+
+
 # --------------------------------------------------------------------------- lexicons
 
 

@@ -57,9 +57,12 @@ from training.datasets import (
     SHELVED_STRATA,
     SZEGED_FILES,
     TARGETED_WEIGHT,
+    WRITTEN_ARTICLE_CUES,
+    WRITTEN_ARTICLE_LABELS,
     WRITTEN_LABELS,
     LabeledSentence,
     domain_of,
+    iter_article_rows,
     iter_news,
     iter_szeged,
     iter_written,
@@ -96,15 +99,19 @@ def load_corpora(
     labels: Path,
     written: Path | None = WRITTEN_LABELS,
     leave_out: frozenset[str] = SHELVED_STRATA,
+    articles: tuple[str, str] | None = None,
 ) -> dict[str, list[LabeledSentence]]:
     """Every labeled sentence by split name: train, dev, test (news), szeged train and test
     parts, and our written sentences ("written", training only; none when ``written`` is
-    None). News strata in ``leave_out`` are not read (``iter_news``)."""
+    None), with the sentences of the written articles ``articles`` (first, last id; none when
+    None) among them. News strata in ``leave_out`` are not read (``iter_news``)."""
     news = {"train": [], "dev": [], "test": []}
     for sentence, record in iter_news(labels, root, leave_out=leave_out):
         news[record["split"]].append(sentence)
     out = {"news-" + k: v for k, v in news.items()}
     out["written"] = [] if written is None else list(iter_written(written))
+    if written is not None and articles is not None:
+        out["written"] += list(iter_article_rows(articles))
     for part in SZEGED_FILES:
         rows = list(iter_szeged(part, root))
         out[f"szeged-{part}-train"] = [s for s in rows if split_of(s.doc) != "test"]
@@ -369,17 +376,24 @@ def train(
     out_dir: Path,
     version: str = VERSION,
     leave_out: frozenset[str] = SHELVED_STRATA,
+    articles: tuple[str, str] | None = None,
 ) -> dict:
     """Train, tune out of fold, score every held-out split, write artifact + manifest
-    (``leave_out``: the news strata not read, the shelved ones unless told otherwise)."""
+    (``leave_out``: the news strata not read, the shelved ones unless told otherwise;
+    ``articles``: the written articles that train, first and last id)."""
     with threadpool_limits(BLAS_THREADS):
-        return _train(root, labels, out_dir, version, leave_out)
+        return _train(root, labels, out_dir, version, leave_out, articles)
 
 
 def _train(
-    root: Path, labels: Path, out_dir: Path, version: str, leave_out: frozenset[str]
+    root: Path,
+    labels: Path,
+    out_dir: Path,
+    version: str,
+    leave_out: frozenset[str],
+    articles: tuple[str, str] | None = None,
 ) -> dict:
-    data = load_corpora(root, labels, leave_out=leave_out)
+    data = load_corpora(root, labels, leave_out=leave_out, articles=articles)
     fit_rows = fit_rows_of(data)
     pipeline, tuning = fit_model(fit_rows, valence=load_vader_valence(root))
     thresholds = tuning["thresholds"]
@@ -426,7 +440,7 @@ def _train(
         version,
         thresholds=thresholds,
         metrics=metrics,
-        datasets=_datasets(root, labels, data),
+        datasets=_datasets(root, labels, data, articles),
         params=params,
     )
     if previous is not None:
@@ -498,9 +512,13 @@ def save_model(
     return json.loads(text)  # the manifest as written (tuples read back as lists)
 
 
-def _datasets(root: Path, labels: Path, data: dict) -> list[dict]:
+def _datasets(root: Path, labels: Path, data: dict, articles: tuple[str, str] | None) -> list[dict]:
+    written = [WRITTEN_LABELS]
+    if articles is not None:
+        written += [WRITTEN_ARTICLE_LABELS, WRITTEN_ARTICLE_CUES]
     files = {
         "news-labels (caveat)": [labels],
+        "written (caveat)": written,
         "szeged-uncertainty": [
             root / "szeged-uncertainty" / f for fs in SZEGED_FILES.values() for f in fs
         ],
@@ -519,6 +537,7 @@ def _datasets(root: Path, labels: Path, data: dict) -> list[dict]:
             }
         )
     out.append({"splits": {k: len(v) for k, v in data.items()}})
+    out.append({"written articles trained on": list(articles) if articles else []})
     return out
 
 
@@ -559,9 +578,17 @@ def main(argv: list[str] | None = None) -> None:
         help=f"also train on the shelved news strata ({', '.join(sorted(SHELVED_STRATA))}): "
         "an experiment, never the shipped recipe",
     )
+    ap.add_argument(
+        "--articles",
+        nargs=2,
+        metavar=("FIRST", "LAST"),
+        help="also train on the sentences of these written articles, by id (w000 to w031 have "
+        "their cues marked): an experiment (rule 13 was not kept), never the shipped recipe",
+    )
     args = ap.parse_args(argv)
     leave_out = frozenset() if args.with_shelved else SHELVED_STRATA
-    manifest = train(args.data, args.labels, args.out, args.version, leave_out)
+    articles = tuple(args.articles) if args.articles else None
+    manifest = train(args.data, args.labels, args.out, args.version, leave_out, articles)
     print(
         json.dumps({"thresholds": manifest["thresholds"], "metrics": manifest["metrics"]}, indent=2)
     )
