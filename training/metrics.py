@@ -50,6 +50,65 @@ def label_metrics(y_true, proba, threshold: float) -> dict:
     }
 
 
+#: Resamples of the test documents behind a reported interval (``f1_intervals``).
+BOOTSTRAP_DRAWS = 2000
+
+
+def _group_counts(y_true, pred, inverse: np.ndarray, n_groups: int) -> np.ndarray:
+    """(3, n_groups): each document's true positives, false positives, false negatives."""
+    y = np.asarray(y_true).astype(int) == 1
+    pred = np.asarray(pred, dtype=bool)
+    return np.stack(
+        [
+            np.bincount(inverse, weights=m, minlength=n_groups)
+            for m in (pred & y, pred & ~y, ~pred & y)
+        ]
+    )
+
+
+def _f1_of_counts(counts: np.ndarray) -> np.ndarray:
+    """F1 of each draw's pooled (tp, fp, fn), 0 where there is nothing to count."""
+    tp, fp, fn = counts
+    denominator = 2 * tp + fp + fn
+    return np.divide(2 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)
+
+
+def f1_intervals(
+    y_true,
+    pred,
+    groups,
+    other=None,
+    draws: int = BOOTSTRAP_DRAWS,
+    level: float = 0.95,
+    seed: int = 0,
+) -> dict:
+    """Percentile bootstrap intervals over whole documents (``groups``: each row's document;
+    splits are by document, and a document's sentences are not independent draws): the F1 of
+    ``pred``, and with ``other`` (another system's flags on the same rows) the interval of
+    F1(pred) - F1(other), from the same resamples (paired), so that it says whether a lead
+    is more than which documents the test split happened to draw."""
+    inverse = np.unique(np.asarray(groups), return_inverse=True)[1].ravel()
+    n_groups = int(inverse.max()) + 1
+    rng = np.random.default_rng(seed)
+    # How often each document is drawn, per resample: (draws, n_groups).
+    weights = np.stack(
+        [np.bincount(rng.integers(0, n_groups, n_groups), minlength=n_groups) for _ in range(draws)]
+    ).astype(float)
+
+    def resampled_f1(flags) -> np.ndarray:
+        counts = _group_counts(y_true, flags, inverse, n_groups)  # (3, n_groups)
+        return _f1_of_counts((weights @ counts.T).T)
+
+    tail = (1 - level) / 2 * 100
+    f1 = resampled_f1(pred)
+    out = {"documents": n_groups, "draws": draws, "level": level}
+    out["f1"] = [round(float(v), 4) for v in np.percentile(f1, [tail, 100 - tail])]
+    if other is not None:
+        diff = f1 - resampled_f1(other)
+        out["minus_other"] = [round(float(v), 4) for v in np.percentile(diff, [tail, 100 - tail])]
+    return out
+
+
 #: The thresholds a label's threshold is chosen from: [0.05, 0.95], step 0.01.
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
