@@ -13,7 +13,7 @@ from training.datasets import (
     iter_articles,
     load_document,
 )
-from training.evaluate_articles import View, compare, evaluate
+from training.evaluate_articles import INTERVAL_VIEWS, PAIRED, View, compare, evaluate, intervals
 from training.news_pool import split_of
 
 SOURCE = "semeval2020-ptc:article999000599"  # a test-split article of the pool
@@ -128,6 +128,25 @@ def test_compare_scores_a_perfect_reading_one_and_misses_as_misses():
     unflagged = compare(gold[:1], [_view({(0, 1)}, flags=((1, 0), (0, 1), (1, 0)))])
     assert unflagged["links"]["recall"] == 0.5
     assert unflagged["links, claims and hedges both flag"]["f1"] == 1.0
+
+
+def test_intervals_resample_articles_and_pair_the_two_linkings():
+    gold = [_view({(0, 1), (2, 2)}, "balanced", 0.8), _view({(0, 1)}, "one-sided", 0.1)] * 20
+    half = [_view({(0, 1)}, "balanced", 0.6), _view(set(), "balanced", 0.5)] * 20
+    views = {name: gold for name in INTERVAL_VIEWS}
+    views[PAIRED[1]] = half
+    out = intervals(gold, views)
+    assert out[PAIRED[0]] == {
+        "links f1": [1.0, 1.0],
+        "label accuracy": [1.0, 1.0],
+        "score mae": [0.0, 0.0],
+    }
+    # Half the articles are read right: the accuracy interval spans 0.5, inside (0, 1).
+    lo, hi = out[PAIRED[1]]["label accuracy"]
+    assert 0.2 < lo < 0.5 < hi < 0.8
+    # The paired difference of a perfect linking over the baseline is positive throughout.
+    difference = out[f"{PAIRED[0]} minus {PAIRED[1]}"]
+    assert difference["links f1"][0] > 0 and difference["label accuracy"][0] > 0
 
 
 def test_kappa_of_labels():

@@ -89,24 +89,38 @@ def f1_intervals(
     is more than which documents the test split happened to draw."""
     inverse = np.unique(np.asarray(groups), return_inverse=True)[1].ravel()
     n_groups = int(inverse.max()) + 1
-    rng = np.random.default_rng(seed)
-    # How often each document is drawn, per resample: (draws, n_groups).
-    weights = np.stack(
-        [np.bincount(rng.integers(0, n_groups, n_groups), minlength=n_groups) for _ in range(draws)]
-    ).astype(float)
+    weights = resample_weights(n_groups, draws, seed)
 
     def resampled_f1(flags) -> np.ndarray:
         counts = _group_counts(y_true, flags, inverse, n_groups)  # (3, n_groups)
-        return _f1_of_counts((weights @ counts.T).T)
+        return resampled_f1_of_counts(weights, counts)
 
-    tail = (1 - level) / 2 * 100
     f1 = resampled_f1(pred)
     out = {"documents": n_groups, "draws": draws, "level": level}
-    out["f1"] = [round(float(v), 4) for v in np.percentile(f1, [tail, 100 - tail])]
+    out["f1"] = percentile_interval(f1, level)
     if other is not None:
-        diff = f1 - resampled_f1(other)
-        out["minus_other"] = [round(float(v), 4) for v in np.percentile(diff, [tail, 100 - tail])]
+        out["minus_other"] = percentile_interval(f1 - resampled_f1(other), level)
     return out
+
+
+def resample_weights(n_groups: int, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> np.ndarray:
+    """(draws, n_groups): how often each group (document, article) is drawn in each resample
+    of ``n_groups`` groups with replacement."""
+    rng = np.random.default_rng(seed)
+    return np.stack(
+        [np.bincount(rng.integers(0, n_groups, n_groups), minlength=n_groups) for _ in range(draws)]
+    ).astype(float)
+
+
+def resampled_f1_of_counts(weights: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Each resample's F1 from per-group (tp, fp, fn) ``counts`` (3, n_groups)."""
+    return _f1_of_counts((weights @ np.asarray(counts, dtype=float).T).T)
+
+
+def percentile_interval(values: np.ndarray, level: float = 0.95) -> list[float]:
+    """The central ``level`` percentile interval of resampled values, rounded to 4 places."""
+    tail = (1 - level) / 2 * 100
+    return [round(float(v), 4) for v in np.percentile(values, [tail, 100 - tail])]
 
 
 #: The thresholds a label's threshold is chosen from: [0.05, 0.95], step 0.01.

@@ -35,6 +35,7 @@ from service.analysis.types import HEDGE_TYPES
 from training.datasets import DEFAULT_DATA_ROOT, SZEGED_TYPES, LabeledSentence
 from training.domain import TAGGER_GRID, in_domain, out_of_fold, with_tagger_threshold
 from training.evaluate_articles import evaluate as evaluate_articles
+from training.evaluate_articles import interval_table as articles_interval_table
 from training.evaluate_articles import table as articles_table
 from training.metrics import (
     BOOTSTRAP_DRAWS,
@@ -654,6 +655,9 @@ def table(report: dict) -> str:
     if "articles" in report:
         lines += ["", "Whole test-split articles labeled for links and balance (all parts):", ""]
         lines.append(articles_table(report["articles"], "all"))
+        if "intervals" in report["articles"]:
+            lines += ["", articles_interval_table(report["articles"], "all")]
+            lines += ["", report["articles"]["intervals"]["method"]]
     if "domain_thresholds" in report:
         lines += ["", *domain_table(report["domain_thresholds"], report["sets"])]
     return "\n".join(lines)
