@@ -137,11 +137,22 @@ def main(argv: list[str] | None = None) -> None:
               f"like (d) vs (c): {speedup:.0f}× -> {verdict(speedup >= TARGET_SPEEDUP)}")
         print(f"- [{clock}] the same with caveat's whole analyze() (d') vs (c): "
               f"{speedup_e2e:.0f}× -> {verdict(speedup_e2e >= TARGET_SPEEDUP)}")
+    from training.metrics import f1_intervals
+
+    documents = [s.doc for s in test]
     for j, label in enumerate(LABELS):
         c = _metrics(y_test[:, j], caveat.proba[:, j], caveat.thresholds[label])["f1"]
         m = _metrics(y_test[:, j], minilm.proba[:, j], minilm.thresholds[label])["f1"]
+        # Paired over the same resamples of the test documents: is the lead more than the draw?
+        lo, hi = f1_intervals(
+            y_test[:, j],
+            caveat.proba[:, j] >= caveat.thresholds[label],
+            documents,
+            minilm.proba[:, j] >= minilm.thresholds[label],
+        )["minus_other"]
         print(f"- {label} F1 no worse than the transformer peer's: caveat {c:.3f} vs MiniLM "
-              f"{m:.3f} ({c - m:+.3f}) -> {verdict(c >= m)}")
+              f"{m:.3f} ({c - m:+.3f}; 95% interval over test documents {lo:+.3f} to "
+              f"{hi:+.3f}) -> {verdict(c >= m)}")
 
 
 # --------------------------------------------------------------------------- (a) lexicon
