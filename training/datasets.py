@@ -11,7 +11,7 @@ import html
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -262,6 +262,16 @@ def iter_szeged(part: str, root: Path = DEFAULT_DATA_ROOT) -> Iterator[LabeledSe
                     types=tuple(sorted({c[3] for c in cues})),
                     cues=tuple(cues),
                 )
+
+
+def write_jsonl(path: Path, records: Iterable[dict]) -> int:
+    """Write label records one JSON object a line (keys sorted, text as is); their count."""
+    n = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            n += 1
+    return n
 
 
 # --------------------------------------------------------------------------- our news labels

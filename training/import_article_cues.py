@@ -18,7 +18,12 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from training.datasets import WRITTEN_ARTICLE_CUES, WRITTEN_ARTICLE_LABELS, iter_articles
+from training.datasets import (
+    WRITTEN_ARTICLE_CUES,
+    WRITTEN_ARTICLE_LABELS,
+    iter_articles,
+    write_jsonl,
+)
 
 
 def convert(marked: Iterable[dict], articles_path: Path = WRITTEN_ARTICLE_LABELS) -> list[dict]:
@@ -78,9 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     if len(ids) != len(set(ids)):
         raise SystemExit("a sentence is marked twice")
     records = convert(marked)
-    with open(args.out, "w", encoding="utf-8") as fh:
-        for record in records:
-            fh.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+    write_jsonl(args.out, records)
     print(f"{len(records)} sentences, {sum(len(r['cues']) for r in records)} cues -> {args.out}")
 
 

@@ -18,7 +18,7 @@ import argparse
 import json
 from pathlib import Path
 
-from training.datasets import WRITTEN_LABELS
+from training.datasets import WRITTEN_LABELS, write_jsonl
 from training.import_labels import convert
 
 
@@ -60,9 +60,7 @@ def main(argv: list[str] | None = None) -> None:
                 raise ValueError(f"{raw.name}: the sentence {row['text'][:60]!r} twice")
             seen.add(row["text"])
             out.append(convert_written(row, f"w{len(out):05d}", raw.stem))
-    with open(args.out, "w", encoding="utf-8") as fh:
-        for record in out:
-            fh.write(json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n")
+    write_jsonl(args.out, out)
     print(f"{len(out)} written sentences -> {args.out}")
 
 
