@@ -54,6 +54,7 @@ from training.datasets import (
     iter_articles,
 )
 from training.metrics import (
+    BOOTSTRAP_DRAWS,
     percentile_interval,
     prf,
     resample_weights,
@@ -234,8 +235,9 @@ INTERVAL_VIEWS = (
 )
 PAIRED = ("caveat links, gold flags", "baseline: same or next sentence, gold flags")
 INTERVAL_METHOD = (
-    "Percentile bootstrap over articles: 2,000 resamples of the part's articles with "
-    "replacement (training.metrics.resample_weights, seed 0); link F1 from each resample's "
+    f"Percentile bootstrap over articles: {BOOTSTRAP_DRAWS:,} resamples of the part's "
+    "articles with replacement (training.metrics.resample_weights, seed 0); link F1 from each "
+    "resample's "
     "pooled link counts, label accuracy and score MAE as means over its articles (MAE over "
     "those both sides score); the difference is paired, both views read on the same resamples."
 )
