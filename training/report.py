@@ -408,6 +408,7 @@ def domain_thresholds(
         test = data[f"szeged-{part}-test"]
         y_test = [s.hedge for s in test]
         texts = [s.text for s in test]
+        documents = [s.doc for s in test]
         p_test = caveat.predict_proba(texts)[:, 1]
         own = Caveat(model=in_domain(caveat.model, f"szeged-{part}"))
         p_own, p_own_test = oof["domain_proba"][idx, 1], own.predict_proba(texts)[:, 1]
@@ -442,7 +443,10 @@ def domain_thresholds(
                 name: {
                     "threshold": threshold,
                     "tuning": tuning,
-                    "test": label_metrics(y_test, p_variant, threshold),
+                    "test": {
+                        **label_metrics(y_test, p_variant, threshold),
+                        "interval": f1_intervals(y_test, p_variant >= threshold, documents),
+                    },
                 }
                 for name, ((threshold, tuning), p_variant) in variants.items()
             },
@@ -682,17 +686,22 @@ def domain_table(block: dict, sets: dict) -> list[str]:
         "(last row of each corpus: and a hedge combiner) chosen for it without its test "
         "documents.",
         "",
-        "| set | hedge threshold chosen on | threshold | P | R | F1 | tuning F1 |",
-        "|---|---|---|---|---|---|---|",
+        "| set | hedge threshold chosen on | threshold | P | R | F1 | F1, 95% interval "
+        "| tuning F1 |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name in _CORPUS:
         for variant, how in _VARIANTS.items():
             v = block[name][variant]
             m, tuned = v["test"], v.get("tuning", v.get("out_of_fold"))
+            # The shipped row's interval is the set's own (the report's first table).
+            lo, hi = m.get("interval", sets[name]["caveat"]["hedge"].get("interval", {})).get(
+                "f1", (float("nan"), float("nan"))
+            )
             lines.append(
                 f"| {name} ({sets[name]['sentences']}) | {how.format(corpus=_CORPUS[name])} | "
                 f"{v['threshold']:.2f} | {m['precision']:.3f} | {m['recall']:.3f} | "
-                f"{m['f1']:.3f} | {tuned['f1']:.3f} |"
+                f"{m['f1']:.3f} | {lo:.3f} to {hi:.3f} | {tuned['f1']:.3f} |"
             )
     cues = block["cue_tokens"]["szeged-wiki-test"]
     at_hedge, both = cues["domain_hedge_threshold"], cues["domain_both"]
