@@ -487,25 +487,24 @@ def domain_thresholds(
     return out
 
 
-def _scores(system, rows, thresholds, against=None) -> dict:
-    """P, R, F1 of each label a set has, at ``thresholds``. With ``against`` (another system
-    and its thresholds), each label also gets ``f1_intervals``: a 95% interval of this
-    system's F1 and of its lead over the other's, resampling the set's documents."""
-    texts = [s.text for s in rows]
-    proba = system.predict_proba(texts)
-    other = None if against is None else against[0].predict_proba(texts)
+def _scores(rows, proba, thresholds, against=None) -> dict:
+    """P, R, F1 of each label a set has, from a system's probabilities of its ``rows`` at
+    ``thresholds``. With ``against`` (another system's probabilities of the same rows and its
+    thresholds), each label also gets ``f1_intervals``: a 95% interval of this system's F1
+    and of its lead over the other's, resampling the set's documents."""
     out = {}
     for j, label in enumerate(LABELS):
         have = np.array([getattr(s, label) is not None for s in rows])
         if have.any():
             y = np.array([getattr(s, label) for s in rows if getattr(s, label) is not None])
             out[label] = label_metrics(y, proba[have, j], thresholds[j])
-            if other is not None:
+            if against is not None:
+                other, other_thresholds = against
                 out[label]["interval"] = f1_intervals(
                     y,
                     proba[have, j] >= thresholds[j],
                     [s.doc for s, keep in zip(rows, have, strict=True) if keep],
-                    other[have, j] >= against[1][j],
+                    other[have, j] >= other_thresholds[j],
                 )
     return out
 
@@ -528,21 +527,31 @@ def build_report(
         "caveat": (caveat, caveat.thresholds),
     }
     report: dict = {"model": caveat.model.card["version"], "sets": {}}
+    read: dict[str, dict[str, np.ndarray]] = {}  # set -> system -> its probabilities
     for name in ("news-test", "szeged-wiki-test", "szeged-bio-test"):
         rows = data[name]
         report["sets"][name] = {"sentences": len(rows)}
-        floor = (floor_wiki if name == "szeged-wiki-test" else floor_all, [0.5, 0.5])
-        for system_name, (system, thresholds) in systems.items():
-            use = floor[0] if system_name == "tfidf-lr" else system
-            against = floor if system_name == "caveat" else None
-            report["sets"][name][system_name] = _scores(use, rows, thresholds, against)
+        floor = floor_wiki if name == "szeged-wiki-test" else floor_all
+        texts = [s.text for s in rows]
+        # Each system reads the set once; caveat's intervals pair it with the floor's reading.
+        proba = read[name] = {
+            system_name: (floor if system_name == "tfidf-lr" else system).predict_proba(texts)
+            for system_name, (system, _) in systems.items()
+        }
+        for system_name, (_, thresholds) in systems.items():
+            against = (
+                (proba["tfidf-lr"], systems["tfidf-lr"][1]) if system_name == "caveat" else None
+            )
+            report["sets"][name][system_name] = _scores(
+                rows, proba[system_name], thresholds, against
+            )
     report["szeged_typed"] = {
         name: typed_hedge_scores(data[name], caveat)
         for name in ("szeged-wiki-test", "szeged-bio-test")
     }
 
     news = data["news-test"]
-    p_news = caveat.predict_proba([s.text for s in news])
+    p_news = read["news-test"]["caveat"]
     report["calibration"] = {}
     for j, label in enumerate(LABELS):
         y = np.array([getattr(s, label) for s in news])
