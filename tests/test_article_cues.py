@@ -8,6 +8,7 @@ import pytest
 from training.datasets import (
     WRITTEN_ARTICLE_CUES,
     WRITTEN_ARTICLE_LABELS,
+    article_sentence_id,
     iter_article_rows,
     iter_articles,
 )
@@ -20,7 +21,7 @@ def first_article():
 
 
 def _key(article, k: int) -> str:
-    return f"{article.id}-{k:02d}"
+    return article_sentence_id(article.id, k)
 
 
 def _labeled(article, claim: int | None = None, hedge: int | None = None) -> int:

@@ -264,14 +264,11 @@ def iter_szeged(part: str, root: Path = DEFAULT_DATA_ROOT) -> Iterator[LabeledSe
                 )
 
 
-def write_jsonl(path: Path, records: Iterable[dict]) -> int:
-    """Write label records one JSON object a line (keys sorted, text as is); their count."""
-    n = 0
+def write_jsonl(path: Path, records: Iterable[dict]) -> None:
+    """Write label records one JSON object a line (keys sorted, text as is)."""
     with open(path, "w", encoding="utf-8") as fh:
         for record in records:
             fh.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-            n += 1
-    return n
 
 
 # --------------------------------------------------------------------------- our news labels
@@ -438,6 +435,11 @@ def iter_articles(
 WRITTEN_ARTICLE_CUES = Path(__file__).resolve().parent / "labels" / "written-articles-cues.jsonl"
 
 
+def article_sentence_id(article_id: str, k: int) -> str:
+    """The id of sentence ``k`` of a written article in its cue marks ("w000-01")."""
+    return f"{article_id}-{k:02d}"
+
+
 def iter_article_rows(
     ids: tuple[str, str],
     path: Path = WRITTEN_ARTICLE_LABELS,
@@ -464,7 +466,7 @@ def iter_article_rows(
         if not first <= article.id <= last:
             continue
         for k, (start, end, claim, hedge, types) in enumerate(article.sentences):
-            key = f"{article.id}-{k:02d}"
+            key = article_sentence_id(article.id, k)
             if (claim or hedge) and key not in marked:
                 raise ValueError(f"{key}: a labeled sentence without marked cues in {cues}")
             yield LabeledSentence(

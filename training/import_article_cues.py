@@ -21,6 +21,7 @@ from pathlib import Path
 from training.datasets import (
     WRITTEN_ARTICLE_CUES,
     WRITTEN_ARTICLE_LABELS,
+    article_sentence_id,
     iter_articles,
     write_jsonl,
 )
@@ -32,7 +33,8 @@ def convert(marked: Iterable[dict], articles_path: Path = WRITTEN_ARTICLE_LABELS
     sentences = {}
     for article in iter_articles(articles_path):
         for k, (start, end, claim, hedge, types) in enumerate(article.sentences):
-            sentences[f"{article.id}-{k:02d}"] = (article, k, start, end, claim, hedge, types)
+            key = article_sentence_id(article.id, k)
+            sentences[key] = (article, k, start, end, claim, hedge, types)
     out = []
     for key in sorted(by_id):
         if key not in sentences:
