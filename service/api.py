@@ -6,13 +6,13 @@ result with a schema; everything about labels and scores lives in the core.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, current_app, request
 from marshmallow import ValidationError
 
 from .errors import CODES, MESSAGES, APIError
+from .jsontext import InvalidJSON, parse_json
 from .schemas import (
     AnalyzeRequestSchema,
     BatchRequestSchema,
@@ -102,36 +102,9 @@ def _json_body() -> Any:
     if not request.is_json:
         raise APIError(415, CODES[415], MESSAGES[415], {"content_type": request.mimetype or None})
     try:
-        # Decoded here, not by json.loads(bytes), which would also take UTF-16 and UTF-32.
-        raw = request.get_data().decode("utf-8")
-        body = json.loads(raw)
-        # An escaped lone surrogate ("\ud800") parses but is no Unicode text: it could be
-        # neither analysed sensibly nor written back as UTF-8. Only a \u escape makes one
-        # (UTF-8 cannot carry a surrogate), so a body without any is not written out again.
-        if "\\u" in raw:
-            json.dumps(body, ensure_ascii=False).encode("utf-8")
-        return body
-    except UnicodeEncodeError:
-        raise APIError(
-            400, CODES[400], "The body holds a lone surrogate escape, which is not text."
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise APIError(
-            400, CODES[400], "The body is not valid UTF-8.", {"byte": exc.start}
-        ) from None
-    except RecursionError:
-        raise APIError(400, CODES[400], "The body is nested too deeply.") from None
-    except json.JSONDecodeError as exc:
-        raise APIError(
-            400,
-            CODES[400],
-            "The body is not valid JSON.",
-            {"line": exc.lineno, "column": exc.colno},
-        ) from None
-    except ValueError:
-        # Python refuses to convert an integer of more than 4,300 digits (CVE-2020-10735):
-        # well-formed JSON, but no field of ours takes a number that size.
-        raise APIError(400, CODES[400], "The body holds a number too long to read.") from None
+        return parse_json(request.get_data())
+    except InvalidJSON as exc:
+        raise APIError(400, CODES[400], exc.message, exc.details) from None
 
 
 def _json_or_plain_text_body() -> Any:

@@ -41,6 +41,7 @@ from typing import Any, TextIO
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from service.analysis.model import MODELS_DIR, ModelError
+from service.jsontext import InvalidJSON, parse_json
 from service.schemas import MAX_ID_CHARS, DocumentSchema, analysis_dict
 
 #: Articles per task: enough for the core's one-matrix prediction to pay off, small enough
@@ -132,20 +133,11 @@ def read_jsonl(path: Path) -> Iterator[Doc | Failure]:
                 continue
             where = {"line": number}
             try:
-                obj = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                yield Failure(
-                    None, where, "invalid_json", "The line is not valid UTF-8.", {"byte": exc.start}
-                )
-                continue
-            except json.JSONDecodeError as exc:
-                yield Failure(
-                    None,
-                    where,
-                    "invalid_json",
-                    "The line is not valid JSON.",
-                    {"column": exc.colno},
-                )
+                obj = parse_json(raw, what="line")
+            except InvalidJSON as exc:
+                # The line number is in ``where``; JSON's own is always 1 on one line.
+                details = {k: v for k, v in exc.details.items() if k != "line"}
+                yield Failure(None, where, "invalid_json", exc.message, details)
                 continue
             yield parse_document(obj, where)
 

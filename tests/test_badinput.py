@@ -104,6 +104,35 @@ def test_other_content_types_are_unsupported(client, assert_error, content_type)
     assert_error(response, 415, "unsupported_media_type")
 
 
+# --------------------------------------------------------------------------- repeated names
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "name"),
+    [
+        ("/v1/analyze", '{"text": "It may work.", "text": "A historic deal."}', "text"),
+        ("/v1/analyze", '{"text": "a", "explain": true, "explain": false}', "explain"),
+        (
+            "/v1/analyze/batch",
+            '{"documents": [{"text": "a"}, {"id": "x", "text": "b", "id": "y"}]}',
+            "id",
+        ),
+    ],
+)
+def test_a_name_given_twice_in_one_object_is_invalid_json(client, assert_error, path, body, name):
+    # Python's json keeps the last value: without the check, the first text would be
+    # dropped without a word.
+    error = assert_error(_post_raw(client, body, path), 400, "invalid_json", "name")
+    assert error["details"] == {"name": name}
+
+
+def test_the_same_name_in_two_objects_is_no_repeat(client):
+    body = '{"documents": [{"id": "a", "text": "It may work."}, {"id": "b", "text": "It may."}]}'
+    response = _post_raw(client, body, "/v1/analyze/batch")
+    assert response.status_code == 200
+    assert [r["id"] for r in response.get_json()["results"]] == ["a", "b"]
+
+
 # --------------------------------------------------------------------------- surrogates
 
 

@@ -131,6 +131,14 @@ GOOD = {"id": "good", "text": "The plan is a historic breakthrough. More work is
         ('{"id": "e", "text": 42}', "validation_error", "text"),
         ('{"text": "No id at all."}', "validation_error", "id"),
         ('["a", "list"]', "validation_error", "_schema"),
+        ('{"id": "f", "text": "a", "title": ' + "9" * 5_000 + "}", "invalid_json", None),
+        (
+            '{"id": "g", "text": "a", "title": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            "invalid_json",
+            None,
+        ),
+        ('{"id": "h", "text": "It may \\ud800 work."}', "invalid_json", None),
+        ('{"id": "i", "text": "One.", "text": "Two."}', "invalid_json", "name"),
     ],
     ids=[
         "invalid-json",
@@ -140,6 +148,10 @@ GOOD = {"id": "good", "text": "The plan is a historic breakthrough. More work is
         "not-a-string",
         "no-id",
         "not-object",
+        "number-too-long",
+        "nested-too-deep",
+        "lone-surrogate",
+        "repeated-name",
     ],
 )
 def test_bad_line_gets_an_error_record_and_the_job_goes_on(tmp_path, bad_line, code, field):
