@@ -15,7 +15,6 @@ with ``--png`` plots:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from service.analysis.balance import BALANCED_FROM, ONE_SIDED_BELOW
 from service.analysis.types import BALANCE_LABELS
+from service.jsontext import InvalidJSON, parse_json
 
 #: Score histogram bins: tenths of [0, 1], 1.0 in the last.
 BINS = 10
@@ -69,17 +69,40 @@ class Report:
 
 
 def read_records(path: Path) -> tuple[list[dict], int]:
-    """The JSON records of OUT and how many lines were not JSON (a kill's half line, say)."""
+    """The records of OUT and how many lines are none: not JSON (a kill's half line, say), or
+    JSON that is not a record of ``service.batch`` (a file that is not its OUT)."""
     records, bad = [], 0
-    with open(path, encoding="utf-8") as fh:
+    # Binary, so that a line that is not UTF-8 is one unreadable line, not the end of the run.
+    with open(path, "rb") as fh:
         for line in fh:
             if not line.strip():
                 continue
             try:
-                records.append(json.loads(line))
-            except ValueError:
+                record = parse_json(line, what="line")
+            except InvalidJSON:
+                bad += 1
+                continue
+            if is_record(record):
+                records.append(record)
+            else:
                 bad += 1
     return records, bad
+
+
+def is_record(value: object) -> bool:
+    """Whether ``value`` has the shape of a ``service.batch`` record: an error record, or an
+    analysis whose balance has one of the labels and a score in [0, 1] or null."""
+    if not isinstance(value, dict):
+        return False
+    if "error" in value:
+        return isinstance(value["error"], dict)
+    balance = value.get("balance")
+    if not isinstance(balance, dict) or balance.get("label") not in BALANCE_LABELS:
+        return False
+    score = balance.get("score")
+    return score is None or (
+        isinstance(score, int | float) and not isinstance(score, bool) and 0 <= score <= 1
+    )
 
 
 def parse_date(value: object) -> date | None:

@@ -214,6 +214,23 @@ def test_read_records_counts_a_half_written_line(tmp_path):
     assert (len(records), unreadable) == (6, 1)
 
 
+def test_lines_that_are_no_records_are_counted_not_a_traceback(tmp_path, capsys):
+    # The batch's input instead of its output, bytes that are not UTF-8, JSON of another
+    # shape, nesting too deep to parse: each is one line that is not a record.
+    path = write_records(tmp_path / "out.jsonl", RECORDS)
+    with open(path, "ab") as fh:
+        fh.write(b'{"id": "in-1", "text": "It may work."}\n')
+        fh.write(b"\xff\xfe not text\n")
+        fh.write(b"[1, 2]\n")
+        fh.write(b'{"balance": {"label": "lopsided", "score": 0.5}}\n')
+        fh.write(b'{"balance": {"label": "balanced", "score": 7}}\n')
+        fh.write(b"[" * 100_000 + b"]" * 100_000 + b"\n")
+    records, unreadable = read_records(path)
+    assert (len(records), unreadable) == (len(RECORDS), 6)
+    assert main([str(path)]) == 0
+    assert "5 articles analysed, 1 error records, 6 unreadable lines" in capsys.readouterr().out
+
+
 def test_main_prints_the_report_and_writes_a_png(tmp_path, capsys):
     path = write_records(tmp_path / "out.jsonl", RECORDS)
     png = tmp_path / "report.png"
