@@ -520,6 +520,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.input} does not exist")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.output.is_dir():
+        parser.error(f"{args.output} is a folder; OUT is a JSON Lines file")
+    if not args.output.parent.is_dir():
+        parser.error(f"{args.output.parent} does not exist: make it first")
+    if args.output.exists() and args.output.resolve() == args.input.resolve():
+        parser.error("OUT is IN: the analyses would be appended to the articles")
     started = time.perf_counter()
     try:
         stats = run(
@@ -540,6 +546,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.output} keeps the work done; run the same command again once fixed",
             file=sys.stderr,
         )
+        return 1
+    except OSError as exc:  # a full disk, a file we may not read or write
+        print(f"error: {exc.strerror}: {exc.filename}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"\ninterrupted: run the same command again to resume {args.output}", file=sys.stderr)

@@ -367,3 +367,22 @@ def test_folder_file_that_is_not_utf8_gets_an_error_record(tmp_path):
     assert record["id"] == "latin"
     assert record["file"] == "latin.txt"
     assert record["error"]["details"] == {"text": ["Not valid UTF-8 (byte 3)."]}
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("missing-folder/out.jsonl", "does not exist: make it first"),
+        (".", "is a folder"),
+        ("in.jsonl", "OUT is IN"),
+    ],
+)
+def test_an_out_that_cannot_be_written_is_a_usage_error(tmp_path, capsys, out, message):
+    source = write_jsonl(tmp_path / "in.jsonl", [GOOD])
+    before = source.read_bytes()
+    with pytest.raises(SystemExit) as stop:
+        main([str(source), str(tmp_path / out), "--no-progress"])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+    assert source.read_bytes() == before
+    assert not (tmp_path / "missing-folder").exists()
