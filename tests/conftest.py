@@ -131,16 +131,10 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def has_committed_model() -> bool:
-    """Whether models/ holds a manifest."""
-    return any(MODELS_DIR.glob("caveat-*.json"))
-
-
 @pytest.fixture(scope="session")
 def real_app() -> Flask:
-    """The app as `make run` builds it, with the committed model under models/."""
-    if not has_committed_model():
-        pytest.skip("no committed model under models/")
+    """The app as `make run` builds it, with the committed model under models/ (committed,
+    so never skipped: a missing model is a failure)."""
     return create_app({"TESTING": True})
 
 

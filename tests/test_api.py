@@ -346,7 +346,6 @@ def test_model_answers_the_model_card(client):
 @pytest.fixture
 def degraded_client(tmp_path):
     """A client of an app whose models folder holds no manifest at all."""
-    pytest.importorskip("service.analysis.model")
     return create_app({"TESTING": True, "MODELS_DIR": tmp_path}).test_client()
 
 
@@ -372,7 +371,6 @@ def test_without_a_manifest_the_model_endpoints_answer_model_unavailable(
 
 
 def test_without_a_manifest_the_start_is_logged(tmp_path, caplog):
-    pytest.importorskip("service.analysis.model")
     create_app({"TESTING": True, "MODELS_DIR": tmp_path})
     [record] = [r for r in caplog.records if r.name == "caveat.model"]
     assert record.levelname == "WARNING"
@@ -381,7 +379,7 @@ def test_without_a_manifest_the_start_is_logged(tmp_path, caplog):
 
 
 def test_a_model_error_stops_the_start(tmp_path, monkeypatch):
-    model = pytest.importorskip("service.analysis.model")
+    from service.analysis import model
 
     def tampered(models_dir, version=None):
         raise model.ModelError("sha256 mismatch")
@@ -392,7 +390,6 @@ def test_a_model_error_stops_the_start(tmp_path, monkeypatch):
 
 
 def test_a_pinned_version_that_is_missing_stops_the_start(tmp_path):
-    pytest.importorskip("service.analysis.model")
     with pytest.raises(FileNotFoundError):
         create_app({"TESTING": True, "MODELS_DIR": tmp_path, "MODEL_VERSION": "9.9.9"})
 

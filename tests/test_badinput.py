@@ -2,7 +2,7 @@
 
 Covered elsewhere, not repeated here:
 - malformed JSON, empty body, not UTF-8, UTF-16, a lone surrogate escape, nesting too
-  deep, wrong media types, body over the limit: tests/test_errors.py;
+  deep, wrong media types: tests/test_errors.py;
 - wrong types, unknown fields, blank text, text over the limit, bad batch envelopes:
   tests/test_api.py;
 - a wrong and a missing key, a disallowed origin: tests/test_security.py;
@@ -208,9 +208,9 @@ def test_odd_characters_are_analysed_with_exact_offsets(real_client, name):
         assert text[sentence["start"] : sentence["end"]] == sentence["text"]
         for cue in sentence["cues"]:
             assert text[cue["start"] : cue["end"]] == cue["text"]
-    if body["title"] is not None:
-        title = body["title"]
-        assert text[title["start"] : title["end"]] == title["text"]
+    title = body["title"]
+    assert title is not None
+    assert text[title["start"] : title["end"]] == title["text"]
 
 
 def test_nul_bytes_in_a_plain_text_body_are_text(real_client):

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import itertools
 import random
-from pathlib import Path
 
 import pytest
 
 from service.analysis import cues
 from service.analysis.cues import _find_cues_reference, find_cues, fragment_prefixes
 from service.analysis.segment import Segmenter, default_segmenter_path
-from training.datasets import DEFAULT_DATA_ROOT, iter_ptc, iter_reuters, iter_szeged
+from training.datasets import iter_ptc, iter_reuters, iter_szeged
 
 TRICKY = [
     "",
@@ -155,10 +154,6 @@ def test_unknown_syntax_falls_back_to_the_reference(monkeypatch):
     assert cues._build_fast_path() is None
 
 
-_HAS_DATA = (Path(DEFAULT_DATA_ROOT) / "reuters21578" / "sgm-data").is_dir()
-
-
-@pytest.mark.skipif(not _HAS_DATA, reason="the corpora under ../shared/data are not there")
 def test_corpus_sentences():
     segmenter = Segmenter.load(default_segmenter_path())
     texts = []

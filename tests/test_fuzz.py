@@ -40,14 +40,10 @@ _TEXTS = st.one_of(
 @pytest.fixture(scope="module")
 def analyzer():
     """The analyzer around the committed model (the same one `make run` serves)."""
-    pytest.importorskip("service.analysis.model")
     from service.analysis.analyzer import Analyzer
     from service.analysis.model import load_model
 
-    try:
-        return Analyzer(load_model(PROJECT / "models"))
-    except FileNotFoundError:
-        pytest.skip("no committed model under models/")
+    return Analyzer(load_model(PROJECT / "models"))
 
 
 def _check(text: str, title: str | None, analysis) -> None:

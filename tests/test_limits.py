@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service import create_app
+from service.analysis.model import load_model
 from service.schemas import MAX_BATCH_CHARS, MAX_SENTENCES, sentence_upper_bound
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -25,11 +26,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def segmenter():
     """The segmenter the committed model ships."""
-    model = pytest.importorskip("service.analysis.model")
-    try:
-        return model.load_model(PROJECT / "models").segmenter
-    except FileNotFoundError:
-        pytest.skip("no committed model under models/")
+    return load_model(PROJECT / "models").segmenter
 
 
 # --------------------------------------------------------------------------- sentences

@@ -27,8 +27,6 @@ RATE_LIMIT = "1000000/minute"
 @pytest.fixture(scope="module")
 def fuzzed_app() -> Flask:
     """The app with the committed model, a key, a CORS origin and rate limits on."""
-    if not any(MODELS_DIR.glob("caveat-*.json")):
-        pytest.skip("no committed model under models/")
     return create_app(
         {
             "API_KEYS": f"fuzz:{KEY}",

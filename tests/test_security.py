@@ -633,8 +633,6 @@ def test_unauthorized_and_rate_limited_answers_carry_the_headers_too(analyzer):
 @pytest.fixture
 def tampered_models(tmp_path) -> Path:
     """A copy of the committed models folder whose artifact has one byte changed."""
-    if not any(MODELS_DIR.glob("caveat-*.json")):
-        pytest.skip("no committed model under models/")
     folder = tmp_path / "models"
     shutil.copytree(MODELS_DIR, folder)
     manifest = json.loads(max(folder.glob("caveat-*.json")).read_text(encoding="utf-8"))

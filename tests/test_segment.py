@@ -322,10 +322,6 @@ def test_rejects_a_file_that_is_not_punkt_parameters(doc):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not (Path(DEFAULT_DATA_ROOT) / "reuters21578" / "sgm-data").is_dir(),
-    reason="Reuters-21578 is not under the data root (see README: Retrain)",
-)
 def test_retraining_reproduces_the_shipped_file(tmp_path):
     out = tmp_path / "punkt-news.json"
     # A different hash seed than the file was made with: set order must not matter.

@@ -6,13 +6,12 @@ import itertools
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pyarrow_parquet
 import pytest
 
 from service.batch import main as batch_main
 from service.spark_job import FLAT_COLUMNS, flat_row
 from training.datasets import iter_reuters
-
-pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
 
 
 @pytest.fixture(scope="module")
