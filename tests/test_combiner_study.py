@@ -39,23 +39,29 @@ def test_an_informative_reading_outranks_noise():
 
 def test_folds_keep_documents_whole():
     values = synthetic(n_docs=20)
-    seen = []
+    doc = np.repeat(np.arange(20), 3)  # a second column that tells the spy each row's document
+    fitted, held = [], []
 
     class Spy:
         def __init__(self):
             self.inner = cs._regression()
 
         def fit(self, X, y):
-            seen.append(len(X))
-            self.inner.fit(X, y)
+            fitted.append(X[:, 1].tolist())
+            self.inner.fit(X[:, :1], y)
             return self
 
         def predict_proba(self, X):
-            return self.inner.predict_proba(X)
+            held.append(X[:, 1].tolist())
+            return self.inner.predict_proba(X[:, :1])
 
-    cs.score(values["claim-head"][:, None], values["y-claim"], values["groups"], Spy, folds=4)
-    # 20 documents of 3 rows in 4 folds: every fit sees 15 whole documents.
-    assert seen == [45, 45, 45, 45]
+    columns = np.column_stack([values["claim-head"], doc])
+    cs.score(columns, values["y-claim"], values["groups"], Spy, folds=4)
+    assert len(fitted) == len(held) == 4
+    for fit_docs, held_docs in zip(fitted, held, strict=True):
+        assert not set(fit_docs) & set(held_docs)  # no document on both sides of a fold
+        assert len(fit_docs) + len(held_docs) == 60  # and each row on one of them
+    assert sorted(d for part in held for d in part) == sorted(doc.tolist())
 
 
 def test_study_scores_every_variant_on_its_own_label():

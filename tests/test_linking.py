@@ -69,9 +69,17 @@ def test_restated_claim_borrows_the_caveats_of_its_first_statement():
 
 
 def test_links_are_ordered_by_claim_then_hedge():
-    sents = [sent(0, claim=True), sent(1, hedge=True), sent(2, claim=True), sent(3, hedge=True)]
-    pairs = [(x.claim, x.hedge) for x in link(sents)]
-    assert pairs == sorted(pairs)
+    # A restated claim's borrowed link (20, 1) is found after the direct links, so only the
+    # final ordering puts it before (25, 26).
+    first = LinkInput(0, 0, 0, True, False, content_stems("deal"), False, frozenset({"big step"}))
+    caveat = LinkInput(1, 1, 0, False, True, content_stems("deal funding"), True)
+    again = LinkInput(
+        20, 20, 5, True, False, content_stems("other"), False, frozenset({"big step"})
+    )
+    claim = LinkInput(25, 25, 6, True, False, content_stems("deal progress"), False)
+    hedge = LinkInput(26, 26, 6, False, True, content_stems("deal progress"), True)
+    pairs = [(x.claim, x.hedge) for x in link([first, caveat, again, claim, hedge])]
+    assert pairs == [(0, 1), (20, 1), (25, 26)]
 
 
 def test_lead_claim_of_a_paragraphed_story_links_a_caveat_far_on_whatever_its_words():
