@@ -1,0 +1,108 @@
+"""What every command line of the project (``service``, ``training``, ``bench``) checks alike.
+
+A mistake in a path or a count is a usage error (argparse's exit 2, one line naming the
+argument) before any work starts, not a traceback after minutes of it; a file that cannot be
+read, a folder where a file was expected or a model that will not load is one line of
+error and exit 1 (``command``); and no command replaces a file that holds records with
+nothing (``refuse_empty``).
+
+Use the types as ``parser.add_argument("--out", type=output_file)``, and decorate ``main``
+with ``@command``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+from collections.abc import Callable, Sized
+from pathlib import Path
+from typing import Any
+
+
+def input_file(value: str) -> Path:
+    """An existing file."""
+    path = Path(value)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(
+            f"{value} is a folder, not a file" if path.is_dir() else f"{value} does not exist"
+        )
+    return path
+
+
+def input_dir(value: str) -> Path:
+    """An existing folder."""
+    path = Path(value)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{value} is a file, not a folder" if path.exists() else f"{value} does not exist"
+        )
+    return path
+
+
+def output_file(value: str) -> Path:
+    """A file to write: not a folder, in a folder that exists."""
+    path = Path(value)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{path.parent} does not exist: make it first")
+    return path
+
+
+def new_file(value: str) -> Path:
+    """A file to create: ``output_file`` that does not exist yet."""
+    path = output_file(value)
+    if path.exists():
+        raise argparse.ArgumentTypeError(f"{value} exists; give a new name or remove it first")
+    return path
+
+
+def output_dir(value: str) -> Path:
+    """A folder to write into: made when missing, but not a file, and its parent must exist."""
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a file, not a folder")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{path.parent} does not exist: make it first")
+    return path
+
+
+def positive_int(value: str) -> int:
+    """An integer of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    return number
+
+
+def refuse_empty(records: Sized, out: Path, what: str = "records") -> None:
+    """Stop (exit 1) before ``out`` is written when there is nothing to write in it."""
+    if not len(records):
+        raise SystemExit(f"error: no {what} to write; {out} is left as it was")
+
+
+#: What ``command`` reports in one line: the user's files and the model, not the code's bugs.
+USER_ERRORS: tuple[type[BaseException], ...] = (OSError, json.JSONDecodeError, UnicodeDecodeError)
+
+
+def command(main: Callable[..., Any]) -> Callable[..., Any]:
+    """``main`` with ``USER_ERRORS`` (and a model that will not load) as one line of error,
+    exit 1, in place of a traceback."""
+    from service.analysis.model import ModelError
+
+    @functools.wraps(main)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return main(*args, **kwargs)
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"error: not JSON ({exc})") from None
+        except UnicodeDecodeError as exc:
+            raise SystemExit(f"error: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        except (OSError, ModelError) as exc:
+            raise SystemExit(f"error: {exc}") from None
+
+    return run

@@ -1,0 +1,96 @@
+"""service.cli: the argument types and the one-line errors every command line shares."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from service import cli
+
+
+def _parse(kind, value):
+    parser = argparse.ArgumentParser(prog="x")
+    parser.add_argument("path", type=kind)
+    return parser.parse_args([str(value)]).path
+
+
+def test_input_file_and_dir(tmp_path, capsys):
+    (tmp_path / "f.jsonl").write_text("{}\n")
+    assert _parse(cli.input_file, tmp_path / "f.jsonl") == tmp_path / "f.jsonl"
+    assert _parse(cli.input_dir, tmp_path) == tmp_path
+    for kind, value, message in [
+        (cli.input_file, tmp_path / "nope", "does not exist"),
+        (cli.input_file, tmp_path, "is a folder, not a file"),
+        (cli.input_dir, tmp_path / "nope", "does not exist"),
+        (cli.input_dir, tmp_path / "f.jsonl", "is a file, not a folder"),
+    ]:
+        with pytest.raises(SystemExit) as stop:
+            _parse(kind, value)
+        assert stop.value.code == 2
+        assert message in capsys.readouterr().err
+
+
+def test_output_paths(tmp_path, capsys):
+    (tmp_path / "old.json").write_text("{}")
+    assert _parse(cli.output_file, tmp_path / "new.json") == tmp_path / "new.json"
+    assert _parse(cli.output_file, tmp_path / "old.json") == tmp_path / "old.json"
+    assert _parse(cli.new_file, tmp_path / "new.json") == tmp_path / "new.json"
+    assert _parse(cli.output_dir, tmp_path / "models") == tmp_path / "models"
+    for kind, value, message in [
+        (cli.output_file, tmp_path, "is a folder"),
+        (cli.output_file, tmp_path / "no" / "x.json", "does not exist: make it first"),
+        (cli.new_file, tmp_path / "old.json", "exists"),
+        (cli.output_dir, tmp_path / "old.json", "is a file, not a folder"),
+        (cli.output_dir, tmp_path / "no" / "models", "does not exist: make it first"),
+    ]:
+        with pytest.raises(SystemExit) as stop:
+            _parse(kind, value)
+        assert stop.value.code == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize(("value", "message"), [("0", "not at least 1"), ("-3", "not at least 1"),
+                                                ("two", "not a whole number")])  # fmt: skip
+def test_positive_int(capsys, value, message):
+    assert _parse(cli.positive_int, "3") == 3
+    with pytest.raises(SystemExit):
+        _parse(cli.positive_int, value)
+    assert message in capsys.readouterr().err
+
+
+def test_refuse_empty_leaves_the_file(tmp_path):
+    out = tmp_path / "labels.jsonl"
+    with pytest.raises(SystemExit, match="no labels to write; .* is left as it was"):
+        cli.refuse_empty([], out, "labels")
+    cli.refuse_empty([1], out)
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (FileNotFoundError(2, "No such file or directory", "/data/x"), "error: .*No such file"),
+        (IsADirectoryError(21, "Is a directory", "/tmp"), "error: .*Is a directory"),
+        (json.JSONDecodeError("Expecting value", "x", 0), "error: not JSON"),
+        (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), "error: not UTF-8"),
+    ],
+)  # fmt: skip
+def test_command_turns_user_errors_into_one_line(error, message):
+    @cli.command
+    def main(argv=None):
+        raise error
+
+    with pytest.raises(SystemExit, match=message) as stop:
+        main([])
+    assert stop.value.__cause__ is None and stop.value.__suppress_context__
+
+
+def test_command_lets_a_bug_raise():
+    @cli.command
+    def main(argv=None):
+        raise KeyError("a bug")
+
+    with pytest.raises(KeyError):
+        main([])
