@@ -43,6 +43,15 @@ from pathlib import Path
 
 from service.analysis.segment import Segmenter, default_segmenter_path
 from service.analysis.types import BALANCE_LABELS, HEDGE_TYPES
+from service.cli import (
+    command,
+    input_dir,
+    input_file,
+    output_dir,
+    output_file,
+    positive_int,
+    refuse_empty,
+)
 from training.datasets import (
     DEFAULT_DATA_ROOT,
     NATURAL_STRATA,
@@ -288,12 +297,14 @@ def import_labels(
             kept = [json.loads(line) for line in fh if line.strip()]
     if len({r["id"] for r in kept + records}) != len(kept + records):
         raise ValueError("an article is labeled twice in one pass")
+    refuse_empty(records, out, "labeled articles in the files given")
     with open(out, "w", encoding="utf-8") as fh:
         for r in kept + records:
             fh.write(json.dumps(r, sort_keys=True) + "\n")
     return len(records)
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """``draw OUT``: write the pool (pool.jsonl) and one readable text file per annotator's
     share; ``written OUT FILES...``: the same for our writers' articles (pool-written.jsonl).
@@ -302,10 +313,10 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
     d = sub.add_parser("draw", help="write the pool and the annotators' shares into OUT")
-    d.add_argument("out", type=Path)
-    d.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT)
-    d.add_argument("--uniform", type=int, default=12, help="uniform articles per corpus")
-    d.add_argument("--chunks", type=int, default=4, help="annotators' shares")
+    d.add_argument("out", type=output_dir)
+    d.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT)
+    d.add_argument("--uniform", type=positive_int, default=12, help="uniform articles per corpus")
+    d.add_argument("--chunks", type=positive_int, default=4, help="annotators' shares")
     d.add_argument(
         "--claim-rich",
         type=int,
@@ -313,18 +324,23 @@ def main(argv: list[str] | None = None) -> None:
         help="also the second draw (pool2.jsonl, articles2-N.txt): this many Reuters articles",
     )
     w = sub.add_parser("written", help="our writers' articles -> a pool and shares in OUT")
-    w.add_argument("out", type=Path)
-    w.add_argument("files", type=Path, nargs="+")
-    w.add_argument("--chunks", type=int, default=4, help="annotators' shares")
+    w.add_argument("out", type=output_dir)
+    w.add_argument("files", type=input_file, nargs="+")
+    w.add_argument("--chunks", type=positive_int, default=4, help="annotators' shares")
     i = sub.add_parser("import", help="turn annotators' files into committed labels")
-    i.add_argument("pool", type=Path)
-    i.add_argument("raw", type=Path, nargs="+")
-    i.add_argument("--out", type=Path, required=True)
+    i.add_argument("pool", type=input_file)
+    i.add_argument("raw", type=input_file, nargs="+")
+    i.add_argument("--out", type=output_file, required=True)
     i.add_argument("--pass", dest="pass_name", default="first", choices=("first", "second"))
     i.add_argument("--append", action="store_true", help="keep the records already in --out")
     args = ap.parse_args(argv)
+    if getattr(args, "claim_rich", 0) < 0:
+        ap.error("--claim-rich is not at least 0")
     if args.command == "import":
-        n = import_labels(args.pool, args.raw, args.out, args.pass_name, args.append)
+        try:
+            n = import_labels(args.pool, args.raw, args.out, args.pass_name, args.append)
+        except ValueError as exc:
+            raise SystemExit(f"error: {exc}") from None
         print(f"{n} articles -> {args.out}")
         return
     segmenter = Segmenter.load(default_segmenter_path())

@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from service.cli import command, input_file, output_file, refuse_empty
 from training.datasets import (
     WRITTEN_ARTICLE_CUES,
     WRITTEN_ARTICLE_LABELS,
@@ -71,11 +72,12 @@ def convert(marked: Iterable[dict], articles_path: Path = WRITTEN_ARTICLE_LABELS
     return out
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Command line: read the helpers' files, check them, write the cue file."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("files", nargs="+", type=Path, help="the helpers' JSON Lines files")
-    ap.add_argument("--out", type=Path, default=WRITTEN_ARTICLE_CUES)
+    ap.add_argument("files", nargs="+", type=input_file, help="the helpers' JSON Lines files")
+    ap.add_argument("--out", type=output_file, default=WRITTEN_ARTICLE_CUES)
     args = ap.parse_args(argv)
     marked = []
     for path in args.files:
@@ -84,7 +86,11 @@ def main(argv: list[str] | None = None) -> None:
     ids = [row["id"] for row in marked]
     if len(ids) != len(set(ids)):
         raise SystemExit("a sentence is marked twice")
-    records = convert(marked)
+    refuse_empty(marked, args.out, "marked sentences in the files given")
+    try:
+        records = convert(marked)
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from None
     write_jsonl(args.out, records)
     print(f"{len(records)} sentences, {sum(len(r['cues']) for r in records)} cues -> {args.out}")
 

@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 
 from service.analysis.types import HEDGE_TYPES
+from service.cli import command, input_dir, output_file, refuse_empty
 
 NEWS_LABELS = Path(__file__).resolve().parent / "labels" / "news.jsonl"
 
@@ -75,14 +76,15 @@ def convert(pool_row: dict, labels: dict, pass_name: str) -> dict:
     }
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Convert every labeled chunk found in RAW_DIR."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("pool", type=Path)
-    ap.add_argument("raw", type=Path)
+    ap.add_argument("pool", type=input_dir)
+    ap.add_argument("raw", type=input_dir)
     ap.add_argument("--glob", default="chunk-*.labels.jsonl")
     ap.add_argument("--pass-name", default="first")
-    ap.add_argument("--out", type=Path, default=NEWS_LABELS)
+    ap.add_argument("--out", type=output_file, default=NEWS_LABELS)
     ap.add_argument("--append", action="store_true", help="keep --out's records, add to them")
     args = ap.parse_args(argv)
     kept = []
@@ -99,7 +101,12 @@ def main(argv: list[str] | None = None) -> None:
         if len(labels) != len(pool):
             print(f"skip {raw.name}: {len(labels)} labels for {len(pool)} sentences (unfinished)")
             continue
-        out.extend(convert(p, lab, args.pass_name) for p, lab in zip(pool, labels, strict=True))
+        try:
+            out.extend(convert(p, lab, args.pass_name) for p, lab in zip(pool, labels, strict=True))
+        except ValueError as exc:
+            raise SystemExit(f"error: {raw.name}: {exc}") from None
+    # No chunk matched, or none was finished: writing would empty --out (news.jsonl by default).
+    refuse_empty(out, args.out, f"finished chunks matching {args.glob} in {args.raw}, so no labels")
     twice = {r["id"] for r in kept} & {r["id"] for r in out}
     if twice:
         raise SystemExit(f"ids already in {args.out}: {', '.join(sorted(twice)[:5])}")

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
+from service.cli import command, input_file, output_file, refuse_empty
 from training.datasets import WRITTEN_LABELS, write_jsonl
 from training.import_labels import convert
 
@@ -40,11 +40,12 @@ def convert_written(row: dict, row_id: str, part: str) -> dict:
     return {"part": part, "text": text, **{k: record[k] for k in keys}}
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Convert every RAW file, in the order given."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("raw", type=Path, nargs="+")
-    ap.add_argument("--out", type=Path, default=WRITTEN_LABELS)
+    ap.add_argument("raw", type=input_file, nargs="+")
+    ap.add_argument("--out", type=output_file, default=WRITTEN_LABELS)
     ap.add_argument("--append", action="store_true", help="keep --out's records, add after them")
     args = ap.parse_args(argv)
     out: list[dict] = []
@@ -52,14 +53,19 @@ def main(argv: list[str] | None = None) -> None:
         with open(args.out, encoding="utf-8") as fh:
             out = [json.loads(line) for line in fh if line.strip()]
     seen = {record["text"] for record in out}
+    kept = len(out)
     for raw in args.raw:
         with open(raw, encoding="utf-8") as fh:
             rows = [json.loads(line) for line in fh if line.strip()]
         for row in rows:
             if row["text"] in seen:
-                raise ValueError(f"{raw.name}: the sentence {row['text'][:60]!r} twice")
+                raise SystemExit(f"error: {raw.name}: the sentence {row['text'][:60]!r} twice")
             seen.add(row["text"])
-            out.append(convert_written(row, f"w{len(out):05d}", raw.stem))
+            try:
+                out.append(convert_written(row, f"w{len(out):05d}", raw.stem))
+            except ValueError as exc:
+                raise SystemExit(f"error: {raw.name}: {exc}") from None
+    refuse_empty(out[kept:], args.out, "sentences in the files given")
     write_jsonl(args.out, out)
     print(f"{len(out)} written sentences -> {args.out}")
 

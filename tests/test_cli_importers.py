@@ -1,0 +1,86 @@
+"""The label importers and the article pool: a mistake in what they are given stops them
+before they write, and leaves the committed file as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+from training import article_pool, import_article_cues, import_labels, import_written
+
+LABELS = '{"id": "x", "claim": 1}\n'
+
+
+@pytest.fixture
+def committed(tmp_path):
+    """A labels file that must survive every refusal."""
+    path = tmp_path / "labels.jsonl"
+    path.write_text(LABELS, encoding="utf-8")
+    return path
+
+
+def test_import_labels_with_no_matching_chunk_keeps_the_file(tmp_path, committed):
+    pool, raw = tmp_path / "pool", tmp_path / "raw"
+    pool.mkdir()
+    raw.mkdir()  # a misspelt glob or folder: no chunk-*.labels.jsonl in it
+    with pytest.raises(SystemExit, match="is left as it was"):
+        import_labels.main([str(pool), str(raw), "--out", str(committed)])
+    assert committed.read_text(encoding="utf-8") == LABELS
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda empty, out: import_written.main([str(empty), "--out", str(out)]),
+        lambda empty, out: import_article_cues.main([str(empty), "--out", str(out)]),
+        lambda empty, out: article_pool.main(["import", str(empty), str(empty), "--out", str(out)]),
+    ],
+    ids=["import_written", "import_article_cues", "article_pool import"],
+)
+def test_an_empty_input_keeps_the_file(tmp_path, committed, run):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(SystemExit, match="is left as it was"):
+        run(empty, committed)
+    assert committed.read_text(encoding="utf-8") == LABELS
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["draw", "{file}"], "is a file, not a folder"),
+        (["draw", "{dir}/out", "--chunks", "0"], "not at least 1"),
+        (["draw", "{dir}/out", "--uniform", "-3"], "not at least 1"),
+        (["draw", "{dir}/out", "--claim-rich", "-1"], "--claim-rich is not at least 0"),
+        (["import", "{dir}/nope.jsonl", "{file}", "--out", "{dir}/x.jsonl"], "does not exist"),
+        (["import", "{file}", "{file}", "--out", "{dir}/no/x.jsonl"], "make it first"),
+    ],
+)
+def test_article_pool_mistakes_are_usage_errors(tmp_path, committed, capsys, argv, message):
+    argv = [a.format(file=committed, dir=tmp_path) for a in argv]
+    with pytest.raises(SystemExit) as stop:
+        article_pool.main(argv)
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        # --out always points into tmp_path: a regression must not empty the committed file.
+        ["{dir}/nope", "{dir}", "--out", "{dir}/news.jsonl"],
+        ["{dir}", "{dir}", "--out", "{dir}/no/news.jsonl"],
+    ],
+)
+def test_import_labels_argument_mistakes_are_usage_errors(tmp_path, argv):
+    with pytest.raises(SystemExit) as stop:
+        import_labels.main([a.format(dir=tmp_path) for a in argv])
+    assert stop.value.code == 2
+
+
+def test_a_label_file_that_is_not_json_is_one_line_of_error(tmp_path, committed):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="error: not JSON"):
+        import_written.main([str(bad), "--out", str(committed)])
+    assert committed.read_text(encoding="utf-8") == LABELS
