@@ -36,7 +36,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
@@ -189,7 +189,11 @@ class Done:
 
 
 def read_done(path: Path) -> Done:
-    """Read OUT's records, first cutting off a last line that a kill left half-written."""
+    """Read OUT's records, first cutting off a last line that a kill left half-written.
+
+    Only a file of this command's records is read or cut: any other (a labels file, the
+    articles themselves, given as OUT by mistake) stops the job before a byte of it changes.
+    """
     done = Done()
     if not path.exists():
         return done
@@ -197,14 +201,17 @@ def read_done(path: Path) -> Done:
         good_end = 0
         for number, raw in enumerate(fh, start=1):
             if not raw.endswith(b"\n"):
-                break  # the half-written last line of a killed run: redone below
+                # The half-written last line of a killed run (redone below), if it is the
+                # start of one of our lines: to_line writes the id first.
+                if not raw.startswith(b'{"id":'):
+                    _not_ours(path, number)
+                break
             try:
                 record = json.loads(raw)
             except ValueError:
-                raise SystemExit(
-                    f"error: line {number} of {path} is not JSON; it is not an output of "
-                    "this command, so nothing is appended to it"
-                ) from None
+                _not_ours(path, number)
+            if not _is_record(record):
+                _not_ours(path, number)
             good_end += len(raw)
             _note(done, record)
         size = fh.seek(0, os.SEEK_END)
@@ -212,6 +219,22 @@ def read_done(path: Path) -> Done:
             done.dropped_bytes = size - good_end
             fh.truncate(good_end)
     return done
+
+
+def _not_ours(path: Path, number: int) -> NoReturn:
+    raise SystemExit(
+        f"error: line {number} of {path} is not a record of this command; it is not an output "
+        "of it, so nothing is appended to it and nothing in it is changed"
+    )
+
+
+def _is_record(value: object) -> bool:
+    """An OUT record: an id with an error, or with the model and balance of an analysis."""
+    if not isinstance(value, dict) or "id" not in value:
+        return False
+    if "error" in value:
+        return isinstance(value["error"], dict)
+    return isinstance(value.get("model"), dict) and isinstance(value.get("balance"), dict)
 
 
 def _note(done: Done, record: dict) -> None:

@@ -386,3 +386,23 @@ def test_an_out_that_cannot_be_written_is_a_usage_error(tmp_path, capsys, out, m
     assert message in capsys.readouterr().err
     assert source.read_bytes() == before
     assert not (tmp_path / "missing-folder").exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"labels": true}',  # one JSON object and no final newline: not a half line of ours
+        b'{"id": "a", "text": "It may work."}\n',  # the articles given as OUT
+        b"[1, 2]\n",
+        b"{}\n",
+        b"not json\n",
+    ],
+    ids=["json-no-newline", "articles", "list", "no-id", "not-json"],
+)
+def test_an_out_of_something_else_is_refused_and_left_as_it_was(tmp_path, content):
+    source = write_jsonl(tmp_path / "in.jsonl", [GOOD])
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(content)
+    with pytest.raises(SystemExit, match="is not a record of this command"):
+        main([str(source), str(out), "--no-progress"])
+    assert out.read_bytes() == content
