@@ -24,6 +24,7 @@ from pathlib import Path
 
 from service.analysis.balance import BALANCED_FROM, ONE_SIDED_BELOW
 from service.analysis.types import BALANCE_LABELS
+from service.cli import command, input_file, output_file
 from service.jsontext import InvalidJSON, parse_json
 
 #: Score histogram bins: tenths of [0, 1], 1.0 in the last.
@@ -103,6 +104,14 @@ def is_record(value: object) -> bool:
     return score is None or (
         isinstance(score, int | float) and not isinstance(score, bool) and 0 <= score <= 1
     )
+
+
+def png_file(value: str) -> Path:
+    """A .png file to write (``cli.output_file``): the plot is a PNG whatever the name says."""
+    path = output_file(value)
+    if path.suffix.lower() != ".png":
+        raise argparse.ArgumentTypeError(f"{value} does not end in .png")
+    return path
 
 
 def parse_date(value: object) -> date | None:
@@ -249,7 +258,7 @@ def plot(report: Report, path: Path, title: str = "caveat archive report") -> No
     _plot_scores(fig.add_subplot(grid[0, 0]), report)
     _plot_cues(fig.add_subplot(grid[:, 1]), report)
     _plot_time(fig.add_subplot(grid[1, 0]), report)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
 
 
 def _plot_scores(ax, report: Report) -> None:
@@ -321,20 +330,24 @@ def _plot_cues(ax, report: Report) -> None:
     ax.margins(x=0.12)
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     """The command line."""
     parser = argparse.ArgumentParser(
         prog="python -m service.report",
         description="Summarise the JSON Lines of service.batch: scores, one-sided share, cues.",
     )
-    parser.add_argument("records", type=Path, help="the OUT of python -m service.batch")
-    parser.add_argument("--png", type=Path, default=None, help="also plot to this PNG file")
+    parser.add_argument("records", type=input_file, help="the OUT of python -m service.batch")
+    parser.add_argument("--png", type=png_file, default=None, help="also plot to this PNG file")
     parser.add_argument("--by", choices=("auto", "day", "month"), default="auto")
     parser.add_argument("--title", default="caveat archive report", help="the plot's title")
     args = parser.parse_args(argv)
-    if not args.records.is_file():
-        parser.error(f"{args.records} is not a file")
     records, unreadable = read_records(args.records)
+    if unreadable and not records:
+        raise SystemExit(
+            f"error: none of the {unreadable} lines of {args.records} is a record of "
+            "python -m service.batch"
+        )
     report = build(records, args.by, unreadable)
     sys.stdout.write(render(report, str(args.records)))
     if args.png:

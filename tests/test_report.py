@@ -231,6 +231,30 @@ def test_lines_that_are_no_records_are_counted_not_a_traceback(tmp_path, capsys)
     assert "5 articles analysed, 1 error records, 6 unreadable lines" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("png", "message"),
+    [
+        ("nodir/report.png", "does not exist: make it first"),
+        (".", "is a folder"),
+        ("report.jpgg", "does not end in .png"),
+    ],
+)
+def test_a_png_path_that_cannot_be_written_is_a_usage_error(tmp_path, capsys, png, message):
+    path = write_records(tmp_path / "out.jsonl", RECORDS)
+    with pytest.raises(SystemExit) as stop:
+        main([str(path), "--png", str(tmp_path / png)])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+def test_a_file_with_no_record_at_all_is_an_error(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": "a", "text": "The batch input, not its output."}\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match="none of the 1 lines .* is a record"):
+        main([str(path)])
+
+
 def test_main_prints_the_report_and_writes_a_png(tmp_path, capsys):
     path = write_records(tmp_path / "out.jsonl", RECORDS)
     png = tmp_path / "report.png"
