@@ -39,6 +39,7 @@ Needs Java 17 or 21 (Spark 4) and ``pip install -r requirements-spark.txt``.
 from __future__ import annotations
 
 import argparse
+import glob
 import hashlib
 import io
 import json
@@ -343,7 +344,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-version", default=None, help="default: the newest manifest")
     parser.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     args = parser.parse_args(argv)
-    spark = build_session(args.master)
+    # Paths without a scheme are local: check them before a JVM starts. Spark checks the
+    # others (hdfs://, s3a://) itself, as it reads and writes them.
+    if "://" not in args.input and not glob.glob(args.input):
+        parser.error(f"{args.input} does not exist (or matches no file)")
+    if "://" not in args.output and Path(args.output).exists() and not args.overwrite:
+        parser.error(f"{args.output} exists: give --overwrite to replace it")
+    from pyspark.errors import PySparkException
+
+    try:
+        spark = build_session(args.master)
+    except PySparkException as exc:  # a mistyped --master: the JVM will not start
+        print(f"error: cannot start Spark with --master {args.master}: {exc}", file=sys.stderr)
+        return 1
     try:
         run(
             spark,
@@ -356,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     except (ModelError, FileNotFoundError) as exc:  # raised on the driver, before any task
         print(f"error: cannot load the model: {exc}", file=sys.stderr)
+        return 1
+    except PySparkException as exc:  # a path Spark cannot read or write, a remote one say
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
         spark.stop()

@@ -11,6 +11,7 @@ import pytest
 
 from service.batch import main as batch_main
 from service.spark_job import FLAT_COLUMNS, flat_row
+from service.spark_job import main as spark_main
 from training.datasets import iter_reuters
 
 
@@ -181,3 +182,19 @@ def test_executor_refuses_a_shipped_model_whose_hash_differs(tmp_path, monkeypat
     monkeypatch.setattr(pyspark.SparkFiles, "get", lambda name: str(tmp_path / name))
     with pytest.raises(ModelError, match="sha256"):
         next(analyze_partition(iter([]), "caveat-model-test", card["version"]))
+
+
+@pytest.mark.parametrize(
+    ("paths", "message"),
+    [
+        (["{tmp}/nope.jsonl", "{tmp}/out"], "does not exist"),
+        (["{tmp}/in-*.jsonl", "{tmp}/out"], "matches no file"),
+        (["{tmp}/in.jsonl", "{tmp}"], "exists: give --overwrite"),
+    ],
+)
+def test_local_path_mistakes_are_usage_errors_before_spark_starts(tmp_path, capsys, paths, message):
+    (tmp_path / "in.jsonl").write_text('{"id": "a", "text": "It may work."}\n', encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        spark_main([p.format(tmp=tmp_path) for p in paths])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
