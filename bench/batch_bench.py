@@ -38,6 +38,7 @@ import time
 from pathlib import Path
 
 from bench.common import server_env
+from service.cli import command, output_file, positive_int
 from training.datasets import iter_reuters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,12 +113,15 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     """Time the runs and print the table."""
     parser = argparse.ArgumentParser(prog="python -m bench.batch_bench", description=__doc__)
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per worker count")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
-    parser.add_argument("--keep", type=Path, default=None, help="copy the 2-worker OUT here")
+    parser.add_argument("--runs", type=positive_int, default=3, help="timed runs per worker count")
+    parser.add_argument(
+        "--limit", type=positive_int, default=None, help="only the first N articles"
+    )
+    parser.add_argument("--keep", type=output_file, default=None, help="copy the 2-worker OUT here")
     args = parser.parse_args(argv)
 
     print(header())
@@ -142,8 +146,12 @@ def main(argv: list[str] | None = None) -> int:
         same = outs[1].read_bytes() == outs[2].read_bytes()
         with open(outs[2], encoding="utf-8") as fh:
             errors = sum("error" in json.loads(line) for line in fh)
+        keep_error = None
         if args.keep:
-            shutil.copyfile(outs[2], args.keep)
+            try:
+                shutil.copyfile(outs[2], args.keep)
+            except OSError as exc:  # say so after the table: the runs are not lost
+                keep_error = exc
 
     median = statistics.median
     rates = {w: n / median(s) for w, s in seconds.items()}
@@ -170,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"outputs of 1 and 2 workers identical: {same}; error records in them: {errors}")
     met = "MET" if ratio >= TARGET_RATIO else "MISSED"
     print(f"target: 2 workers ≥ {TARGET_RATIO}× 1 worker: {ratio:.2f}× {met}")
+    if keep_error is not None:
+        raise SystemExit(
+            f"error: the 2-worker output could not be kept at {args.keep}: {keep_error}"
+        )
     if args.keep:
         print(f"2-worker output kept at {args.keep}")
     # A run whose articles failed measures nothing: say so through the exit status too.

@@ -34,6 +34,7 @@ from bench.common import (
     table,
     timed_pairs,
 )
+from service.cli import command, positive_int
 
 #: (label, target, unit, articles per pass) for the stage table.
 STAGE_LENGTHS = (
@@ -52,10 +53,11 @@ PROFILE_LENGTHS = (("10,000 chars", 10_000, 10), ("100,000 chars", 100_000, 2))
 TOP = 18
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Print the stage table and the cProfile top functions."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=5, help="timed passes (default 5)")
+    ap.add_argument("--repeats", type=positive_int, default=5, help="timed passes (default 5)")
     ap.add_argument("--pyinstrument", action="store_true", help="also print pyinstrument trees")
     args = ap.parse_args(argv)
 

@@ -27,7 +27,9 @@ from bench.common import (
     machine_header,
     median,
     news_sentences,
+    positive_seconds,
     reuters_stream,
+    seconds_or_zero,
     table,
     timed_pairs,
     verdict,
@@ -42,6 +44,7 @@ from bench.server import (
     run_wrk,
     wrk_path,
 )
+from service.cli import command, positive_int
 
 CONNECTIONS = (1, 8, 32)
 BATCH_CONNECTIONS = (1, 2)
@@ -52,17 +55,23 @@ TARGET_RATIO = 0.6
 TARGET_P99_MS = 60.0
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Measure the floor in process, then the server under load; print the tables."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=5, help="timed rounds per setting (default 5)")
-    ap.add_argument("--seconds", type=float, default=5.0, help="length of a round (default 5)")
-    ap.add_argument("--warmup", type=float, default=2.0, help="untimed round first (default 2 s)")
-    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    ap.add_argument("--rounds", type=positive_int, default=5,
+                    help="timed rounds per setting (default 5)")
+    ap.add_argument("--seconds", type=positive_seconds, default=5.0,
+                    help="length of a round (default 5)")
+    ap.add_argument("--warmup", type=seconds_or_zero, default=2.0,
+                    help="untimed round first (default 2 s)")
+    ap.add_argument("--workers", type=positive_int, default=2, help="gunicorn workers (default 2)")
     ap.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",
                     help="load client for single articles: wrk when installed (auto), or "
                          "Python threads")
     args = ap.parse_args(argv)
+    if args.client == "wrk" and not wrk_path():
+        ap.error("argument --client: wrk is not installed (apt-get install wrk)")
     if args.client == "auto":
         args.client = "wrk" if wrk_path() else "python"
 

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import fmt, machine_header, median, spread, table, timed_pairs, verdict
+from service.cli import command, positive_int
 
 #: Lexicon files under the shared data root.
 HEDGE_LEXICONS = ("lexicons/hedging-lrec/hedge_words.txt",
@@ -65,10 +66,11 @@ class Peer:
     cpu: list[float]  # this process's CPU time of the same passes
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Train the peers, score and time all four, print the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=5, help="timed passes (MiniLM: 3)")
+    ap.add_argument("--repeats", type=positive_int, default=5, help="timed passes (MiniLM: 3)")
     args = ap.parse_args(argv)
     # Offline (weights come from site-packages), quiet, and one core: the Rust tokenizer
     # would otherwise encode batches on every core.

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import bench  # noqa: F401  (pins thread pools before numpy loads)
 from bench.common import ROOT, fmt, machine_header, median, table, timed_pairs
+from service.cli import command, input_dir, input_file, positive_int
 from training.datasets import DEFAULT_DATA_ROOT, iter_reuters
 
 CASES_FILE = ROOT / "tests" / "data" / "segment_cases.jsonl"
@@ -90,7 +91,13 @@ def nltk_splitters(data_root: Path) -> tuple[Splitter, Splitter, float]:
 
     nltk.data.path.insert(0, str(Path(data_root) / "nltk_data"))
     started = time.perf_counter()
-    punkt = nltk.tokenize.PunktTokenizer("english")
+    try:
+        punkt = nltk.tokenize.PunktTokenizer("english")
+    except LookupError:
+        raise SystemExit(
+            f"error: NLTK's English Punkt (punkt_tab) is not under {Path(data_root) / 'nltk_data'}"
+            " nor in NLTK's other data folders"
+        ) from None
     loaded = time.perf_counter() - started
 
     def per_line(text: str) -> list[tuple[int, int]]:
@@ -111,9 +118,42 @@ def nltk_splitters(data_root: Path) -> tuple[Splitter, Splitter, float]:
 
 
 def load_cases(path: Path = CASES_FILE) -> list[dict]:
-    """The case file: one {"text", "sentences", "note"} a line."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    """The case file: one {"text", "sentences", "note"} a line.
+
+    A line that is not JSON, or not a case whose sentences are found in order in its
+    text, is one line of error and exit 1.
+    """
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"error: {path} line {number} is not JSON ({exc.msg})") from None
+        if not _is_case(case):
+            raise SystemExit(
+                f"error: {path} line {number} is not a case: an object with a text, a note "
+                "and the list of its sentences, each found in the text in order"
+            )
+        cases.append(case)
+    return cases
+
+
+def _is_case(case: object) -> bool:
+    if not (
+        isinstance(case, dict)
+        and isinstance(case.get("text"), str)
+        and isinstance(case.get("note"), str)
+        and isinstance(case.get("sentences"), list)
+        and all(isinstance(s, str) for s in case["sentences"])
+    ):
+        return False
+    try:
+        expected_ends(case)
+    except ValueError:
+        return False
+    return True
 
 
 def expected_ends(case: dict) -> list[int]:
@@ -159,12 +199,13 @@ def _verdict(got: list[str], case: dict) -> str:
     return "right" if got == case["sentences"] else "WRONG"
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Print the machine, the case-file scores, the speed table and where the splitters differ."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT, help="corpora root")
-    ap.add_argument("--cases", type=Path, default=CASES_FILE)
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="corpora root")
+    ap.add_argument("--cases", type=input_file, default=CASES_FILE)
+    ap.add_argument("--repeats", type=positive_int, default=5)
     args = ap.parse_args(argv)
 
     ours, ours_load = caveat_splitter()

@@ -35,7 +35,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import server_env
+from bench.common import count_or_zero, positive_seconds, server_env
+from service.cli import command, output_file, positive_int
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -213,14 +214,17 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     """Run the soak; exit 1 if any 5xx, dropped connection or mismatched status was seen."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=int, default=16, help="8-32 concurrent clients")
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--max-requests", type=int, default=200_000)
-    parser.add_argument("--warmup", type=int, default=40, help="good requests before start RSS")
-    parser.add_argument("--json", type=Path, help="also write the summary here")
+    parser.add_argument("--clients", type=positive_int, default=16, help="8-32 concurrent clients")
+    parser.add_argument("--seconds", type=positive_seconds, default=60.0)
+    parser.add_argument("--max-requests", type=positive_int, default=200_000)
+    parser.add_argument(
+        "--warmup", type=count_or_zero, default=40, help="good requests before start RSS"
+    )
+    parser.add_argument("--json", type=output_file, help="also write the summary here")
     args = parser.parse_args(argv)
     clients = max(8, min(MAX_CLIENTS, args.clients))
     seconds = max(1.0, min(MAX_SECONDS, args.seconds))

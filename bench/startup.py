@@ -38,16 +38,18 @@ from bench.server import (
     smaps_of,
     status_of,
 )
+from service.cli import command, positive_int
 
 #: The issue's targets.
 TARGET_RSS_MB = 250
 TARGET_FIRST_ANSWER_S = 3.0
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Size the artifacts, time fresh starts, read the workers' memory; print the tables."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=5, help="fresh server starts (default 5)")
+    ap.add_argument("--runs", type=positive_int, default=5, help="fresh server starts (default 5)")
     args = ap.parse_args(argv)
 
     print(machine_header(

@@ -29,6 +29,7 @@ from bench.common import (
     timed_pairs,
     verdict,
 )
+from service.cli import command, positive_int
 
 #: (label, target, unit, articles per pass): 30k to 300k characters a pass.
 LENGTHS = (
@@ -44,10 +45,12 @@ TARGET_RATIO_400_WORDS = 0.7
 TARGET_SECONDS_100K = 1.0
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Build the inputs, time caveat and the floor on each length, print the tables."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=5, help="timed passes per length (default 5)")
+    ap.add_argument("--repeats", type=positive_int, default=5,
+                    help="timed passes per length (default 5)")
     args = ap.parse_args(argv)
 
     from service.analysis.analyzer import Analyzer
