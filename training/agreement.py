@@ -14,9 +14,22 @@ from collections.abc import Hashable, Sequence
 from pathlib import Path
 
 from service.analysis.types import HEDGE_TYPES
+from service.cli import command, input_file
 from training.datasets import NEWS_LABELS
 
 SECOND_PASS = NEWS_LABELS.parent / "news-second.jsonl"
+
+
+def require_records(path: Path) -> None:
+    """Stop (exit 1) when the labels file ``path`` holds no record, only blank lines: a kappa,
+    a fold or a score over no records divides by zero or fails deep in the work."""
+    with open(path, encoding="utf-8") as fh:
+        if not any(line.strip() for line in fh):
+            raise SystemExit(f"error: no labeled records in {path}")
+
+
+class UnmatchedRecords(ValueError):
+    """A record of the second pass has no record in the first to compare it with."""
 
 
 def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
@@ -39,6 +52,12 @@ def agreement(first: Path = NEWS_LABELS, second: Path = SECOND_PASS) -> dict:
         one = {_key(r): r for r in map(json.loads, fh)}
     with open(second, encoding="utf-8") as fh:
         two = [json.loads(line) for line in fh]
+    unmatched = [_key(r) for r in two if _key(r) not in one]
+    if unmatched:
+        raise UnmatchedRecords(
+            f"{len(unmatched)} of the {len(two)} records of {second} are not in {first} "
+            f"(the first: {str(unmatched[0])[:60]!r}); compare two passes over the same records"
+        )
     out = {"sentences": len(two)}
     columns = {"claim": lambda r: r["claim"], "hedge": lambda r: r["hedge"]}
     columns |= {f"type:{t}": (lambda r, t=t: int(t in r["types"])) for t in HEDGE_TYPES}
@@ -53,13 +72,20 @@ def agreement(first: Path = NEWS_LABELS, second: Path = SECOND_PASS) -> dict:
     return out
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Print the agreement as JSON."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--first", type=Path, default=NEWS_LABELS)
-    ap.add_argument("--second", type=Path, default=SECOND_PASS)
+    ap.add_argument("--first", type=input_file, default=NEWS_LABELS)
+    ap.add_argument("--second", type=input_file, default=SECOND_PASS)
     args = ap.parse_args(argv)
-    print(json.dumps(agreement(args.first, args.second), indent=2))
+    for path in (args.first, args.second):
+        require_records(path)
+    try:
+        result = agreement(args.first, args.second)
+    except UnmatchedRecords as exc:
+        raise SystemExit(f"error: {exc}") from None
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -34,6 +33,8 @@ from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
 from service.analysis.heads import cue_logit
+from service.cli import command, input_dir, input_file, output_file
+from training.agreement import require_records
 from training.datasets import DEFAULT_DATA_ROOT, NEWS_LABELS, load_vader_valence
 from training.metrics import best_threshold, label_metrics
 from training.train import (
@@ -149,13 +150,17 @@ def study(values: dict[str, np.ndarray], folds: int = FOLDS) -> dict[str, dict[s
     return out
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Command line: compute the readings, score the variants, print (and write) them."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT, help="the corpora folder")
-    ap.add_argument("--labels", type=Path, default=NEWS_LABELS, help="our news labels (JSONL)")
-    ap.add_argument("--out", type=Path, help="also write the results here (JSON)")
+    ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="the corpora folder")
+    ap.add_argument(
+        "--labels", type=input_file, default=NEWS_LABELS, help="our news labels (JSONL)"
+    )
+    ap.add_argument("--out", type=output_file, help="also write the results here (JSON)")
     args = ap.parse_args(argv)
+    require_records(args.labels)
     with threadpool_limits(BLAS_THREADS):
         rows = fit_rows_of(load_corpora(args.data, args.labels))
         result = study(readings(rows, load_vader_valence(args.data)))

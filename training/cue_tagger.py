@@ -28,6 +28,8 @@ from pathlib import Path
 import joblib
 
 from service.analysis.tagger import CueTagger
+from service.cli import command, input_dir, input_file, output_file
+from training.agreement import require_records
 from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
@@ -100,15 +102,18 @@ def fit_claim_tagger(rows: Sequence[LabeledSentence], **params) -> CueTagger:
     )
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Command line: fit on every non-test document and write the tagger with joblib."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT, help="the corpora folder")
-    ap.add_argument("--labels", type=Path, default=NEWS_LABELS, help="our news labels (JSONL)")
-    ap.add_argument("--out", type=Path, required=True, help="the .joblib file to write")
+    ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="the corpora folder")
+    ap.add_argument(
+        "--labels", type=input_file, default=NEWS_LABELS, help="our news labels (JSONL)"
+    )
+    ap.add_argument("--out", type=output_file, required=True, help="the .joblib file to write")
     args = ap.parse_args(argv)
+    require_records(args.labels)
     tagger = fit_tagger(training_rows(args.data, args.labels))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(tagger, args.out, compress=3)
     info = {"candidates": len(tagger.candidates_)}
     print(json.dumps({"out": str(args.out), **PARAMS, **info}))

@@ -30,6 +30,7 @@ import numpy as np
 from service.analysis.cues import find_cues
 from service.analysis.model import MODELS_DIR, load_model
 from service.analysis.types import HEDGE_TYPES
+from service.cli import command, input_dir, output_file
 from training.metrics import expected_calibration_error, label_metrics
 
 
@@ -96,21 +97,32 @@ def score(rows: list[dict], models_dir: Path = MODELS_DIR) -> dict:
     return out
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     """Command line."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path)
     ap.add_argument("--format", choices=("conll2010", "jsonl"))
-    ap.add_argument("--models", type=Path, default=MODELS_DIR)
+    ap.add_argument("--models", type=input_dir, default=MODELS_DIR)
     ap.add_argument(
         "--report",
         action="store_true",
         help="the full report: baselines and caveat on every held-out set",
     )
     ap.add_argument(
-        "--out", type=Path, help="with --report: write the JSON here, its tables beside it (.md)"
+        "--out",
+        type=output_file,
+        help="with --report: write the JSON here, its tables beside it (.md)",
     )
     args = ap.parse_args(argv)
+    if args.report and (args.data or args.format):
+        ap.error("--data and --format do not go with --report (it scores the held-out sets)")
+    if args.out and not args.report:
+        ap.error("--out goes with --report (the scores of --data are printed)")
+    if args.out and args.out.suffix == ".md":
+        ap.error(f"--out {args.out}: give the JSON file; its tables are written beside it (.md)")
+    if args.out and args.out.with_suffix(".md").is_dir():
+        ap.error(f"--out {args.out}: {args.out.with_suffix('.md')} is a folder")
     if args.report:
         from training.report import build_report, table
 

@@ -43,7 +43,8 @@ from service.analysis.cues import find_cues
 from service.analysis.linking import link, link_input
 from service.analysis.model import MODELS_DIR, load_model
 from service.analysis.types import BALANCE_LABELS, Link
-from training.agreement import cohen_kappa
+from service.cli import command, input_dir, input_file, output_file
+from training.agreement import cohen_kappa, require_records
 from training.datasets import (
     ARTICLE_LABELS,
     ARTICLE_LABELS_SECOND,
@@ -348,6 +349,8 @@ def evaluate(
     }
     if ours:
         parts["written"] = list(range(len(news), len(articles)))
+    # A labels file of one part only (dev, say): no scores over no articles.
+    parts = {part: keep for part, keep in parts.items() if keep}
     for part, keep in parts.items():
         report["parts"][part] = {
             name: compare([gold[k] for k in keep], [v[k] for k in keep])
@@ -417,16 +420,18 @@ def interval_table(report: dict, part: str = "all") -> str:
     return "\n".join(lines)
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Print the table of every part; ``--out`` also writes the JSON report."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--labels", type=Path, default=ARTICLE_LABELS)
-    ap.add_argument("--second", type=Path, default=ARTICLE_LABELS_SECOND)
-    ap.add_argument("--written", type=Path, default=WRITTEN_ARTICLE_LABELS)
-    ap.add_argument("--models", type=Path, default=MODELS_DIR)
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT)
-    ap.add_argument("--out", type=Path, help="write the JSON report here")
+    ap.add_argument("--labels", type=input_file, default=ARTICLE_LABELS)
+    ap.add_argument("--second", type=input_file, default=ARTICLE_LABELS_SECOND)
+    ap.add_argument("--written", type=input_file, default=WRITTEN_ARTICLE_LABELS)
+    ap.add_argument("--models", type=input_dir, default=MODELS_DIR)
+    ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT)
+    ap.add_argument("--out", type=output_file, help="write the JSON report here")
     args = ap.parse_args(argv)
+    require_records(args.labels)
     report = evaluate(args.labels, args.second, args.models, args.data, args.written)
     for part in report["parts"]:
         print(f"\n{part} articles:\n{table(report, part)}\n\n{interval_table(report, part)}")

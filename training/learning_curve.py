@@ -46,6 +46,8 @@ from sklearn.metrics import average_precision_score
 
 from service.analysis.features import SentenceFeatures
 from service.analysis.heads import MaskedMultiLabel, PlattCalibrated
+from service.cli import command, input_dir, input_file, output_file, positive_int
+from training.agreement import require_records
 from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
@@ -282,22 +284,26 @@ def _fractions(text: str) -> list[float]:
     return values
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Command line: print the table (a line per run on stderr); --out writes the JSON."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT, help="the corpora folder")
-    ap.add_argument("--labels", type=Path, default=NEWS_LABELS, help="our news labels (JSONL)")
+    ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="the corpora folder")
+    ap.add_argument(
+        "--labels", type=input_file, default=NEWS_LABELS, help="our news labels (JSONL)"
+    )
     ap.add_argument(
         "--fractions",
         type=_fractions,
         default=list(FRACTIONS),
         help="fractions of each training fold's documents, comma separated",
     )
-    ap.add_argument("--seeds", type=int, default=SEEDS, help="subsamples per fraction below 1")
-    ap.add_argument("--out", type=Path, help="write every run, the table and the slope here")
+    ap.add_argument(
+        "--seeds", type=positive_int, default=SEEDS, help="subsamples per fraction below 1"
+    )
+    ap.add_argument("--out", type=output_file, help="write every run, the table and the slope here")
     args = ap.parse_args(argv)
-    if args.seeds < 1:
-        ap.error("--seeds must be at least 1")
+    require_records(args.labels)
 
     def progress(run: dict) -> None:
         print(

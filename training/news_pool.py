@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from service.cli import command, input_dir, output_dir, positive_int
 from training.datasets import DEFAULT_DATA_ROOT, iter_ptc, iter_reuters
 
 SEED = 20261126
@@ -267,8 +268,14 @@ def _english_punkt(root: Path):
     """NLTK's own English Punkt from ../shared/data/nltk_data (dev-only: the pool's splitter)."""
     import nltk
 
-    nltk.data.path.insert(0, str(Path(root) / "nltk_data"))
-    return nltk.tokenize.PunktTokenizer("english")
+    folder = Path(root) / "nltk_data"
+    nltk.data.path.insert(0, str(folder))
+    try:
+        return nltk.tokenize.PunktTokenizer("english")
+    except LookupError:  # NLTK's many-line "Resource punkt_tab not found" banner
+        raise FileNotFoundError(
+            f"no NLTK English Punkt (tokenizers/punkt_tab/english) under {folder}"
+        ) from None
 
 
 def _record(row: tuple, stratum: str) -> dict:
@@ -324,35 +331,47 @@ def draw(corpora: Corpora, per_corpus: int) -> list[dict]:
     return pool
 
 
+def _size(value: str) -> int:
+    """The size of a draw: a whole number, 0 for no draw."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0 (0 draws none)")
+    return number
+
+
+@command
 def main(argv: list[str] | None = None) -> None:
     """Write the pool as JSONL chunks of ``--chunk`` sentences into OUT."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", type=Path)
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT)
-    ap.add_argument("--per-corpus", type=int, default=1800)
-    ap.add_argument("--chunk", type=int, default=400)
+    ap.add_argument("out", type=output_dir)
+    ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT)
+    ap.add_argument("--per-corpus", type=positive_int, default=1800)
+    ap.add_argument("--chunk", type=positive_int, default=400)
     ap.add_argument(
         "--claim-rich",
-        type=int,
+        type=_size,
         default=1600,
         help="size of the second, claim-rich draw (chunks after the first draw's)",
     )
     ap.add_argument(
         "--targeted",
-        type=int,
+        type=_size,
         nargs=2,
         default=(800, 600),
         help="sizes of the two targeted draws (chunks after the claim-rich draw's)",
     )
     ap.add_argument(
         "--boundary",
-        type=int,
+        type=_size,
         default=0,
         help=f"size of the boundary draw, chosen by model {BOUNDARY_MODEL}'s P(claim) in "
         f"{list(BOUNDARY_BAND)} (needs that model in models/); written as boundary-NN.jsonl "
         "chunks of --boundary-chunk",
     )
-    ap.add_argument("--boundary-chunk", type=int, default=200)
+    ap.add_argument("--boundary-chunk", type=positive_int, default=200)
     args = ap.parse_args(argv)
     corpora = read_corpora(args.data)
     pool = draw(corpora, args.per_corpus)

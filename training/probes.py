@@ -49,6 +49,7 @@ from pathlib import Path
 
 from service.analysis.analyzer import Analyzer
 from service.analysis.model import MODELS_DIR, load_model
+from service.cli import command, input_dir
 from training.metrics import confusion, label_metrics
 
 PROBES_DIR = Path(__file__).resolve().parent / "probes"
@@ -108,10 +109,11 @@ def score(analyzer: Analyzer, probes: list[dict]) -> dict:
     }
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Print each set's figures (and, with --misses, the probes the model gets wrong)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--models", type=Path, default=MODELS_DIR)
+    ap.add_argument("--models", type=input_dir, default=MODELS_DIR)
     ap.add_argument("--version", help="model version (default: the newest)")
     ap.add_argument("--misses", action="store_true", help="list the probes the model misses")
     args = ap.parse_args(argv)

@@ -41,6 +41,7 @@ import nltk
 from nltk.tokenize.punkt import _ORTHO_MAP, PunktParameters, PunktTrainer
 
 from service.analysis.segment import default_segmenter_path, params_to_json
+from service.cli import command, input_dir, output_file
 from training.datasets import DEFAULT_DATA_ROOT, iter_reuters
 
 #: Bump when the curated lists, the filters or the training text change.
@@ -279,14 +280,16 @@ def build(root: Path) -> str:
     return params_to_json(params, header)
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Train and write the parameters file."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT, help="corpora root")
-    ap.add_argument("--out", type=Path, default=default_segmenter_path(), help="JSON to write")
+    ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="corpora root")
+    ap.add_argument(
+        "--out", type=output_file, default=default_segmenter_path(), help="JSON to write"
+    )
     args = ap.parse_args(argv)
     content = build(args.data)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     # newline="" writes "\n" on every platform, so the bytes (and the hash) are the same.
     with open(args.out, "w", encoding="utf-8", newline="") as fh:
         fh.write(content)

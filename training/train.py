@@ -47,6 +47,8 @@ from service.analysis.model import MODELS_DIR, CaveatModel, sha256_of
 from service.analysis.segment import Segmenter
 from service.analysis.tagger import CueTagger
 from service.analysis.types import HEDGE_TYPES
+from service.cli import command, input_dir, input_file, output_dir
+from training.agreement import require_records
 from training.cue_tagger import CLAIM_PARAMS as CLAIM_TAGGER_PARAMS
 from training.cue_tagger import PARAMS as TAGGER_PARAMS
 from training.cue_tagger import fit_claim_tagger, fit_tagger
@@ -61,8 +63,10 @@ from training.datasets import (
     WRITTEN_ARTICLE_LABELS,
     WRITTEN_LABELS,
     LabeledSentence,
+    article_sentence_id,
     domain_of,
     iter_article_rows,
+    iter_articles,
     iter_news,
     iter_szeged,
     iter_written,
@@ -393,6 +397,8 @@ def _train(
     leave_out: frozenset[str],
     articles: tuple[str, str] | None = None,
 ) -> dict:
+    # The model is saved beside the segmenter it ships with: read it before any fitting.
+    segmenter = load_segmenter(out_dir)
     data = load_corpora(root, labels, leave_out=leave_out, articles=articles)
     fit_rows = fit_rows_of(data)
     pipeline, tuning = fit_model(fit_rows, valence=load_vader_valence(root))
@@ -410,9 +416,7 @@ def _train(
     print(f"hedge types, heads + cue tagger out of fold: {combined_cv['types']}")
     tagger, claim_tagger = fit_tagger(fit_rows), fit_claim_tagger(fit_rows)
     card = {**combiner_weights(combiners, type_combiners), "thresholds": thresholds}
-    model = CaveatModel(
-        pipeline, Segmenter.load(out_dir / SEGMENTER_FILE), card, tagger, claim_tagger
-    )
+    model = CaveatModel(pipeline, segmenter, card, tagger, claim_tagger)
     held_out = ("news-test", "szeged-wiki-test", "szeged-bio-test")
     metrics = {name: evaluate_split(model, data[name]) for name in held_out}
     # Out of fold on news train + dev: the claim head alone, and both decisions as shipped.
@@ -446,6 +450,48 @@ def _train(
     if previous is not None:
         _compare_with_previous(manifest, previous)
     return manifest
+
+
+def load_segmenter(out_dir: Path) -> Segmenter:
+    """The segmenter parameters that ``out_dir`` must hold before a model is saved there
+    (``save_model`` records their hash); a missing file names what to put there."""
+    path = out_dir / SEGMENTER_FILE
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no {SEGMENTER_FILE} in {out_dir}: a model is saved beside its segmenter; copy "
+            f"{MODELS_DIR / SEGMENTER_FILE} there first (or write one with python -m "
+            f"training.segmenter --out {path})"
+        )
+    return Segmenter.load(path)
+
+
+def article_range_error(
+    first: str,
+    last: str,
+    path: Path = WRITTEN_ARTICLE_LABELS,
+    cues: Path = WRITTEN_ARTICLE_CUES,
+) -> str | None:
+    """What is wrong with training on the written articles ``first`` to ``last`` (ids, as
+    ``iter_article_rows`` reads them), or None: no article in the range, or one whose labeled
+    sentences have no marked cues (``iter_article_rows`` would stop on it)."""
+    with open(cues, encoding="utf-8") as fh:
+        marked = {json.loads(line)["id"] for line in fh if line.strip()}
+    articles = list(iter_articles(path))
+    marked_articles = sorted({a.id for a in articles} & {m.rsplit("-", 1)[0] for m in marked})
+    if marked_articles:
+        known = f"articles {marked_articles[0]} to {marked_articles[-1]} have their cues marked"
+    else:
+        known = "no article has its cues marked"
+    chosen = [a for a in articles if first <= a.id <= last]
+    if not chosen:
+        ids = sorted(a.id for a in articles)
+        span = f"the ids run {ids[0]} to {ids[-1]}" if ids else f"{path} holds none"
+        return f"no written article from {first} to {last} ({span}; {known})"
+    for article in chosen:
+        for k, (_, _, claim, hedge, _) in enumerate(article.sentences):
+            if (claim or hedge) and article_sentence_id(article.id, k) not in marked:
+                return f"{article.id} has labeled sentences without marked cues ({known})"
+    return None
 
 
 def combiner_weights(
@@ -565,12 +611,20 @@ def _compare_with_previous(manifest: dict, previous: dict) -> None:
             )
 
 
+@command
 def main(argv: list[str] | None = None) -> None:
     """Command line: train and print the held-out metrics."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT, help="the corpora folder")
-    ap.add_argument("--labels", type=Path, default=NEWS_LABELS, help="our news labels (JSONL)")
-    ap.add_argument("--out", type=Path, default=MODELS_DIR, help="folder for artifact + manifest")
+    ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="the corpora folder")
+    ap.add_argument(
+        "--labels", type=input_file, default=NEWS_LABELS, help="our news labels (JSONL)"
+    )
+    ap.add_argument(
+        "--out",
+        type=output_dir,
+        default=MODELS_DIR,
+        help=f"folder for artifact + manifest; it must hold the segmenter ({SEGMENTER_FILE})",
+    )
     ap.add_argument("--version", default=VERSION)
     ap.add_argument(
         "--with-shelved",
@@ -588,6 +642,9 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     leave_out = frozenset() if args.with_shelved else SHELVED_STRATA
     articles = tuple(args.articles) if args.articles else None
+    if articles is not None and (problem := article_range_error(*articles)):
+        ap.error(f"--articles {' '.join(articles)}: {problem}")
+    require_records(args.labels)
     manifest = train(args.data, args.labels, args.out, args.version, leave_out, articles)
     print(
         json.dumps({"thresholds": manifest["thresholds"], "metrics": manifest["metrics"]}, indent=2)

@@ -1,0 +1,311 @@
+"""The training command lines: a wrong path, count or range is a usage error (exit 2) before
+any work, and what only reading finds (an empty or non-JSON file, a corpora folder without
+the corpora, a model that is not there) is one line of error, exit 1; never a traceback."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import pytest
+
+import training.learning_curve as learning_curve_module
+import training.train as train_module
+from service.analysis.model import MODELS_DIR
+from training import (
+    agreement,
+    combiner_study,
+    cue_tagger,
+    evaluate,
+    evaluate_articles,
+    news_pool,
+    probes,
+    segmenter,
+    threshold_study,
+)
+from training.datasets import WRITTEN_ARTICLE_LABELS
+from training.train import SEGMENTER_FILE
+
+
+def _usage_error(main, argv, capsys, message):
+    """``main(argv)`` stops as argparse does (exit 2), naming the mistake on stderr."""
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def _one_line_error(main, argv, message):
+    """``main(argv)`` stops with one line "error: ...", exit 1 (SystemExit with a text)."""
+    with pytest.raises(SystemExit, match=message) as stop:
+        main(argv)
+    assert isinstance(stop.value.code, str) and stop.value.code.startswith("error: ")
+    assert "\n" not in stop.value.code
+    return stop.value.code
+
+
+@pytest.fixture
+def files(tmp_path):
+    """An empty file, a file that is not JSON, and a folder without any corpus."""
+    (tmp_path / "empty.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text("{not json\n", encoding="utf-8")
+    (tmp_path / "corpora").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Training's work stops the test: a check that comes too late fails it, fast."""
+
+    def started(*args, **kwargs):
+        raise AssertionError("the work started before the check")
+
+    for module in (train_module, threshold_study, combiner_study):
+        monkeypatch.setattr(module, "load_corpora", started)
+    monkeypatch.setattr(learning_curve_module, "load_claim_data", started)
+    monkeypatch.setattr(cue_tagger, "training_rows", started)
+    monkeypatch.setattr(segmenter, "build", started)
+    monkeypatch.setattr(news_pool, "read_corpora", started)
+
+
+# --------------------------------------------------------------------------- train
+
+
+def test_train_out_without_the_segmenter_stops_before_any_fitting(files, no_work):
+    message = _one_line_error(
+        train_module.main, ["--out", str(files / "newdir")], f"no {SEGMENTER_FILE} in"
+    )
+    assert "training.segmenter" in message
+    assert not (files / "newdir").exists()
+
+
+def test_train_paths_are_checked_when_parsed(files, capsys, no_work):
+    main = train_module.main
+    _usage_error(main, ["--out", str(files / "bad.jsonl")], capsys, "is a file, not a folder")
+    _usage_error(main, ["--data", str(files / "nope")], capsys, "does not exist")
+    _usage_error(main, ["--labels", str(files / "nope.jsonl")], capsys, "does not exist")
+    _usage_error(main, ["--labels", str(files)], capsys, "is a folder, not a file")
+
+
+def test_train_empty_or_non_json_labels_are_one_line(files, no_work, monkeypatch):
+    _one_line_error(
+        train_module.main, ["--labels", str(files / "empty.jsonl")], "no labeled records in"
+    )
+    monkeypatch.undo()  # reading the labels is the work that finds them not JSON
+    out = files / "models"
+    out.mkdir()
+    shutil.copy(MODELS_DIR / SEGMENTER_FILE, out / SEGMENTER_FILE)
+    argv = ["--out", str(out), "--labels", str(files / "bad.jsonl")]
+    _one_line_error(train_module.main, argv, "error: not JSON")
+
+
+def test_train_a_corpora_folder_without_reuters_is_one_line(files):
+    out = files / "models"
+    out.mkdir()
+    shutil.copy(MODELS_DIR / SEGMENTER_FILE, out / SEGMENTER_FILE)
+    argv = ["--out", str(out), "--data", str(files / "corpora")]
+    _one_line_error(train_module.main, argv, "no Reuters SGML files under")
+
+
+def test_train_articles_outside_the_written_ones_are_a_usage_error(capsys, no_work):
+    main = train_module.main
+    _usage_error(main, ["--articles", "w999", "w998"], capsys, "no written article from w999")
+    _usage_error(main, ["--articles", "w031", "w000"], capsys, "no written article from w031")
+
+
+def _article(article_id: str) -> dict:
+    text = "Officials hailed a historic deal. The council met."
+    return {
+        "id": article_id,
+        "source": f"written:{article_id}",
+        "text": text,
+        "sha1": hashlib.sha1(text.encode("utf-8")).hexdigest(),
+        "part": "written",
+        "stratum": "written",
+        "sentences": [
+            {"start": 0, "end": 33, "claim": 1, "hedge": 0, "types": []},
+            {"start": 34, "end": 50, "claim": 0, "hedge": 0, "types": []},
+        ],
+        "links": [],
+        "balance": {"label": "unbalanced", "score": 0.0},
+    }
+
+
+def test_an_article_range_with_an_unmarked_article_is_named(tmp_path):
+    article_range_error = train_module.article_range_error
+    labels, cues = tmp_path / "articles.jsonl", tmp_path / "cues.jsonl"
+    labels.write_text("".join(json.dumps(_article(i)) + "\n" for i in ("w000", "w001", "w002")))
+    cue = {"start": 10, "end": 32, "label": "claim", "type": None}
+    cues.write_text(json.dumps({"id": "w000-00", "cues": [cue]}) + "\n")
+    assert article_range_error("w000", "w000", labels, cues) is None
+    problem = article_range_error("w000", "w002", labels, cues)
+    assert problem.startswith("w001 has labeled sentences without marked cues")
+    assert "articles w000 to w000 have their cues marked" in problem
+    assert "the ids run w000 to w002" in article_range_error("w005", "w009", labels, cues)
+
+
+def test_the_committed_articles_the_help_names_are_a_valid_range():
+    article_range_error = train_module.article_range_error
+    # "w000 to w031 have their cues marked", says the help of --articles.
+    assert article_range_error("w000", "w031") is None
+    assert "have their cues marked" in article_range_error("w900", "w901")
+
+
+# --------------------------------------------------------------------------- studies
+
+
+def test_studies_check_their_paths_and_counts_when_parsed(files, capsys, no_work):
+    folder, missing = str(files), str(files / "no" / "x.json")
+    for main in (learning_curve_module.main, threshold_study.main, combiner_study.main):
+        _usage_error(main, ["--out", folder], capsys, "is a folder; give a file name")
+        _usage_error(main, ["--out", missing], capsys, "does not exist: make it first")
+        _usage_error(main, ["--labels", folder], capsys, "is a folder, not a file")
+        _usage_error(main, ["--data", str(files / "bad.jsonl")], capsys, "is a file, not a folder")
+    _usage_error(threshold_study.main, ["--repeats", "0"], capsys, "0 is not at least 1")
+    _usage_error(learning_curve_module.main, ["--seeds", "0"], capsys, "0 is not at least 1")
+
+
+def test_studies_stop_on_empty_labels_before_any_work(files, no_work):
+    empty = ["--labels", str(files / "empty.jsonl")]
+    for main in (learning_curve_module.main, threshold_study.main, combiner_study.main):
+        _one_line_error(main, empty, "no labeled records in")
+
+
+@pytest.mark.parametrize("module", ["learning_curve", "threshold_study", "combiner_study"])
+def test_studies_a_corpora_folder_without_reuters_is_one_line(files, module):
+    main = {
+        "learning_curve": learning_curve_module.main,
+        "threshold_study": threshold_study.main,
+        "combiner_study": combiner_study.main,
+    }[module]
+    _one_line_error(main, ["--data", str(files / "corpora")], "no Reuters SGML files under")
+
+
+def test_cue_tagger_checks_its_out_and_labels_first(files, capsys, no_work):
+    main = cue_tagger.main
+    _usage_error(main, ["--out", str(files)], capsys, "is a folder; give a file name")
+    _usage_error(main, ["--out", str(files / "no" / "t.joblib")], capsys, "make it first")
+    out = ["--out", str(files / "t.joblib")]
+    _usage_error(main, [*out, "--labels", str(files / "nope")], capsys, "does not exist")
+    _one_line_error(main, [*out, "--labels", str(files / "empty.jsonl")], "no labeled records")
+
+
+def test_cue_tagger_unreadable_labels_or_corpora_are_one_line(files):
+    out = ["--out", str(files / "t.joblib")]
+    _one_line_error(cue_tagger.main, [*out, "--labels", str(files / "bad.jsonl")], "not JSON")
+    argv = [*out, "--data", str(files / "corpora")]
+    _one_line_error(cue_tagger.main, argv, "no Reuters SGML files")
+    assert not (files / "t.joblib").exists()
+
+
+def test_segmenter_checks_its_paths_first(files, capsys, no_work):
+    _usage_error(segmenter.main, ["--out", str(files)], capsys, "is a folder; give a file name")
+    _usage_error(segmenter.main, ["--data", str(files / "nope")], capsys, "does not exist")
+
+
+def test_segmenter_a_corpora_folder_without_reuters_is_one_line(files):
+    main = segmenter.main
+    out = files / "punkt.json"
+    _one_line_error(main, ["--data", str(files / "corpora"), "--out", str(out)], "no Reuters SGML")
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+def test_agreement_with_an_empty_or_unreadable_pass_is_one_line(files, capsys):
+    main = agreement.main
+    _one_line_error(main, ["--second", str(files / "empty.jsonl")], "no labeled records in")
+    _one_line_error(main, ["--first", str(files / "empty.jsonl")], "no labeled records in")
+    _one_line_error(main, ["--second", str(files / "bad.jsonl")], "error: not JSON")
+    _usage_error(main, ["--second", str(files / "nope.jsonl")], capsys, "does not exist")
+    _usage_error(main, ["--first", str(files)], capsys, "is a folder, not a file")
+
+
+def test_agreement_of_passes_over_other_records_is_one_line(tmp_path):
+    row = {"claim": 0, "hedge": 0, "types": []}
+    (tmp_path / "a.jsonl").write_text(json.dumps({**row, "id": "n1"}) + "\n")
+    (tmp_path / "b.jsonl").write_text(json.dumps({**row, "id": "n2"}) + "\n")
+    argv = ["--first", str(tmp_path / "a.jsonl"), "--second", str(tmp_path / "b.jsonl")]
+    _one_line_error(agreement.main, argv, "1 of the 1 records of .* are not in")
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def test_evaluate_out_is_checked_and_only_goes_with_report(files, capsys):
+    main = evaluate.main
+    data = ["--data", str(files / "bad.jsonl"), "--format", "jsonl"]
+    _usage_error(main, [*data, "--out", str(files / "e.json")], capsys, "--out goes with --report")
+    _usage_error(main, ["--report", "--out", str(files / "no" / "e.json")], capsys, "make it first")
+    _usage_error(main, ["--report", "--out", str(files)], capsys, "is a folder")
+    _usage_error(main, ["--report", "--out", str(files / "e.md")], capsys, "give the JSON file")
+    (files / "e.md").mkdir()
+    _usage_error(main, ["--report", "--out", str(files / "e.json")], capsys, "is a folder")
+    _usage_error(main, ["--report", *data], capsys, "do not go with --report")
+
+
+def test_evaluate_a_missing_model_is_one_line(files, capsys):
+    rows = files / "rows.jsonl"
+    rows.write_text(json.dumps({"text": "It may rain.", "hedge": 1}) + "\n")
+    data = ["--data", str(rows), "--format", "jsonl"]
+    _usage_error(evaluate.main, [*data, "--models", str(files / "nope")], capsys, "does not exist")
+    _one_line_error(evaluate.main, [*data, "--models", str(files / "corpora")], "error: ")
+
+
+def test_evaluate_articles_checks_its_files(files, capsys):
+    main = evaluate_articles.main
+    _one_line_error(main, ["--labels", str(files / "empty.jsonl")], "no labeled records in")
+    _one_line_error(main, ["--labels", str(files / "bad.jsonl")], "error: not JSON")
+    _usage_error(main, ["--written", "typo"], capsys, "typo does not exist")
+    _usage_error(main, ["--second", str(files / "typo")], capsys, "does not exist")
+    _usage_error(main, ["--labels", str(files)], capsys, "is a folder, not a file")
+    _usage_error(main, ["--out", str(files)], capsys, "is a folder; give a file name")
+    _usage_error(main, ["--out", str(files / "no" / "a.json")], capsys, "make it first")
+    _usage_error(main, ["--models", str(files / "nope")], capsys, "does not exist")
+    _usage_error(main, ["--data", str(files / "nope")], capsys, "does not exist")
+
+
+def test_evaluate_articles_a_missing_model_is_one_line(files):
+    # Our written articles carry their text: no corpus is read before the model.
+    argv = ["--labels", str(WRITTEN_ARTICLE_LABELS), "--models", str(files / "corpora")]
+    _one_line_error(evaluate_articles.main, argv, "error: ")
+
+
+def test_probes_a_missing_model_or_version_is_one_line(files, capsys):
+    _usage_error(probes.main, ["--models", str(files / "nope")], capsys, "does not exist")
+    _one_line_error(probes.main, ["--models", str(files / "corpora")], "error: ")
+    _one_line_error(probes.main, ["--version", "0.0.0-none"], "error: no manifest")
+
+
+# --------------------------------------------------------------------------- news pool
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--chunk", "0"], "0 is not at least 1"),
+        (["--chunk", "-5"], "-5 is not at least 1"),
+        (["--boundary-chunk", "0"], "0 is not at least 1"),
+        (["--per-corpus", "0"], "0 is not at least 1"),
+        (["--claim-rich", "-1"], "-1 is below 0"),
+        (["--targeted", "800", "-2"], "-2 is below 0"),
+        (["--boundary", "x"], "'x' is not a whole number"),
+    ],
+)
+def test_news_pool_counts_are_checked_when_parsed(files, capsys, no_work, argv, message):
+    _usage_error(news_pool.main, [str(files / "pool"), *argv], capsys, message)
+    assert not (files / "pool").exists()
+
+
+def test_news_pool_out_is_checked_first(files, capsys, no_work):
+    _usage_error(news_pool.main, [str(files / "bad.jsonl")], capsys, "is a file, not a folder")
+    _usage_error(news_pool.main, [str(files / "no" / "pool")], capsys, "make it first")
+
+
+def test_news_pool_corpora_without_nltk_punkt_are_one_line(files, monkeypatch):
+    monkeypatch.setattr("nltk.data.path", [])  # only --data's nltk_data, not the machine's
+    argv = [str(files / "pool"), "--data", str(files / "corpora")]
+    _one_line_error(news_pool.main, argv, "no NLTK English Punkt")
+    assert not (files / "pool").exists()
