@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
 import importlib.metadata
-import math
 import os
 import platform
 import socket
@@ -31,46 +29,6 @@ FILL = 0.95
 FILL_SLACK = 20
 #: Prose sentences collected from Reuters for building articles (characters); enough for all sets.
 STREAM_CHARS = 2_500_000
-
-
-# --------------------------------------------------------------------------- arguments
-
-
-def positive_seconds(value: str) -> float:
-    """A finite number of seconds above 0: an argparse type beside ``service.cli``'s."""
-    seconds = _finite(value)
-    if seconds <= 0:
-        raise argparse.ArgumentTypeError(f"{value} is not above 0")
-    return seconds
-
-
-def seconds_or_zero(value: str) -> float:
-    """A finite number of seconds, 0 or more (0: none)."""
-    seconds = _finite(value)
-    if seconds < 0:
-        raise argparse.ArgumentTypeError(f"{value} is below 0")
-    return seconds
-
-
-def count_or_zero(value: str) -> int:
-    """A whole number, 0 or more (0: none)."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{value} is below 0")
-    return number
-
-
-def _finite(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
-    if not math.isfinite(number):
-        raise argparse.ArgumentTypeError(f"{value} is not a finite number")
-    return number
 
 
 # --------------------------------------------------------------------------- the machine

@@ -27,9 +27,7 @@ from bench.common import (
     machine_header,
     median,
     news_sentences,
-    positive_seconds,
     reuters_stream,
-    seconds_or_zero,
     table,
     timed_pairs,
     verdict,
@@ -44,7 +42,7 @@ from bench.server import (
     run_wrk,
     wrk_path,
 )
-from service.cli import command, positive_int
+from service.cli import command, positive_int, positive_seconds, seconds
 
 CONNECTIONS = (1, 8, 32)
 BATCH_CONNECTIONS = (1, 2)
@@ -63,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
                     help="timed rounds per setting (default 5)")
     ap.add_argument("--seconds", type=positive_seconds, default=5.0,
                     help="length of a round (default 5)")
-    ap.add_argument("--warmup", type=seconds_or_zero, default=2.0,
+    ap.add_argument("--warmup", type=seconds, default=2.0,
                     help="untimed round first (default 2 s)")
     ap.add_argument("--workers", type=positive_int, default=2, help="gunicorn workers (default 2)")
     ap.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",

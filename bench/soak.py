@@ -35,8 +35,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import count_or_zero, positive_seconds, server_env
-from service.cli import command, output_file, positive_int
+from bench.common import server_env
+from service.cli import command, count, output_file, positive_int, positive_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=positive_seconds, default=60.0)
     parser.add_argument("--max-requests", type=positive_int, default=200_000)
     parser.add_argument(
-        "--warmup", type=count_or_zero, default=40, help="good requests before start RSS"
+        "--warmup", type=count, default=40, help="good requests before start RSS"
     )
     parser.add_argument("--json", type=output_file, help="also write the summary here")
     args = parser.parse_args(argv)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 from collections.abc import Callable, Sized
 from pathlib import Path
 from typing import Any
@@ -68,15 +69,39 @@ def output_dir(value: str) -> Path:
     return path
 
 
+def _number(value: str, kind: type, lowest: float, above: bool = False) -> Any:
+    """``kind(value)`` if it is a finite number >= ``lowest`` (> with ``above``)."""
+    try:
+        number = kind(value)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"{value!r} is not {what}") from None
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{value} is not a finite number")
+    if number < lowest or (above and number == lowest):
+        bound = "above" if above else "at least"
+        raise argparse.ArgumentTypeError(f"{value} is not {bound} {lowest:g}")
+    return number
+
+
 def positive_int(value: str) -> int:
     """An integer of at least 1."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
-    return number
+    return _number(value, int, 1)
+
+
+def count(value: str) -> int:
+    """An integer of at least 0 (0: none)."""
+    return _number(value, int, 0)
+
+
+def positive_seconds(value: str) -> float:
+    """A finite number of seconds above 0."""
+    return _number(value, float, 0, above=True)
+
+
+def seconds(value: str) -> float:
+    """A finite number of seconds, 0 or more (0: none)."""
+    return _number(value, float, 0)
 
 
 def refuse_empty(records: Sized, out: Path, what: str = "records") -> None:

@@ -94,3 +94,22 @@ def test_command_lets_a_bug_raise():
 
     with pytest.raises(KeyError):
         main([])
+
+
+@pytest.mark.parametrize(
+    ("kind", "good", "bad", "message"),
+    [
+        (cli.count, ("0", 0), "-1", "-1 is not at least 0"),
+        (cli.seconds, ("0", 0.0), "-0.5", "-0.5 is not at least 0"),
+        (cli.positive_seconds, ("0.25", 0.25), "0", "0 is not above 0"),
+        (cli.positive_seconds, ("2", 2.0), "inf", "inf is not a finite number"),
+        (cli.seconds, ("1e3", 1000.0), "nan", "nan is not a finite number"),
+        (cli.count, ("7", 7), "1.5", "'1.5' is not a whole number"),
+        (cli.seconds, ("3", 3.0), "soon", "'soon' is not a number"),
+    ],
+)
+def test_counts_and_seconds(capsys, kind, good, bad, message):
+    assert _parse(kind, good[0]) == good[1]
+    with pytest.raises(SystemExit):
+        _parse(kind, bad)
+    assert message in capsys.readouterr().err

@@ -50,7 +50,7 @@ def test_an_empty_input_keeps_the_file(tmp_path, committed, run):
         (["draw", "{file}"], "is a file, not a folder"),
         (["draw", "{dir}/out", "--chunks", "0"], "not at least 1"),
         (["draw", "{dir}/out", "--uniform", "-3"], "not at least 1"),
-        (["draw", "{dir}/out", "--claim-rich", "-1"], "--claim-rich is not at least 0"),
+        (["draw", "{dir}/out", "--claim-rich", "-1"], "--claim-rich: -1 is not at least 0"),
         (["import", "{dir}/nope.jsonl", "{file}", "--out", "{dir}/x.jsonl"], "does not exist"),
         (["import", "{file}", "{file}", "--out", "{dir}/no/x.jsonl"], "make it first"),
     ],

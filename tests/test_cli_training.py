@@ -289,8 +289,8 @@ def test_probes_a_missing_model_or_version_is_one_line(files, capsys):
         (["--chunk", "-5"], "-5 is not at least 1"),
         (["--boundary-chunk", "0"], "0 is not at least 1"),
         (["--per-corpus", "0"], "0 is not at least 1"),
-        (["--claim-rich", "-1"], "-1 is below 0"),
-        (["--targeted", "800", "-2"], "-2 is below 0"),
+        (["--claim-rich", "-1"], "-1 is not at least 0"),
+        (["--targeted", "800", "-2"], "-2 is not at least 0"),
         (["--boundary", "x"], "'x' is not a whole number"),
     ],
 )

@@ -45,6 +45,7 @@ from service.analysis.segment import Segmenter, default_segmenter_path
 from service.analysis.types import BALANCE_LABELS, HEDGE_TYPES
 from service.cli import (
     command,
+    count,
     input_dir,
     input_file,
     output_dir,
@@ -319,7 +320,7 @@ def main(argv: list[str] | None = None) -> None:
     d.add_argument("--chunks", type=positive_int, default=4, help="annotators' shares")
     d.add_argument(
         "--claim-rich",
-        type=int,
+        type=count,
         default=0,
         help="also the second draw (pool2.jsonl, articles2-N.txt): this many Reuters articles",
     )
@@ -334,8 +335,6 @@ def main(argv: list[str] | None = None) -> None:
     i.add_argument("--pass", dest="pass_name", default="first", choices=("first", "second"))
     i.add_argument("--append", action="store_true", help="keep the records already in --out")
     args = ap.parse_args(argv)
-    if getattr(args, "claim_rich", 0) < 0:
-        ap.error("--claim-rich is not at least 0")
     if args.command == "import":
         try:
             n = import_labels(args.pool, args.raw, args.out, args.pass_name, args.append)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from service.cli import command, input_dir, output_dir, positive_int
+from service.cli import command, count, input_dir, output_dir, positive_int
 from training.datasets import DEFAULT_DATA_ROOT, iter_ptc, iter_reuters
 
 SEED = 20261126
@@ -331,17 +331,6 @@ def draw(corpora: Corpora, per_corpus: int) -> list[dict]:
     return pool
 
 
-def _size(value: str) -> int:
-    """The size of a draw: a whole number, 0 for no draw."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{value} is below 0 (0 draws none)")
-    return number
-
-
 @command
 def main(argv: list[str] | None = None) -> None:
     """Write the pool as JSONL chunks of ``--chunk`` sentences into OUT."""
@@ -352,20 +341,20 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--chunk", type=positive_int, default=400)
     ap.add_argument(
         "--claim-rich",
-        type=_size,
+        type=count,
         default=1600,
         help="size of the second, claim-rich draw (chunks after the first draw's)",
     )
     ap.add_argument(
         "--targeted",
-        type=_size,
+        type=count,
         nargs=2,
         default=(800, 600),
         help="sizes of the two targeted draws (chunks after the claim-rich draw's)",
     )
     ap.add_argument(
         "--boundary",
-        type=_size,
+        type=count,
         default=0,
         help=f"size of the boundary draw, chosen by model {BOUNDARY_MODEL}'s P(claim) in "
         f"{list(BOUNDARY_BAND)} (needs that model in models/); written as boundary-NN.jsonl "
