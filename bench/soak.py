@@ -221,9 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=positive_int, default=16, help="8-32 concurrent clients")
     parser.add_argument("--seconds", type=positive_seconds, default=60.0)
     parser.add_argument("--max-requests", type=positive_int, default=200_000)
-    parser.add_argument(
-        "--warmup", type=count, default=40, help="good requests before start RSS"
-    )
+    parser.add_argument("--warmup", type=count, default=40, help="good requests before start RSS")
     parser.add_argument("--json", type=output_file, help="also write the summary here")
     args = parser.parse_args(argv)
     clients = max(8, min(MAX_CLIENTS, args.clients))
