@@ -110,6 +110,19 @@ def refuse_empty(records: Sized, out: Path, what: str = "records") -> None:
         raise SystemExit(f"error: no {what} to write; {out} is left as it was")
 
 
+#: What a record of the user's file can raise when it lacks a field or has the wrong shape.
+RECORD_ERRORS: tuple[type[Exception], ...] = (ValueError, KeyError, TypeError)
+
+
+def record_problem(exc: Exception) -> str:
+    """One of ``RECORD_ERRORS`` said for the user: the field a record lacks, or the message."""
+    if isinstance(exc, KeyError):
+        return f"a record lacks the field {exc}"
+    if isinstance(exc, TypeError):
+        return f"a record is not an object of the expected fields ({exc})"
+    return str(exc)
+
+
 #: What ``command`` reports in one line: the user's files and the model, not the code's bugs.
 USER_ERRORS: tuple[type[BaseException], ...] = (OSError, json.JSONDecodeError, UnicodeDecodeError)
 

@@ -84,3 +84,21 @@ def test_a_label_file_that_is_not_json_is_one_line_of_error(tmp_path, committed)
     with pytest.raises(SystemExit, match="error: not JSON"):
         import_written.main([str(bad), "--out", str(committed)])
     assert committed.read_text(encoding="utf-8") == LABELS
+
+
+@pytest.mark.parametrize(
+    ("run", "record"),
+    [
+        (lambda f, out: import_written.main([str(f), "--out", str(out)]), '{"claim": 1}'),
+        (lambda f, out: import_written.main([str(f), "--out", str(out)]), "[1, 2]"),
+        (lambda f, out: import_article_cues.main([str(f), "--out", str(out)]), '{"cues": []}'),
+        (lambda f, out: import_article_cues.main([str(f), "--out", str(out)]), '"a string"'),
+    ],
+    ids=["written-no-text", "written-list", "cues-no-id", "cues-string"],
+)
+def test_a_record_without_its_fields_is_one_line_of_error(tmp_path, committed, run, record):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(record + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="error: (bad.jsonl: )?a record"):
+        run(bad, committed)
+    assert committed.read_text(encoding="utf-8") == LABELS

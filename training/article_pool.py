@@ -44,6 +44,7 @@ from pathlib import Path
 from service.analysis.segment import Segmenter, default_segmenter_path
 from service.analysis.types import BALANCE_LABELS, HEDGE_TYPES
 from service.cli import (
+    RECORD_ERRORS,
     command,
     count,
     input_dir,
@@ -51,6 +52,7 @@ from service.cli import (
     output_dir,
     output_file,
     positive_int,
+    record_problem,
     refuse_empty,
 )
 from training.datasets import (
@@ -338,8 +340,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "import":
         try:
             n = import_labels(args.pool, args.raw, args.out, args.pass_name, args.append)
-        except ValueError as exc:
-            raise SystemExit(f"error: {exc}") from None
+        except RECORD_ERRORS as exc:
+            raise SystemExit(f"error: {record_problem(exc)}") from None
         print(f"{n} articles -> {args.out}")
         return
     segmenter = Segmenter.load(default_segmenter_path())

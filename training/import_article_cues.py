@@ -18,7 +18,14 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from service.cli import command, input_file, output_file, refuse_empty
+from service.cli import (
+    RECORD_ERRORS,
+    command,
+    input_file,
+    output_file,
+    record_problem,
+    refuse_empty,
+)
 from training.datasets import (
     WRITTEN_ARTICLE_CUES,
     WRITTEN_ARTICLE_LABELS,
@@ -83,14 +90,14 @@ def main(argv: list[str] | None = None) -> None:
     for path in args.files:
         with open(path, encoding="utf-8") as fh:
             marked += [json.loads(line) for line in fh if line.strip()]
-    ids = [row["id"] for row in marked]
-    if len(ids) != len(set(ids)):
-        raise SystemExit("a sentence is marked twice")
     refuse_empty(marked, args.out, "marked sentences in the files given")
     try:
+        ids = [row["id"] for row in marked]
+        if len(ids) != len(set(ids)):
+            raise SystemExit("a sentence is marked twice")
         records = convert(marked)
-    except ValueError as exc:
-        raise SystemExit(f"error: {exc}") from None
+    except RECORD_ERRORS as exc:
+        raise SystemExit(f"error: {record_problem(exc)}") from None
     write_jsonl(args.out, records)
     print(f"{len(records)} sentences, {sum(len(r['cues']) for r in records)} cues -> {args.out}")
 

@@ -20,7 +20,14 @@ import json
 from pathlib import Path
 
 from service.analysis.types import HEDGE_TYPES
-from service.cli import command, input_dir, output_file, refuse_empty
+from service.cli import (
+    RECORD_ERRORS,
+    command,
+    input_dir,
+    output_file,
+    record_problem,
+    refuse_empty,
+)
 
 NEWS_LABELS = Path(__file__).resolve().parent / "labels" / "news.jsonl"
 
@@ -103,8 +110,8 @@ def main(argv: list[str] | None = None) -> None:
             continue
         try:
             out.extend(convert(p, lab, args.pass_name) for p, lab in zip(pool, labels, strict=True))
-        except ValueError as exc:
-            raise SystemExit(f"error: {raw.name}: {exc}") from None
+        except RECORD_ERRORS as exc:
+            raise SystemExit(f"error: {raw.name}: {record_problem(exc)}") from None
     # No chunk matched, or none was finished: writing would empty --out (news.jsonl by default).
     refuse_empty(out, args.out, f"finished chunks matching {args.glob} in {args.raw}, so no labels")
     twice = {r["id"] for r in kept} & {r["id"] for r in out}

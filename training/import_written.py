@@ -17,7 +17,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from service.cli import command, input_file, output_file, refuse_empty
+from service.cli import (
+    RECORD_ERRORS,
+    command,
+    input_file,
+    output_file,
+    record_problem,
+    refuse_empty,
+)
 from training.datasets import WRITTEN_LABELS, write_jsonl
 from training.import_labels import convert
 
@@ -58,13 +65,15 @@ def main(argv: list[str] | None = None) -> None:
         with open(raw, encoding="utf-8") as fh:
             rows = [json.loads(line) for line in fh if line.strip()]
         for row in rows:
-            if row["text"] in seen:
-                raise SystemExit(f"error: {raw.name}: the sentence {row['text'][:60]!r} twice")
-            seen.add(row["text"])
             try:
-                out.append(convert_written(row, f"w{len(out):05d}", raw.stem))
-            except ValueError as exc:
-                raise SystemExit(f"error: {raw.name}: {exc}") from None
+                text = row["text"]
+                record = convert_written(row, f"w{len(out):05d}", raw.stem)
+            except RECORD_ERRORS as exc:
+                raise SystemExit(f"error: {raw.name}: {record_problem(exc)}") from None
+            if text in seen:
+                raise SystemExit(f"error: {raw.name}: the sentence {text[:60]!r} twice")
+            seen.add(text)
+            out.append(record)
     refuse_empty(out[kept:], args.out, "sentences in the files given")
     write_jsonl(args.out, out)
     print(f"{len(out)} written sentences -> {args.out}")
