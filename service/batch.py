@@ -41,6 +41,7 @@ from typing import Any, NoReturn, TextIO
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from service.analysis.model import MODELS_DIR, ModelError
+from service.analysis.types import BALANCE_LABELS
 from service.jsontext import InvalidJSON, parse_json
 from service.schemas import MAX_ID_CHARS, DocumentSchema, analysis_dict
 
@@ -210,7 +211,7 @@ def read_done(path: Path) -> Done:
                 record = json.loads(raw)
             except ValueError:
                 _not_ours(path, number)
-            if not _is_record(record):
+            if not is_record(record):
                 _not_ours(path, number)
             good_end += len(raw)
             _note(done, record)
@@ -228,13 +229,23 @@ def _not_ours(path: Path, number: int) -> NoReturn:
     )
 
 
-def _is_record(value: object) -> bool:
-    """An OUT record: an id with an error, or with the model and balance of an analysis."""
+def is_record(value: object) -> bool:
+    """Whether ``value`` has the shape of an OUT record (what ``service.report`` reads too):
+    an id with an error, or with the model and balance of an analysis, whose balance has one
+    of the labels and a score in [0, 1] or null."""
     if not isinstance(value, dict) or "id" not in value:
         return False
     if "error" in value:
         return isinstance(value["error"], dict)
-    return isinstance(value.get("model"), dict) and isinstance(value.get("balance"), dict)
+    balance = value.get("balance")
+    if not isinstance(value.get("model"), dict) or not isinstance(balance, dict):
+        return False
+    if balance.get("label") not in BALANCE_LABELS:
+        return False
+    score = balance.get("score")
+    return score is None or (
+        isinstance(score, int | float) and not isinstance(score, bool) and 0 <= score <= 1
+    )
 
 
 def _note(done: Done, record: dict) -> None:

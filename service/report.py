@@ -24,6 +24,7 @@ from pathlib import Path
 
 from service.analysis.balance import BALANCED_FROM, ONE_SIDED_BELOW
 from service.analysis.types import BALANCE_LABELS
+from service.batch import is_record
 from service.cli import command, input_file, output_file
 from service.jsontext import InvalidJSON, parse_json
 
@@ -88,22 +89,6 @@ def read_records(path: Path) -> tuple[list[dict], int]:
             else:
                 bad += 1
     return records, bad
-
-
-def is_record(value: object) -> bool:
-    """Whether ``value`` has the shape of a ``service.batch`` record: an error record, or an
-    analysis whose balance has one of the labels and a score in [0, 1] or null."""
-    if not isinstance(value, dict):
-        return False
-    if "error" in value:
-        return isinstance(value["error"], dict)
-    balance = value.get("balance")
-    if not isinstance(balance, dict) or balance.get("label") not in BALANCE_LABELS:
-        return False
-    score = balance.get("score")
-    return score is None or (
-        isinstance(score, int | float) and not isinstance(score, bool) and 0 <= score <= 1
-    )
 
 
 def png_file(value: str) -> Path:
