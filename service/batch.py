@@ -42,6 +42,7 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from service.analysis.model import MODELS_DIR, ModelError
 from service.analysis.types import BALANCE_LABELS
+from service.cli import command, output_file
 from service.jsontext import InvalidJSON, parse_json
 from service.schemas import MAX_ID_CHARS, DocumentSchema, analysis_dict
 
@@ -529,6 +530,7 @@ def _write(
             bar.update(len(lines))
 
 
+@command
 def main(argv: list[str] | None = None) -> int:
     """The command line."""
     parser = argparse.ArgumentParser(
@@ -536,7 +538,9 @@ def main(argv: list[str] | None = None) -> int:
         description="Analyse an archive of articles into JSON Lines, on every core, resumably.",
     )
     parser.add_argument("input", type=Path, help="a JSON Lines file or a folder of .txt files")
-    parser.add_argument("output", type=Path, help="JSON Lines; appended to, ids in it skipped")
+    parser.add_argument(
+        "output", type=output_file, help="JSON Lines; appended to, ids in it skipped"
+    )
     parser.add_argument(
         "--summary", action="store_true", help="write only id, balance and counts per article"
     )
@@ -554,10 +558,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.input} does not exist")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
-    if args.output.is_dir():
-        parser.error(f"{args.output} is a folder; OUT is a JSON Lines file")
-    if not args.output.parent.is_dir():
-        parser.error(f"{args.output.parent} does not exist: make it first")
     if args.output.exists() and args.output.resolve() == args.input.resolve():
         parser.error("OUT is IN: the analyses would be appended to the articles")
     started = time.perf_counter()
@@ -580,9 +580,6 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.output} keeps the work done; run the same command again once fixed",
             file=sys.stderr,
         )
-        return 1
-    except OSError as exc:  # a full disk, a file we may not read or write
-        print(f"error: {exc.strerror}: {exc.filename}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"\ninterrupted: run the same command again to resume {args.output}", file=sys.stderr)
