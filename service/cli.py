@@ -110,6 +110,14 @@ def refuse_empty(records: Sized, out: Path, what: str = "records") -> None:
         raise SystemExit(f"error: no {what} to write; {out} is left as it was")
 
 
+def require_records(path: Path) -> None:
+    """Stop (exit 1) when the labels file ``path`` holds no record, only blank lines: a kappa,
+    a fold or a score over no records divides by zero or fails deep in the work."""
+    with open(path, encoding="utf-8") as fh:
+        if not any(line.strip() for line in fh):
+            raise SystemExit(f"error: no labeled records in {path}")
+
+
 #: What a record of the user's file can raise when it lacks a field or has the wrong shape.
 RECORD_ERRORS: tuple[type[Exception], ...] = (ValueError, KeyError, TypeError)
 

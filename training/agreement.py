@@ -14,18 +14,10 @@ from collections.abc import Hashable, Sequence
 from pathlib import Path
 
 from service.analysis.types import HEDGE_TYPES
-from service.cli import command, input_file
+from service.cli import command, input_file, require_records
 from training.datasets import NEWS_LABELS
 
 SECOND_PASS = NEWS_LABELS.parent / "news-second.jsonl"
-
-
-def require_records(path: Path) -> None:
-    """Stop (exit 1) when the labels file ``path`` holds no record, only blank lines: a kappa,
-    a fold or a score over no records divides by zero or fails deep in the work."""
-    with open(path, encoding="utf-8") as fh:
-        if not any(line.strip() for line in fh):
-            raise SystemExit(f"error: no labeled records in {path}")
 
 
 class UnmatchedRecords(ValueError):

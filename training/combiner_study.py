@@ -33,8 +33,7 @@ from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
 from service.analysis.heads import cue_logit
-from service.cli import command, input_dir, input_file, output_file
-from training.agreement import require_records
+from service.cli import command, input_dir, input_file, output_file, require_records
 from training.datasets import DEFAULT_DATA_ROOT, NEWS_LABELS, load_vader_valence
 from training.metrics import best_threshold, label_metrics
 from training.train import (

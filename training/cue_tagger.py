@@ -28,8 +28,7 @@ from pathlib import Path
 import joblib
 
 from service.analysis.tagger import CueTagger
-from service.cli import command, input_dir, input_file, output_file
-from training.agreement import require_records
+from service.cli import command, input_dir, input_file, output_file, require_records
 from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,

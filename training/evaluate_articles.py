@@ -43,8 +43,8 @@ from service.analysis.cues import find_cues
 from service.analysis.linking import link, link_input
 from service.analysis.model import MODELS_DIR, load_model
 from service.analysis.types import BALANCE_LABELS, Link
-from service.cli import command, input_dir, input_file, output_file
-from training.agreement import cohen_kappa, require_records
+from service.cli import command, input_dir, input_file, output_file, require_records
+from training.agreement import cohen_kappa
 from training.datasets import (
     ARTICLE_LABELS,
     ARTICLE_LABELS_SECOND,

@@ -46,8 +46,7 @@ from sklearn.metrics import average_precision_score
 
 from service.analysis.features import SentenceFeatures
 from service.analysis.heads import MaskedMultiLabel, PlattCalibrated
-from service.cli import command, input_dir, input_file, output_file, positive_int
-from training.agreement import require_records
+from service.cli import command, input_dir, input_file, output_file, positive_int, require_records
 from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,

@@ -25,8 +25,7 @@ from collections.abc import Callable
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from service.cli import command, input_dir, input_file, output_file, positive_int
-from training.agreement import require_records
+from service.cli import command, input_dir, input_file, output_file, positive_int, require_records
 from training.combiner_study import VARIANTS, out_of_fold, readings
 from training.datasets import DEFAULT_DATA_ROOT, NEWS_LABELS, load_vader_valence
 from training.metrics import (

@@ -47,8 +47,7 @@ from service.analysis.model import MODELS_DIR, CaveatModel, sha256_of
 from service.analysis.segment import Segmenter
 from service.analysis.tagger import CueTagger
 from service.analysis.types import HEDGE_TYPES
-from service.cli import command, input_dir, input_file, output_dir
-from training.agreement import require_records
+from service.cli import command, input_dir, input_file, output_dir, require_records
 from training.cue_tagger import CLAIM_PARAMS as CLAIM_TAGGER_PARAMS
 from training.cue_tagger import PARAMS as TAGGER_PARAMS
 from training.cue_tagger import fit_claim_tagger, fit_tagger
