@@ -32,7 +32,7 @@ from pathlib import Path
 import bench  # noqa: F401  (pins thread pools before numpy loads)
 from bench.common import ROOT, fmt, machine_header, median, table, timed_pairs
 from service.cli import command, input_dir, input_file, positive_int
-from training.datasets import DEFAULT_DATA_ROOT, iter_reuters
+from training.datasets import DEFAULT_DATA_ROOT, iter_reuters, nltk_english_punkt
 
 CASES_FILE = ROOT / "tests" / "data" / "segment_cases.jsonl"
 SPEED_CHARS = 100_000
@@ -87,17 +87,8 @@ def caveat_splitter() -> tuple[Splitter, float]:
 
 def nltk_splitters(data_root: Path) -> tuple[Splitter, Splitter, float]:
     """NLTK's English Punkt per line and over the whole text, and its load seconds."""
-    import nltk
-
-    nltk.data.path.insert(0, str(Path(data_root) / "nltk_data"))
     started = time.perf_counter()
-    try:
-        punkt = nltk.tokenize.PunktTokenizer("english")
-    except LookupError:
-        raise SystemExit(
-            f"error: NLTK's English Punkt (punkt_tab) is not under {Path(data_root) / 'nltk_data'}"
-            " nor in NLTK's other data folders"
-        ) from None
+    punkt = nltk_english_punkt(data_root)
     loaded = time.perf_counter() - started
 
     def per_line(text: str) -> list[tuple[int, int]]:

@@ -157,8 +157,10 @@ def test_segment_bench_a_data_root_without_punkt_is_one_line_of_error(bench, mon
 
     segment_bench = bench("bench.segment_bench")
     monkeypatch.setattr(nltk.data, "path", [])  # only the root given: no Punkt in it
-    with pytest.raises(SystemExit, match="^error: NLTK's English Punkt .* is not under"):
-        segment_bench.nltk_splitters(tmp_path)
+    # Past the stubbed first step (our splitter), to NLTK's, which reads the root.
+    monkeypatch.setattr(segment_bench, "caveat_splitter", lambda: (None, 0.0))
+    with pytest.raises(SystemExit, match="^error: no NLTK English Punkt .* under"):
+        segment_bench.main(["--data", str(tmp_path)])
 
 
 def test_batch_bench_keeps_the_table_when_keep_cannot_be_written(

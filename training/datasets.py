@@ -481,6 +481,25 @@ def iter_article_rows(
             )
 
 
+# --------------------------------------------------------------------------- NLTK
+
+
+def nltk_english_punkt(root: Path = DEFAULT_DATA_ROOT):
+    """NLTK's own English Punkt from ``root``/nltk_data (dev and comparison only: the product
+    ships its own parameters); FileNotFoundError, in one line, when it is not there."""
+    import nltk
+
+    folder = Path(root) / "nltk_data"
+    nltk.data.path.insert(0, str(folder))
+    try:
+        return nltk.tokenize.PunktTokenizer("english")
+    except LookupError:  # NLTK's many-line "Resource punkt_tab not found" banner
+        raise FileNotFoundError(
+            f"no NLTK English Punkt (tokenizers/punkt_tab/english) under {folder} nor in "
+            "NLTK's other data folders"
+        ) from None
+
+
 # --------------------------------------------------------------------------- lexicons
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from service.cli import command, count, input_dir, output_dir, positive_int
-from training.datasets import DEFAULT_DATA_ROOT, iter_ptc, iter_reuters
+from training.datasets import DEFAULT_DATA_ROOT, iter_ptc, iter_reuters, nltk_english_punkt
 
 SEED = 20261126
 # Broad stems for the "cue-rich" stratum: deliberately wider than any lexicon
@@ -264,20 +264,6 @@ def model_claim_proba(version: str = BOUNDARY_MODEL) -> Callable[[list[str]], np
     return claim_proba
 
 
-def _english_punkt(root: Path):
-    """NLTK's own English Punkt from ../shared/data/nltk_data (dev-only: the pool's splitter)."""
-    import nltk
-
-    folder = Path(root) / "nltk_data"
-    nltk.data.path.insert(0, str(folder))
-    try:
-        return nltk.tokenize.PunktTokenizer("english")
-    except LookupError:  # NLTK's many-line "Resource punkt_tab not found" banner
-        raise FileNotFoundError(
-            f"no NLTK English Punkt (tokenizers/punkt_tab/english) under {folder}"
-        ) from None
-
-
 def _record(row: tuple, stratum: str) -> dict:
     """A pool row: a sentence's source, offsets, text, the sentence before it, how drawn."""
     source, start, end, text, prev = row
@@ -299,7 +285,7 @@ def draw_claim_rich(corpora: Corpora, n: int, exclude: set[tuple[str, int, int]]
 
 def read_corpora(root: Path) -> Corpora:
     """The candidate sentences of PTC and of Reuters, read once for every draw."""
-    punkt = _english_punkt(root)
+    punkt = nltk_english_punkt(root)  # the pool's splitter
     return list(_ptc_sentences(root)), list(_reuters_sentences(root, punkt))
 
 
