@@ -51,14 +51,6 @@ def output_file(value: str) -> Path:
     return path
 
 
-def new_file(value: str) -> Path:
-    """A file to create: ``output_file`` that does not exist yet."""
-    path = output_file(value)
-    if path.exists():
-        raise argparse.ArgumentTypeError(f"{value} exists; give a new name or remove it first")
-    return path
-
-
 def output_dir(value: str) -> Path:
     """A folder to write into: made when missing, but not a file, and its parent must exist."""
     path = Path(value)
@@ -131,13 +123,10 @@ def record_problem(exc: Exception) -> str:
     return str(exc)
 
 
-#: What ``command`` reports in one line: the user's files and the model, not the code's bugs.
-USER_ERRORS: tuple[type[BaseException], ...] = (OSError, json.JSONDecodeError, UnicodeDecodeError)
-
-
 def command(main: Callable[..., Any]) -> Callable[..., Any]:
-    """``main`` with ``USER_ERRORS`` (and a model that will not load) as one line of error,
-    exit 1, in place of a traceback."""
+    """``main`` with what the user's files and the model can raise (OSError, JSONDecodeError,
+    UnicodeDecodeError, ModelError) as one line of error, exit 1, in place of a traceback; the
+    code's own bugs still raise."""
     from service.analysis.model import ModelError
 
     @functools.wraps(main)

@@ -36,12 +36,10 @@ def test_output_paths(tmp_path, capsys):
     (tmp_path / "old.json").write_text("{}")
     assert _parse(cli.output_file, tmp_path / "new.json") == tmp_path / "new.json"
     assert _parse(cli.output_file, tmp_path / "old.json") == tmp_path / "old.json"
-    assert _parse(cli.new_file, tmp_path / "new.json") == tmp_path / "new.json"
     assert _parse(cli.output_dir, tmp_path / "models") == tmp_path / "models"
     for kind, value, message in [
         (cli.output_file, tmp_path, "is a folder"),
         (cli.output_file, tmp_path / "no" / "x.json", "does not exist: make it first"),
-        (cli.new_file, tmp_path / "old.json", "exists"),
         (cli.output_dir, tmp_path / "old.json", "is a file, not a folder"),
         (cli.output_dir, tmp_path / "no" / "models", "does not exist: make it first"),
     ]:
