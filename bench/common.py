@@ -1,4 +1,4 @@
-"""Shared by the benchmarks: argument types, the machine, inputs, the floor, timing, tables."""
+"""Shared by the benchmarks: the machine, fixed inputs, the floor, timing and tables."""
 
 from __future__ import annotations
 
