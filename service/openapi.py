@@ -185,7 +185,9 @@ def _add_paths(spec: APISpec, keyed: bool, limited: bool) -> None:
                 "summary": "Analyse several articles; a bad document gets an error of its own.",
                 "description": (
                     f"The texts and titles of a batch hold at most {_config('MAX_BATCH_CHARS')} "
-                    "characters in all (413 payload_too_large otherwise, with the count); a "
+                    "characters in all, not counting surrounding whitespace (413 "
+                    "payload_too_large otherwise, with the count); a text or title over its "
+                    "own limit is not counted, since its document gets its own error; a "
                     f"document of more than {_config('MAX_SENTENCES')} sentences gets a "
                     "validation_error naming text."
                 ),

@@ -120,6 +120,31 @@ def test_titles_count_towards_the_batch_budget(analyzer, assert_error):
     assert_error(over, 413, "payload_too_large", "characters")
 
 
+def test_a_batch_of_one_document_at_its_own_limits_is_analysed(client, analyzer):
+    # 100,000 characters of text with whitespace around them and a 1,000-character title:
+    # /v1/analyze takes it, so a batch of it alone is never over the budget.
+    text = "\n" + "x" * 100_000 + "\n"
+    assert client.post("/v1/analyze", json={"text": text, "title": "t" * 1_000}).status_code == 200
+    documents = [{"id": "one", "text": text, "title": "t" * 1_000}]
+    response = client.post("/v1/analyze/batch", json={"documents": documents})
+    assert response.status_code == 200, response.get_json()
+    [result] = response.get_json()["results"]
+    assert result["id"] == "one" and "error" not in result
+
+
+def test_a_text_over_its_own_limit_fails_alone_not_the_batch(client, analyzer):
+    documents = [{"id": "ok", "text": "It may rain."}, {"id": "long", "text": "x" * 100_001}]
+    response = client.post("/v1/analyze/batch", json={"documents": documents})
+    assert response.status_code == 200, response.get_json()
+    ok, long = response.get_json()["results"]
+    assert ok["id"] == "ok" and ok["sentences"]
+    assert long["id"] == "long"
+    assert long["error"]["code"] == "validation_error"
+    assert list(long["error"]["details"]) == ["text"]
+    [(docs, _)] = analyzer.calls
+    assert [d[2] for d in docs] == ["ok"]
+
+
 def test_a_batch_at_the_character_budget_is_analysed(client):
     documents = [{"text": "x" * (MAX_BATCH_CHARS // 4)} for _ in range(4)]
     assert client.post("/v1/analyze/batch", json={"documents": documents}).status_code == 200
