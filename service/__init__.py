@@ -33,6 +33,9 @@ class CaveatFlask(Flask):
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: config -> logging -> the model (once) -> blueprints -> error handlers."""
     app = CaveatFlask(__name__)
+    # werkzeug answers "/v1//analyze" with a redirect to "/v1/analyze" (an HTML body, and a
+    # POST a client may not repeat); such a path is no route of ours: a JSON 404.
+    app.url_map.merge_slashes = False
     app.config.from_mapping(
         # The committed artifacts and manifests (models/ beside service/).
         MODELS_DIR=Path(__file__).resolve().parents[1] / "models",

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .errors import CODES, MESSAGES, APIError
 from .jsontext import InvalidJSON, parse_json
@@ -102,7 +103,7 @@ def _json_body() -> Any:
     if not request.is_json:
         raise APIError(415, CODES[415], MESSAGES[415], {"content_type": request.mimetype or None})
     try:
-        return parse_json(request.get_data())
+        return parse_json(_body_bytes())
     except InvalidJSON as exc:
         raise APIError(400, CODES[400], exc.message, exc.details) from None
 
@@ -115,6 +116,23 @@ def _json_or_plain_text_body() -> Any:
     if charset not in _TEXT_CHARSETS:
         raise APIError(415, CODES[415], "Send text/plain in UTF-8.", {"charset": charset})
     try:
-        return {"text": request.get_data().decode("utf-8")}
+        return {"text": _body_bytes().decode("utf-8")}
     except UnicodeDecodeError as exc:
         raise ValidationError({"text": [f"Not valid UTF-8 (byte {exc.start})."]}) from None
+
+
+def _body_bytes() -> bytes:
+    """The whole body; 413 when it is over MAX_CONTENT_LENGTH, whether or not it said its length.
+
+    werkzeug refuses a Content-Length over the limit before the view, but a chunked body
+    (no Content-Length) is read only up to the limit, and what lies beyond it is dropped
+    without a word: an article cut short would be analysed as if it ended there. So when a
+    body without a length fills the limit exactly, one byte more is asked of the server's
+    input stream: if there is one, the body was longer than the limit.
+    """
+    data = request.get_data()
+    limit = request.max_content_length
+    if limit is not None and request.content_length is None and len(data) >= limit:
+        if request.environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge()
+    return data

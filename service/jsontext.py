@@ -7,7 +7,8 @@ is no Unicode text and cannot be written back as UTF-8), nesting deep enough to 
 stack (RecursionError), an integer of more than 4,300 digits (Python refuses to convert it,
 CVE-2020-10735: a ValueError that is not a JSONDecodeError), and an object that gives one
 name twice (RFC 8259 leaves the meaning to the reader; Python keeps the last, so a second
-"text" would silently replace the first). Each raises ``InvalidJSON`` here, with a message
+"text" would silently replace the first), and the words NaN, Infinity and -Infinity, which
+Python reads as numbers but JSON does not have. Each raises ``InvalidJSON`` here, with a message
 for people and details for programs.
 """
 
@@ -27,6 +28,15 @@ class InvalidJSON(ValueError):
         super().__init__(message)
         self.message = message
         self.details = details or {}
+
+
+class _NotJSONNumber(Exception):
+    def __init__(self, word: str):
+        self.word = word
+
+
+def _no_constant(word: str) -> Any:
+    raise _NotJSONNumber(word)
 
 
 class _RepeatedName(Exception):
@@ -52,7 +62,7 @@ def parse_json(raw: bytes, what: str = "body") -> Any:
     except UnicodeDecodeError as exc:
         raise InvalidJSON(f"The {what} is not valid UTF-8.", {"byte": exc.start}) from None
     try:
-        value = json.loads(text, object_pairs_hook=_unique_names)
+        value = json.loads(text, object_pairs_hook=_unique_names, parse_constant=_no_constant)
         # Only a \u escape makes a surrogate (UTF-8 cannot carry one), so a text without
         # any is not written out again.
         if "\\u" in text:
@@ -63,6 +73,10 @@ def parse_json(raw: bytes, what: str = "body") -> Any:
         raise InvalidJSON(
             f"The {what} gives the name {name!r} twice in one object; send each once.",
             {"name": name},
+        ) from None
+    except _NotJSONNumber as exc:
+        raise InvalidJSON(
+            f"The {what} holds {exc.word}, which is not a JSON number.", {"value": exc.word}
         ) from None
     except UnicodeEncodeError:
         raise InvalidJSON(

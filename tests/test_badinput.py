@@ -11,6 +11,7 @@ Covered elsewhere, not repeated here:
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -42,6 +43,23 @@ def _post_raw(
 )
 def test_malformed_json_is_invalid_json(client, assert_error, raw):
     assert_error(_post_raw(client, raw.encode("utf-8")), 400, "invalid_json")
+
+
+@pytest.mark.parametrize("word", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        ("/v1/analyze", '{"text": "a", "explain": %s}'),
+        ("/v1/analyze/batch", '{"documents": [{"text": "a", "id": %s}, %s]}'),
+    ],
+)
+def test_nan_and_infinity_are_invalid_json(client, assert_error, analyzer, word, path, template):
+    # Python's json reads these words as floats; JSON has no such numbers. The batch case
+    # was a 200 answering each document alone, to a body that is not JSON.
+    body = template % ((word,) * template.count("%s"))
+    error = assert_error(_post_raw(client, body, path), 400, "invalid_json", "value")
+    assert error["details"] == {"value": word}
+    assert analyzer.calls == []
 
 
 def test_an_integer_too_long_to_read_is_invalid_json(client, assert_error):
@@ -159,6 +177,40 @@ def test_one_mib_of_one_word_is_payload_too_large(client, assert_error, analyzer
     assert analyzer.calls == []
 
 
+def _post_chunked(client, body: bytes, content_type: str, path: str = "/v1/analyze"):
+    """A body sent without Content-Length, as a server that reads chunked encoding hands it
+    on (gunicorn sets wsgi.input_terminated)."""
+    return client.post(
+        path,
+        input_stream=io.BytesIO(body),
+        content_type=content_type,
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json"])
+def test_a_chunked_body_over_one_mib_is_payload_too_large_not_cut(
+    client, assert_error, analyzer, content_type
+):
+    # werkzeug reads a body without a length only up to the limit and drops the rest: the
+    # article was analysed cut short (text/plain), or misread as broken JSON.
+    text = " " * (ONE_MIB - 30) + "It is a breakthrough. But it may fail."
+    body = text if content_type == "text/plain" else json.dumps({"text": text})
+    response = _post_chunked(client, body.encode(), content_type)
+    assert_error(response, 413, "payload_too_large")
+    assert analyzer.calls == []
+
+
+def test_a_chunked_body_of_exactly_one_mib_is_read_whole(client, analyzer):
+    text = " " * (ONE_MIB - 38) + "It is a breakthrough. But it may fail."
+    assert len(text.encode()) == ONE_MIB
+    response = _post_chunked(client, text.encode(), "text/plain")
+    assert response.status_code == 200, response.get_json()
+    [(docs, _)] = analyzer.calls
+    assert docs[0][0] == text
+
+
 def test_900_kb_of_one_word_is_text_too_long(client, assert_error, analyzer):
     response = client.post("/v1/analyze", json={"text": "x" * 900_000})
     error = assert_error(response, 422, "validation_error", "text")
@@ -222,3 +274,23 @@ def test_odd_characters_in_a_batch_are_analysed(real_client):
     results = response.get_json()["results"]
     assert [r["id"] for r in results] == sorted(ODD_TEXTS)
     assert not any("error" in r for r in results)
+
+
+# --------------------------------------------------------------------------- paths
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/v1/analyze//batch"),
+        ("POST", "/v1//analyze"),
+        ("OPTIONS", "/v1/analyze//batch"),
+        ("GET", "/v1//health"),
+    ],
+)
+def test_a_doubled_slash_is_a_json_404_not_a_redirect(client, assert_error, analyzer, method, path):
+    # werkzeug's default answers these with a 308 and an HTML body.
+    response = client.open(path, method=method, json={"documents": [{"text": "a"}]})
+    assert_error(response, 404, "not_found")
+    assert "Location" not in response.headers
+    assert analyzer.calls == []

@@ -139,6 +139,7 @@ GOOD = {"id": "good", "text": "The plan is a historic breakthrough. More work is
         ),
         ('{"id": "h", "text": "It may \\ud800 work."}', "invalid_json", None),
         ('{"id": "i", "text": "One.", "text": "Two."}', "invalid_json", "name"),
+        ('{"id": "j", "text": "One.", "title": NaN}', "invalid_json", "value"),
     ],
     ids=[
         "invalid-json",
@@ -152,6 +153,7 @@ GOOD = {"id": "good", "text": "The plan is a historic breakthrough. More work is
         "nested-too-deep",
         "lone-surrogate",
         "repeated-name",
+        "nan",
     ],
 )
 def test_bad_line_gets_an_error_record_and_the_job_goes_on(tmp_path, bad_line, code, field):
