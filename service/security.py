@@ -48,8 +48,10 @@ logger = logging.getLogger(f"{ROOT_LOGGER}.security")
 #: Endpoints anyone may call, keys configured or not: the page and its files, the
 #: liveness probe, and the API's own description.
 OPEN_ENDPOINTS = frozenset({"page.index", "static", "api.health", "openapi.openapi_document"})
-#: The rate limit does not count these: probes, preflights and the page's static files.
-UNLIMITED_ENDPOINTS = frozenset({"api.health", "static"})
+#: The rate limit does not count these: probes, preflights, the page and its static files.
+#: (The page costs a template; were it counted, a reader over their limit could not even
+#: reload it, and one newsroom behind one address would spend its analyses on page loads.)
+UNLIMITED_ENDPOINTS = frozenset({"api.health", "page.index", "static"})
 
 #: The page loads only its own script and style and talks only to this API: nothing inline,
 #: nothing from another origin, no plugins, no framing, no <base>. Its form is sent by

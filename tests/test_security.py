@@ -401,12 +401,23 @@ def test_wrong_keys_are_counted_against_the_address(analyzer):
     assert client.post("/v1/analyze", json=ARTICLE, headers={"X-API-Key": KEY}).status_code == 200
 
 
-def test_health_and_static_files_are_not_limited(analyzer):
+def test_health_the_page_and_static_files_are_not_limited(analyzer):
     client = _limited_app(analyzer, limit="1/minute").test_client()
     for _ in range(5):
         assert client.get("/v1/health").status_code == 200
         with client.get("/static/app.js") as response:
             assert response.status_code == 200
+        assert client.get("/").status_code == 200
+
+
+def test_a_reader_over_the_limit_can_still_load_the_page(analyzer):
+    # The 429 is the analysis's: a reload must bring the page back, not a JSON error.
+    client = _limited_app(analyzer, limit="1/minute").test_client()
+    assert client.post("/v1/analyze", json=ARTICLE).status_code == 200
+    assert client.post("/v1/analyze", json=ARTICLE).status_code == 429
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.mimetype == "text/html"
 
 
 def test_behind_a_trusted_proxy_the_forwarded_client_is_limited(analyzer):
