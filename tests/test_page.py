@@ -622,6 +622,190 @@ def test_service_down_is_shown_in_plain_words(session):
     assert "Could not reach" in error.text_content()
 
 
+# --------------------------------------------------------------------------- stale, cancelled, lost
+
+
+def _hold_analyze(session: Session) -> list[Any]:
+    """Hold every POST /v1/analyze unanswered; the list gets each held route."""
+    held: list[Any] = []
+    session.page.route("**/v1/analyze", lambda route: held.append(route))
+    return held
+
+
+def _wait_for(page: Any, held: list[Any]) -> Any:
+    """The first held request, once the page has sent it."""
+    for _ in range(150):
+        if held:
+            return held[0]
+        page.wait_for_timeout(20)
+    pytest.fail("the page sent no analysis")
+
+
+def _answer_late(route: Any, analysis: dict) -> None:
+    """Answer a held request with ``analysis``; the page may have cancelled it already."""
+    from playwright.sync_api import Error
+
+    try:
+        route.fulfill(status=200, body=json.dumps(analysis), content_type="application/json")
+    except Error:
+        pass  # cancelled: the browser no longer waits for it
+
+
+@browser_test
+def test_editing_the_text_marks_the_analysis_as_old(session, seed_text):
+    session.open().analyze(seed_text)
+    page = session.page
+    note = page.locator("#stale-note")
+    assert note.is_hidden()
+    page.fill("#text", seed_text + " One more sentence.")
+    note.wait_for(state="visible")
+    assert "result" in _class_list(page.locator("#result"))
+    assert "stale" in _class_list(page.locator("#result"))
+    assert page.locator("#copy-json").is_disabled()
+    assert page.locator("#download-json").is_disabled()
+    assert "changed since this analysis" in page.locator("#status").text_content()
+    page.fill("#title", "A headline added later")  # still old: the text differs too
+    assert note.is_visible()
+    page.fill("#title", "")
+    page.fill("#text", seed_text)  # back to the analysed text
+    note.wait_for(state="hidden")
+    assert page.locator("#copy-json").is_enabled()
+    page.fill("#title", "A headline")  # a title the analysis did not have
+    note.wait_for(state="visible")
+
+
+@browser_test
+def test_clear_during_an_analysis_drops_its_answer(session, seed_text, seed_analysis):
+    held = _hold_analyze(session)
+    page = session.open().page
+    page.fill("#text", seed_text)
+    page.click("#analyze")
+    route = _wait_for(page, held)
+    page.click("#clear")
+    _answer_late(route, seed_analysis)
+    page.wait_for_timeout(300)
+    assert page.locator("#result").is_hidden()
+    assert page.locator("#article").text_content() == ""
+    assert page.input_value("#text") == ""
+    assert page.locator("#status").text_content() == "Cleared."
+    assert page.locator("#analyze").is_enabled()
+    assert session.errors == []
+
+
+@browser_test
+def test_an_analysis_that_arrives_after_an_edit_is_shown_as_old(session, seed_text, seed_analysis):
+    held = _hold_analyze(session)
+    page = session.open().page
+    page.fill("#text", seed_text)
+    page.click("#analyze")
+    route = _wait_for(page, held)
+    page.fill("#text", "A different draft, written while waiting.")
+    _answer_late(route, seed_analysis)
+    page.locator("#stale-note").wait_for(state="visible")
+    assert page.locator("#article").text_content() == seed_text  # the text it answers
+    assert "changed since this analysis" in page.locator("#status").text_content()
+
+
+@browser_test
+@pytest.mark.parametrize(
+    ("retry_after", "expected"),
+    [("30", "in 30 seconds"), ("2025", "in about 34 minutes"), (None, "in a moment")],
+)
+def test_the_rate_limit_is_told_as_the_readers_limit_with_a_plain_wait(
+    session, retry_after, expected
+):
+    body = {"error": {"code": "rate_limited", "message": "Too many.", "details": {}}}
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    session.page.route(
+        "**/v1/analyze",
+        lambda route: route.fulfill(
+            status=429, body=json.dumps(body), content_type="application/json", headers=headers
+        ),
+    )
+    page = session.open().page
+    page.fill("#text", "The talks made tremendous progress.")
+    page.click("#analyze")
+    error = page.locator('[data-testid="error"]')
+    error.wait_for(state="visible")
+    message = error.text_content()
+    assert "limit" in message and expected in message, message
+    assert "busy" not in message
+    assert page.input_value("#text") == "The talks made tremendous progress."
+
+
+@browser_test
+def test_a_retry_after_date_is_told_as_a_wait(session):
+    body = {"error": {"code": "rate_limited", "message": "Too many.", "details": {}}}
+    page = session.open().page
+    when = page.evaluate("new Date(Date.now() + 10 * 60 * 1000).toUTCString()")
+    page.route(
+        "**/v1/analyze",
+        lambda route: route.fulfill(
+            status=429,
+            body=json.dumps(body),
+            content_type="application/json",
+            headers={"Retry-After": when},
+        ),
+    )
+    page.fill("#text", "The talks made tremendous progress.")
+    page.click("#analyze")
+    error = page.locator('[data-testid="error"]')
+    error.wait_for(state="visible")
+    assert "in about 10 minutes" in error.text_content()
+    assert "GMT" not in error.text_content()
+
+
+@browser_test
+def test_leaving_the_page_with_a_draft_asks_first(session):
+    page = session.open().page
+    leave = "() => !window.dispatchEvent(new Event('beforeunload', {cancelable: true}))"
+    assert page.evaluate(leave) is False  # nothing to lose
+    page.fill("#text", "A draft that is stored nowhere else.")
+    assert page.evaluate(leave) is True  # the browser asks before unloading
+    page.fill("#text", " \n ")
+    assert page.evaluate(leave) is False
+
+
+@browser_test
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("\u0085abc\u0085", "3"), ("\ufeffabc", "4"), ("\x1cabc\x1f", "3"), ("\u3000abc ", "3")],
+    ids=["next-line", "byte-order-mark", "separators", "ideographic-space"],
+)
+def test_the_counter_counts_as_the_service_does(session, real_app, text, count):
+    # The service's limits count without what Python's str.strip() removes.
+    from service.schemas import TEXT_LENGTH
+
+    with real_app.app_context():
+        assert TEXT_LENGTH.max == 100_000
+    assert str(len(text.strip())) == count
+    page = session.open().page
+    page.fill("#text", text)
+    page.locator("#char-count").wait_for(state="visible")
+    page.wait_for_function(f"document.getElementById('char-count').textContent === '{count}'")
+
+
+@browser_test
+def test_a_broken_character_is_sent_as_a_replacement_character(session):
+    posts: list[str] = []
+
+    def answer(route: Any) -> None:
+        posts.append(route.request.post_data)
+        route.continue_()
+
+    session.page.route("**/v1/analyze", answer)
+    page = session.open().page
+    # Half of an emoji, as a program that cut text inside a surrogate pair leaves it.
+    page.evaluate(
+        "document.getElementById('text').value = 'The talks made tremendous progress \\ud83d.'"
+    )
+    page.click("#analyze")
+    session.wait_for_result()
+    [body] = posts
+    assert json.loads(body)["text"] == "The talks made tremendous progress \ufffd."
+    assert page.locator("#article").text_content() == "The talks made tremendous progress \ufffd."
+
+
 @browser_test
 def test_api_key_is_asked_for_then_sent(session):
     key = "s3cret-key-0123456789"

@@ -39,6 +39,9 @@
     touched: [], // elements that carry a selection class, to clear without a DOM query
     tipFor: null, // "pointer" or "focus": what the tooltip is showing for
     busy: false,
+    pending: null, // the AbortController of the analysis under way
+    sent: null, // {text, title} of the analysis shown: the inputs it answers
+    stale: false, // the inputs have changed since the analysis shown
   };
 
   // ------------------------------------------------------------------------------ helpers
@@ -97,6 +100,38 @@
     return `${Array.from(flat).slice(0, max - 1).join("").trimEnd()}…`;
   }
 
+  // The whitespace Python's str.strip() removes, which the service's limits count without:
+  // JavaScript's trim() also removes U+FEFF and keeps U+001C-U+001F and U+0085.
+  const EDGE_SPACE =
+    /^[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+  function strip(s) {
+    return s.replace(EDGE_SPACE, "");
+  }
+
+  // Half of a surrogate pair (left by a program that cut text inside an emoji) is no
+  // character and JSON cannot carry it: it becomes U+FFFD, one UTF-16 unit for one, so no
+  // offset moves.
+  const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+  function wellFormed(s) {
+    return s.replace(LONE_SURROGATE, "\ufffd");
+  }
+
+  // Retry-After as a wait in plain words: seconds, or an HTTP date (RFC 9110).
+  function waitWords(retryAfter) {
+    if (!retryAfter) return "in a moment";
+    let seconds = /^\s*\d+\s*$/.test(retryAfter)
+      ? Number(retryAfter)
+      : (Date.parse(retryAfter) - Date.now()) / 1000;
+    if (!Number.isFinite(seconds) || seconds <= 0) return "in a moment";
+    seconds = Math.ceil(seconds);
+    if (seconds <= 90) return `in ${plural(seconds, "second", "seconds")}`;
+    const minutes = Math.round(seconds / 60);
+    if (minutes < 90) return `in about ${plural(minutes, "minute", "minutes")}`;
+    return `in about ${plural(Math.round(minutes / 60), "hour", "hours")}`;
+  }
+
   function sentenceName(index) {
     return index === TITLE_INDEX ? "Headline" : `Sentence ${index + 1}`;
   }
@@ -148,9 +183,8 @@
       return `The service could not accept the text. ${why}`.trim();
     }
     if (status === 429) {
-      const wait = headers.get("Retry-After");
-      const delay = wait ? `${wait} seconds` : "a moment";
-      return `The service is busy (too many requests). Wait ${delay} and try again.`;
+      return "You have reached this service's limit on analyses for now. Try again " +
+        `${waitWords(headers.get("Retry-After"))}. Your text is kept here.`;
     }
     if (status === 401) {
       return $("api-key").value.trim()
@@ -187,12 +221,12 @@
     const form = $("analyze-form");
     const maxChars = Number(form.dataset.maxChars) || 100000;
     const maxBytes = Number(form.dataset.maxBytes) || 0;
-    const text = $("text").value;
-    const title = $("title").value;
-    if (!text.trim()) {
+    const text = wellFormed($("text").value);
+    const title = wellFormed($("title").value);
+    if (!strip(text)) {
       return { error: "Paste the article text first: the box is empty.", field: "text" };
     }
-    const length = codePointLength(text.trim());
+    const length = codePointLength(strip(text));
     if (length > maxChars) {
       return {
         error: `The article is ${length.toLocaleString("en")} characters long; the limit is ` +
@@ -208,7 +242,7 @@
       };
     }
     const body = { text };
-    if (title.trim()) body.title = title;
+    if (strip(title)) body.title = title;
     const json = JSON.stringify(body);
     if (maxBytes && new TextEncoder().encode(json).length > maxBytes) {
       return {
@@ -237,7 +271,12 @@
     setBusy(true);
     setStatus("Analyzing…");
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    state.pending = controller;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, REQUEST_TIMEOUT_MS);
     let response;
     try {
       response = await fetch("/v1/analyze", {
@@ -252,10 +291,12 @@
       });
     } catch (error) {
       clearTimeout(timer);
+      if (state.pending !== controller) return; // cancelled by Clear: nothing to show
+      state.pending = null;
       setBusy(false);
       hideResult();
       setStatus("");
-      showError(error && error.name === "AbortError"
+      showError(timedOut
         ? "The service took too long to answer. Try again, or try a shorter text."
         : "Could not reach the caveat service. Check that it is running and that you are " +
           "online, then try again.");
@@ -268,6 +309,8 @@
     } catch (_) {
       data = null;
     }
+    if (state.pending !== controller) return; // cancelled by Clear while the body arrived
+    state.pending = null;
     setBusy(false);
     if (!response.ok) {
       hideResult();
@@ -298,6 +341,29 @@
     setStatus(`Analyzed ${plural(data.sentences.length, "sentence", "sentences")}: ` +
       `${plural(b.claims, "claim", "claims")}, ${plural(b.hedges, "caveat", "caveats")}, ` +
       `${b.qualified_claims.toLocaleString("en")} of the claims qualified.`);
+    // Edited while the analysis was under way: say at once that it answers the old text.
+    checkStale();
+  }
+
+  // Whether the inputs still hold what the analysis shown was made of; if not, the result
+  // is dimmed, its export is off, and the status says to analyze again.
+  function checkStale() {
+    if (!state.sent || $("result").hidden) return;
+    const stale = wellFormed($("text").value) !== state.sent.text ||
+      (strip(wellFormed($("title").value)) ? wellFormed($("title").value) : undefined) !==
+        state.sent.title;
+    if (stale === state.stale) return;
+    state.stale = stale;
+    $("result").classList.toggle("stale", stale);
+    $("stale-note").hidden = !stale;
+    $("copy-json").disabled = stale;
+    $("download-json").disabled = stale;
+    if (stale) {
+      hideTip();
+      setStatus("The text has changed since this analysis. Press Analyze to analyze it again.");
+    } else {
+      setStatus("The text is again the one analyzed below.");
+    }
   }
 
   function setBusy(busy) {
@@ -379,6 +445,12 @@
   function render(analysis, sent) {
     hideTip();
     state.analysis = analysis;
+    state.sent = { text: sent.text, title: sent.title };
+    state.stale = false;
+    $("result").classList.remove("stale");
+    $("stale-note").hidden = true;
+    $("copy-json").disabled = false;
+    $("download-json").disabled = false;
     state.byIndex = new Map();
     state.selected = null;
     state.touched = [];
@@ -843,16 +915,23 @@
   function updateCount() {
     const form = $("analyze-form");
     const maxChars = Number(form.dataset.maxChars) || 100000;
-    const n = codePointLength($("text").value.trim());
+    const n = codePointLength(strip(wellFormed($("text").value)));
     const count = $("char-count");
     count.textContent = n.toLocaleString("en");
     count.classList.toggle("over", n > maxChars);
   }
 
   function clearAll() {
+    if (state.pending) {
+      // An analysis under way would bring the cleared text back: drop it.
+      state.pending.abort();
+      state.pending = null;
+      setBusy(false);
+    }
     $("text").value = "";
     $("title").value = "";
     state.analysis = null;
+    state.sent = null;
     state.byIndex = new Map();
     state.selected = null;
     state.touched = [];
@@ -877,7 +956,13 @@
       requestAnimationFrame(() => {
         countQueued = false;
         updateCount();
+        checkStale();
       });
+    });
+    $("title").addEventListener("input", checkStale);
+    // Nothing is stored, so a reload or a closed tab loses the draft: ask first.
+    window.addEventListener("beforeunload", (event) => {
+      if (strip($("text").value)) event.preventDefault();
     });
     document.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
