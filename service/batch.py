@@ -9,10 +9,14 @@ analysed gets ``{"id", "line", "error": {"code", "message", "details"}}`` (``fil
 instead of ``line`` for a folder) and the job goes on. The codes:
 ``invalid_json``, ``validation_error`` (the API's rules: text 1..100,000
 characters after stripping, a string id up to 200), ``duplicate_id`` (an
-earlier line has it) and ``internal`` (the analyzer failed on that article).
+earlier line has it), ``unreadable`` (a folder entry that cannot be read as a file)
+and ``internal`` (the analyzer failed on that article). A byte order mark at the start
+of IN, or of a .txt file, is read as what it is, a mark, not as text.
 
 The job appends to OUT and skips the ids already there, so a killed run is
-resumed by running the same command again; OUT keeps the input order. A
+resumed by running the same command again; OUT keeps the input order. An input
+that has an error record in OUT is skipped too, an ``internal`` one included: to
+analyse those again (after a fix), delete their lines from OUT and rerun. A
 worker process loads the model once and analyses a chunk of articles at a
 time. Nothing here logs article text: drafts are confidential.
 
@@ -26,6 +30,7 @@ there: that is a bug, not data); 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import codecs
 import gc
 import json
 import multiprocessing
@@ -131,6 +136,8 @@ def read_jsonl(path: Path) -> Iterator[Doc | Failure]:
     # Binary, so that only "\n" ends a line and a bad byte fails its own line alone.
     with open(path, "rb") as fh:
         for number, raw in enumerate(fh, start=1):
+            if number == 1:
+                raw = raw.removeprefix(codecs.BOM_UTF8)  # as Notepad saves UTF-8
             if not raw.strip():
                 continue
             where = {"line": number}
@@ -149,8 +156,9 @@ def read_folder(path: Path) -> Iterator[Doc | Failure]:
     for file in sorted(path.glob("*.txt")):
         where = {"file": file.name}
         try:
-            # newline="" keeps "\r\n" as it is, so offsets index the file as written.
-            with open(file, encoding="utf-8", newline="") as fh:
+            # newline="" keeps "\r\n" as it is, so offsets index the file as written (after
+            # a byte order mark, which utf-8-sig reads as the mark it is).
+            with open(file, encoding="utf-8-sig", newline="") as fh:
                 text = fh.read()
         except UnicodeDecodeError as exc:
             yield Failure(
@@ -159,6 +167,15 @@ def read_folder(path: Path) -> Iterator[Doc | Failure]:
                 "validation_error",
                 "The document does not match the schema; details names each field.",
                 {"text": [f"Not valid UTF-8 (byte {exc.start})."]},
+            )
+            continue
+        except OSError as exc:
+            # A dangling link, a folder named *.txt, no permission: this entry alone fails.
+            yield Failure(
+                file.stem,
+                where,
+                "unreadable",
+                f"The file could not be read ({exc.strerror or type(exc).__name__}).",
             )
             continue
         yield parse_document({"id": file.stem, "text": text}, where)
@@ -393,6 +410,7 @@ class Stats:
     errors: int = 0  # error records for input the API would reject too
     failed: int = 0  # articles the analyzer failed on (internal error records)
     skipped: int = 0  # already in OUT
+    kept_failures: int = 0  # of skipped: articles whose error record in OUT is kept
 
     @property
     def analysed(self) -> int:
@@ -427,6 +445,13 @@ def plan(items: Iterator[Doc | Failure], done: Done, stats: Stats) -> Iterator[D
         seen.add(item.id)
         if item.id in done.ids:
             stats.skipped += 1
+            continue
+        if next(iter(item.where.items())) in done.errors:
+            # An earlier run wrote an error record in its place (the analyzer failed on it,
+            # or the input was bad then): redoing it would append it out of order, and
+            # again at every rerun. Deleting that line from OUT redoes it.
+            stats.skipped += 1
+            stats.kept_failures += 1
             continue
         stats.planned += 1
         yield item
@@ -591,6 +616,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{stats.skipped} already in {args.output}; {elapsed:.1f} s, {rate:.1f} articles/s",
         file=sys.stderr,
     )
+    if stats.kept_failures:
+        print(
+            f"{stats.kept_failures} articles keep the error records an earlier run wrote for "
+            f"them in {args.output}; delete those lines and run again to analyse them anew",
+            file=sys.stderr,
+        )
     if stats.failed:
         print(
             f"error: the analyzer failed on {stats.failed} articles (error code internal)",

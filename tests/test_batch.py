@@ -250,6 +250,33 @@ def test_an_article_the_analyzer_fails_on_gets_an_internal_error(tmp_path, monke
     assert "BOOM" not in err
 
 
+def test_a_rerun_keeps_an_internal_error_record_in_its_place(tmp_path, monkeypatch, capsys):
+    rows = [GOOD | {"id": "one"}, {"id": "two", "text": "BOOM goes the analyzer."}, GOOD]
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    with monkeypatch.context() as patch:
+        patch.setattr(Analyzer, "analyze_many", failing_on("BOOM"))
+        assert main([str(source), str(out), "--no-progress", "--workers", "1"]) == 1
+        first_run = out.read_bytes()
+        # The bug still there: a rerun writes nothing more (it appended another record).
+        assert main([str(source), str(out), "--no-progress", "--workers", "1"]) == 0
+        assert out.read_bytes() == first_run
+    # The bug fixed: still nothing appended out of order; the note says how to redo it.
+    capsys.readouterr()
+    assert main([str(source), str(out), "--no-progress", "--workers", "1"]) == 0
+    assert out.read_bytes() == first_run
+    err = capsys.readouterr().err
+    assert "0 analysed, 0 errors, 0 failed, 3 already in" in err
+    assert "1 articles keep the error records an earlier run wrote" in err
+    # Deleting the error line redoes that article, in a run of its own.
+    lines = first_run.decode().splitlines(keepends=True)
+    out.write_text(lines[0] + lines[2], encoding="utf-8")
+    assert main([str(source), str(out), "--no-progress", "--workers", "1"]) == 0
+    records = read_jsonl(out)
+    assert [r["id"] for r in records] == ["one", "good", "two"]
+    assert "error" not in records[2]
+
+
 def test_stops_when_the_analyzer_fails_on_every_article(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(Analyzer, "analyze_many", failing_on(""))
     source = write_jsonl(tmp_path / "in.jsonl", [GOOD | {"id": str(i)} for i in range(40)])
@@ -369,6 +396,44 @@ def test_folder_file_that_is_not_utf8_gets_an_error_record(tmp_path):
     assert record["id"] == "latin"
     assert record["file"] == "latin.txt"
     assert record["error"]["details"] == {"text": ["Not valid UTF-8 (byte 3)."]}
+
+
+def test_an_unreadable_folder_entry_fails_alone(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("It is a historic breakthrough.", encoding="utf-8")
+    (folder / "b.txt").symlink_to(folder / "gone.txt")  # a dangling link
+    (folder / "c.txt").mkdir()  # a folder with an article's name
+    (folder / "d.txt").write_text("It may work.", encoding="utf-8")
+    records = run_batch(folder, tmp_path / "out.jsonl", "--workers", "1")
+    assert [r["id"] for r in records] == ["a", "b", "c", "d"]
+    assert "sentences" in records[0] and "sentences" in records[3]
+    assert records[1] == {
+        "id": "b",
+        "file": "b.txt",
+        "error": {
+            "code": "unreadable",
+            "message": "The file could not be read (No such file or directory).",
+            "details": {},
+        },
+    }
+    assert records[2]["error"]["code"] == "unreadable"
+
+
+def test_a_byte_order_mark_is_read_as_a_mark_not_text(tmp_path, real_analyzer):
+    text = "It is a historic breakthrough. But it may fail."
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\xef\xbb\xbf" + json.dumps({"id": "a", "text": text}).encode() + b"\n")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    (folder / "blank.txt").write_bytes(b"\xef\xbb\xbf \n")
+    expected = AnalysisSchema().dump(real_analyzer.analyze(text, doc_id="a"))
+    assert run_batch(source, tmp_path / "from-lines.jsonl", "--workers", "1") == [expected]
+    from_folder, blank = run_batch(folder, tmp_path / "from-files.jsonl", "--workers", "1")
+    assert from_folder == expected
+    assert blank["error"]["code"] == "validation_error"
+    assert list(blank["error"]["details"]) == ["text"]
 
 
 @pytest.mark.parametrize(
