@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .errors import CODES, MESSAGES, APIError
+from .errors import CODES, MESSAGES, APIError, log_exception
 from .jsontext import InvalidJSON, parse_json
 from .schemas import (
     AnalyzeRequestSchema,
@@ -87,15 +87,38 @@ def _analyze_documents(documents: list, explain: bool) -> list:
     """One result a document, in order: an Analysis, or the DocumentError it loaded as."""
     analyzer = _analyzer()
     valid = [d for d in documents if not isinstance(d, DocumentError)]
-    # One call for all valid documents: the core predicts their sentences in one matrix.
-    analyses = iter(
-        analyzer.analyze_many(
-            [(d["text"], d["title"], d["doc_id"]) for d in valid], explain=explain
-        )
-        if valid
-        else []
-    )
-    return [d if isinstance(d, DocumentError) else next(analyses) for d in documents]
+    inputs = [(d["text"], d["title"], d["doc_id"]) for d in valid]
+    try:
+        # One call for all valid documents: the core predicts their sentences in one matrix.
+        analyses = analyzer.analyze_many(inputs, explain=explain) if valid else []
+    except Exception as exc:
+        analyses = _one_by_one(analyzer, inputs, explain, exc)
+    results = iter(analyses)
+    return [d if isinstance(d, DocumentError) else next(results) for d in documents]
+
+
+def _one_by_one(analyzer: Any, inputs: list, explain: bool, first: Exception) -> list:
+    """The analyses of a batch whose one call failed, each document alone, so that a document
+    the analyzer fails on (a bug) costs only its own result, as in ``python -m service.batch``.
+    When every document fails, the first failure is raised: the request is a 500."""
+    results: list = []
+    for text, title, doc_id in inputs:
+        try:
+            [analysis] = analyzer.analyze_many([(text, title, doc_id)], explain=explain)
+        except Exception:
+            analysis = DocumentError(
+                id=doc_id,
+                error={
+                    "code": CODES[500],
+                    "message": MESSAGES[500],
+                    "details": {"request_id": g.get("request_id")},
+                },
+            )
+        results.append(analysis)
+    if all(isinstance(r, DocumentError) for r in results):
+        raise first  # logged by the 500 handler
+    log_exception(first)  # once: the retries' failures are the same bug
+    return results
 
 
 def _json_body() -> Any:

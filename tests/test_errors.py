@@ -15,7 +15,7 @@ from werkzeug.exceptions import (
 )
 
 from service import create_app
-from service.errors import APIError, error_code
+from service.errors import MESSAGES, APIError, error_code
 
 #: Text only an article holds: it must never reach a log or an error body.
 SECRET = "CONFIDENTIAL-DRAFT-7f3a9c: the minister will resign on Friday"
@@ -294,3 +294,69 @@ def test_a_raised_internal_server_error_is_internal(error_app, assert_error, cap
     assert [r.exc_type for r in caplog.records if r.name == "caveat.errors"] == [
         f"{InternalServerError.__module__}.InternalServerError"
     ]
+
+
+# --------------------------------------------------------------------------- a bug in a batch
+
+
+class _FailsOn:
+    """The stand-in analyzer, except that it raises on any article holding ``word``; the
+    exception's message quotes the article, as a real one could."""
+
+    def __init__(self, analyzer, word: str):
+        self._analyzer = analyzer
+        self.model = analyzer.model
+        self.word = word
+        self.calls = 0
+
+    def analyze_many(self, docs, explain=False):
+        self.calls += 1
+        for text, _, _ in docs:
+            if self.word in text:
+                raise ValueError(f"could not analyse {text!r}")
+        return self._analyzer.analyze_many(docs, explain=explain)
+
+
+def _failing_batch_app(analyzer, word: str) -> tuple[Flask, _FailsOn]:
+    failing = _FailsOn(analyzer, word)
+    app = create_app({"TESTING": False, "PROPAGATE_EXCEPTIONS": False, "ANALYZER": failing})
+    return app, failing
+
+
+def test_a_document_the_analyzer_fails_on_costs_only_its_own_result(analyzer, caplog):
+    app, failing = _failing_batch_app(analyzer, "CONFIDENTIAL")
+    documents = [
+        {"id": "a", "text": "It is a breakthrough."},
+        {"id": "b", "text": SECRET},
+        {"id": "c", "text": "It may work."},
+    ]
+    response = app.test_client().post(
+        "/v1/analyze/batch", json={"documents": documents}, headers={"X-Request-ID": "req-b"}
+    )
+    assert response.status_code == 200, response.get_json()
+    a, b, c = response.get_json()["results"]
+    assert a["id"] == "a" and a["sentences"]
+    assert c["id"] == "c" and c["sentences"]
+    assert b == {
+        "id": "b",
+        "error": {
+            "code": "internal",
+            "message": MESSAGES[500],
+            "details": {"request_id": "req-b"},
+        },
+    }
+    assert failing.calls == 4  # the batch, then each document alone
+    [record] = [r for r in caplog.records if r.name == "caveat.errors"]  # logged once
+    assert record.request_id == "req-b"
+    assert record.exc_type == "builtins.ValueError"
+    assert "CONFIDENTIAL" not in caplog.text
+    assert "CONFIDENTIAL" not in response.get_data(as_text=True)
+
+
+def test_a_batch_the_analyzer_fails_on_entirely_is_internal(analyzer, caplog, assert_error):
+    app, _ = _failing_batch_app(analyzer, "CONFIDENTIAL")
+    documents = [{"id": "b", "text": SECRET}, {"id": "d", "text": SECRET + " Again."}]
+    response = app.test_client().post("/v1/analyze/batch", json={"documents": documents})
+    assert_error(response, 500, "internal", "request_id")
+    assert len([r for r in caplog.records if r.name == "caveat.errors"]) == 1
+    assert "CONFIDENTIAL" not in caplog.text
