@@ -11,7 +11,7 @@ instead of ``line`` for a folder) and the job goes on. The codes:
 characters after stripping, a string id up to 200), ``duplicate_id`` (an
 earlier line has it), ``unreadable`` (a folder entry that cannot be read as a file)
 and ``internal`` (the analyzer failed on that article). A byte order mark at the start
-of IN, or of a .txt file, is read as what it is, a mark, not as text.
+of a line, or of a .txt file, is read as what it is, a mark, not as text.
 
 The job appends to OUT and skips the ids already there, so a killed run is
 resumed by running the same command again; OUT keeps the input order. An input
@@ -136,19 +136,29 @@ def read_jsonl(path: Path) -> Iterator[Doc | Failure]:
     # Binary, so that only "\n" ends a line and a bad byte fails its own line alone.
     with open(path, "rb") as fh:
         for number, raw in enumerate(fh, start=1):
-            if number == 1:
-                raw = raw.removeprefix(codecs.BOM_UTF8)  # as Notepad saves UTF-8
-            if not raw.strip():
-                continue
-            where = {"line": number}
-            try:
-                obj = parse_json(raw, what="line")
-            except InvalidJSON as exc:
-                # The line number is in ``where``; JSON's own is always 1 on one line.
-                details = {k: v for k, v in exc.details.items() if k != "line"}
-                yield Failure(None, where, "invalid_json", exc.message, details)
-                continue
-            yield parse_document(obj, where)
+            if raw.strip():
+                yield parse_line(raw, {"line": number})
+
+
+def parse_line(raw: bytes, where: dict[str, Any]) -> Doc | Failure:
+    """One non-blank JSON Lines line, parsed and validated (the Spark job reads lines so too).
+
+    A byte order mark before it is skipped: Notepad saves UTF-8 with one, and files joined
+    by ``cat`` carry theirs into the middle.
+    """
+    try:
+        obj = parse_json(raw.removeprefix(codecs.BOM_UTF8), what="line")
+    except InvalidJSON as exc:
+        # The line number is in ``where``; JSON's own is always 1 on one line.
+        details = {k: v for k, v in exc.details.items() if k != "line"}
+        return Failure(None, where, "invalid_json", exc.message, details)
+    return parse_document(obj, where)
+
+
+def duplicate(doc: Doc) -> Failure:
+    """The error of a document whose id an earlier one has."""
+    message = "An earlier line has this id; only the first is analysed."
+    return Failure(doc.id, doc.where, "duplicate_id", message)
 
 
 def read_folder(path: Path) -> Iterator[Doc | Failure]:
@@ -428,12 +438,7 @@ def plan(items: Iterator[Doc | Failure], done: Done, stats: Stats) -> Iterator[D
     seen: set[str] = set()
     for item in items:
         if isinstance(item, Doc) and item.id in seen:
-            item = Failure(
-                item.id,
-                item.where,
-                "duplicate_id",
-                "An earlier line has this id; only the first is analysed.",
-            )
+            item = duplicate(item)
         if isinstance(item, Failure):
             where = next(iter(item.where.items()), None)
             if where in done.errors:

@@ -9,8 +9,13 @@ sentence -1 is the title, whose offsets index the title. A document that
 cannot be analysed gets a row with ``error_code`` and ``error_message`` set.
 
 Each row is analysed exactly as ``python -m service.batch`` analyses a line
-(same validation, same analyzer, same API schema), so the two agree article
-for article; ids are not checked for duplicates across partitions.
+(a JSON Lines line is read as raw text and parsed by the same strict reader, then the
+same validation, the same analyzer, the same API schema), so the two agree article
+for article. A line that is not UTF-8 is flagged in the JVM and never reaches Python,
+so no worker error can quote it. Ids are checked for duplicates within a partition, as
+the CLI checks them (the first line is analysed, a later one gets ``duplicate_id``),
+not across partitions: a file below ``spark.sql.files.maxPartitionBytes`` (128 MB) is
+one partition.
 
 The model files named by the manifest are shipped to the executors once, as
 one archive (``SparkContext.addArchive``), and every executor loads them with
@@ -97,9 +102,8 @@ FLAT_COLUMNS = [
     "error_code",
     "error_message",
 ]
-#: The input columns; JSON Lines are read with this schema so that a bad line is kept, flagged.
-INPUT_SCHEMA = "id string, text string, title string, date string, _corrupt_record string"
-_CORRUPT = "_corrupt_record"
+#: The column of a JSON Lines line as text: null when the line is not UTF-8.
+_LINE = "line"
 
 
 def flat_row(record: dict[str, Any]) -> dict[str, Any]:
@@ -177,8 +181,9 @@ def analyze_partition(
     import pandas as pd
 
     _ensure_model(folder, version)
+    seen: set[str] = set()  # the partition's ids so far
     for frame in frames:
-        items = [_document(row) for row in frame.to_dict("records")]
+        items = [_unique(_document(row), seen) for row in frame.to_dict("records")]
         rows: list[dict[str, Any]] = []
         for start in range(0, len(items), batch.CHUNK_SIZE):
             lines, _ = batch.analyze_chunk(items[start : start + batch.CHUNK_SIZE])
@@ -188,13 +193,29 @@ def analyze_partition(
 
 def _document(row: dict[str, Any]) -> batch.Doc | str:
     """A Doc, or the ready error line of a row the batch CLI would reject too."""
-    if row.get(_CORRUPT) is not None:
-        failure = batch.Failure(None, {}, "invalid_json", "The line is not valid JSON.")
-        return batch.to_line(failure.record())
-    # Absent and null are one thing in a DataFrame; drop nulls so the messages match the CLI's.
-    obj = {k: v for k, v in row.items() if k != _CORRUPT and v is not None}
-    item = batch.parse_document(obj, {})
+    if _LINE in row:  # a JSON Lines line, read as the CLI reads one
+        line = row[_LINE]
+        if line is None:
+            item: batch.Doc | batch.Failure = batch.Failure(
+                None, {}, "invalid_json", "The line is not valid UTF-8."
+            )
+        else:
+            item = batch.parse_line(line.encode("utf-8"), {})
+    else:
+        # Parquet columns: absent and null are one thing in a DataFrame; drop nulls so the
+        # messages match the CLI's.
+        item = batch.parse_document({k: v for k, v in row.items() if v is not None}, {})
     return batch.to_line(item.record()) if isinstance(item, batch.Failure) else item
+
+
+def _unique(item: batch.Doc | str, seen: set[str]) -> batch.Doc | str:
+    """The item, or a duplicate_id error line when an earlier row of the partition has its id."""
+    if not isinstance(item, batch.Doc):
+        return item
+    if item.id in seen:
+        return batch.to_line(batch.duplicate(item).record())
+    seen.add(item.id)
+    return item
 
 
 # --------------------------------------------------------------------------- driver
@@ -230,18 +251,18 @@ def build_session(master: str | None = None) -> SparkSession:
 
 
 def read_archive(spark: SparkSession, source: str, fmt: str = "auto") -> DataFrame:
-    """IN as a DataFrame of id, text, title, date (and the corrupt-record flag for JSON Lines)."""
+    """IN as a DataFrame: of id, text, title and date (Parquet), or of lines (JSON Lines)."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType
 
     if fmt == "auto":
         fmt = "parquet" if _looks_like_parquet(source) else "jsonl"
     if fmt == "jsonl":
-        return (
-            spark.read.schema(INPUT_SCHEMA)
-            .option("mode", "PERMISSIVE")
-            .option("columnNameOfCorruptRecord", _CORRUPT)
-            .json(source)
+        # Lines as text, split at "\n" only, as the CLI splits them; blank ones skipped.
+        lines = spark.read.option("lineSep", "\n").text(source)
+        value = F.col("value")
+        return lines.where(~value.rlike(r"^[ \t\n\r\x0b\x0c]*$")).select(
+            F.when(F.is_valid_utf8(value), value).alias(_LINE)
         )
     frame = spark.read.parquet(source)
     for name in ("id", "text"):

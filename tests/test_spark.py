@@ -18,8 +18,11 @@ from training.datasets import iter_reuters
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Path:
     """19 Reuters articles (titles and dates), one of our own that makes a claim (so that the
-    flat claim columns are exercised whatever the model makes of 1987 wire copy), a blank
-    one and a line that is not JSON."""
+    flat claim columns are exercised whatever the model makes of 1987 wire copy), and lines
+    the CLI rejects or reads with care: a blank text, a line that is not JSON, one that is not
+    UTF-8 (its text must never reach a worker's error), a number for a text (Spark's own JSON
+    reader made it the text "5"), NaN, a repeated name, a repeated id, a byte order mark, a
+    line ending in CRLF and a blank line."""
     folder = tmp_path_factory.mktemp("spark")
     lines = [
         json.dumps({"id": d.source, "text": d.text, "title": d.title or None, "date": "1987-03-01"})
@@ -27,9 +30,21 @@ def archive(tmp_path_factory) -> Path:
     ]
     claim = "Officials hailed a historic breakthrough in the talks. More work is needed."
     lines.append(json.dumps({"id": "own-claim", "text": claim, "date": "1987-03-02"}))
-    lines += ['{"id": "blank", "text": "  "}', "not json"]
+    lines += [
+        '{"id": "blank", "text": "  "}',
+        "not json",
+        '{"id": "number", "text": 5}',
+        '{"id": "nan", "text": "It may work.", "title": NaN}',
+        '{"id": "twice", "text": "One.", "text": "Two."}',
+        json.dumps({"id": "own-claim", "text": "The same id again. It may work."}),
+        "\ufeff" + json.dumps({"id": "marked", "text": "It is a breakthrough, if it holds."}),
+        json.dumps({"id": "crlf", "text": "It could still fail."}) + "\r",
+        "   ",
+    ]
+    body = ("\n".join(lines) + "\n").encode("utf-8")
+    not_utf8 = b'{"id": "latin", "text": "Caf\xe9 CONFIDENTIAL merger talks."}\n'
     path = folder / "archive.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_bytes(body + not_utf8)
     return path
 
 
@@ -68,14 +83,24 @@ def spark_rows(spark, archive) -> list[dict]:
 
 def test_spark_rows_equal_the_batch_records_for_every_article(spark_rows, batch_records):
     analysed = [r for r in batch_records if "error" not in r]
-    assert len(analysed) == 20
+    assert len(analysed) == 22
     by_id = {row["id"]: row for row in spark_rows if row["error_code"] is None}
     assert by_id == {r["id"]: flat_row(r) for r in analysed}
 
 
-def test_spark_flags_the_rows_the_batch_rejects(spark_rows):
+def test_spark_flags_the_rows_the_batch_rejects(spark_rows, batch_records):
     errors = sorted((r["id"] or "", r["error_code"]) for r in spark_rows if r["error_code"])
-    assert errors == [("", "invalid_json"), ("blank", "validation_error")]
+    assert errors == [
+        ("", "invalid_json"),  # not json
+        ("", "invalid_json"),  # NaN
+        ("", "invalid_json"),  # a name twice
+        ("", "invalid_json"),  # not UTF-8
+        ("blank", "validation_error"),
+        ("number", "validation_error"),
+        ("own-claim", "duplicate_id"),
+    ]
+    rejected = [(r["id"] or "", r["error"]["code"]) for r in batch_records if "error" in r]
+    assert errors == sorted(rejected)
 
 
 def test_spark_output_has_the_flat_schema(spark_rows):
@@ -90,11 +115,12 @@ def test_spark_reads_parquet_input_like_json_lines(spark, archive, spark_rows, t
 
     from service.spark_job import run
 
-    rows = [json.loads(line) for line in archive.read_text(encoding="utf-8").splitlines()[:20]]
+    rows = [json.loads(line) for line in archive.read_bytes().split(b"\n")[:20]]
     source = tmp_path / "archive.parquet"
     pyarrow_parquet.write_table(pa.Table.from_pylist(rows), source)
     run(spark, str(source), str(tmp_path / "out.parquet"))
-    expected = [r for r in spark_rows if r["error_code"] is None]
+    ids = {row["id"] for row in rows}
+    expected = [r for r in spark_rows if r["error_code"] is None and r["id"] in ids]
     assert sorted(read_parquet(tmp_path / "out.parquet"), key=lambda r: r["id"]) == sorted(
         expected, key=lambda r: r["id"]
     )
