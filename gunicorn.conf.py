@@ -6,6 +6,9 @@ worker reads the body itself, so a client that sends slowly would hold it.
 
 import gc
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 
 def _cores() -> int:
@@ -49,6 +52,50 @@ if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"
 # The app writes its own JSON-lines request log (never any body content) instead.
 accesslog = None
+
+#: A request target's query: gunicorn's own log lines quote the whole target.
+_QUERY = re.compile(r"\?\S*")
+
+
+class PrivateLogger(Logger):
+    """gunicorn's error log without what a request sent: a failed request's line is logged
+    without its query string (the app's log never has it either), and a malformed
+    request, whose error gunicorn logs with the raw line or header it could not read, by
+    the client's address alone. Drafts are confidential; a client may put text anywhere."""
+
+    def exception(self, msg, *args, **kwargs) -> None:
+        if isinstance(msg, str) and msg.startswith("Error handling request"):
+            args = tuple(_QUERY.sub("", a) if isinstance(a, str) else a for a in args)
+        super().exception(msg, *args, **kwargs)
+
+    def warning(self, msg, *args, **kwargs) -> None:
+        if isinstance(msg, str) and msg.startswith("Invalid request from ip="):
+            msg, args = msg.partition(": ")[0] + ": malformed request (not quoted)", ()
+        super().warning(msg, *args, **kwargs)
+
+
+logger_class = PrivateLogger
+
+
+def pre_request(worker, req) -> None:
+    """Mark the worker busy with a request, for ``worker_abort``."""
+    worker.caveat_in_request = True
+
+
+def post_request(worker, req, environ, resp) -> None:
+    """The request is done."""
+    worker.caveat_in_request = False
+
+
+def worker_abort(worker) -> None:
+    """gunicorn's timeout (SIGABRT) in the middle of a request: raise into the request, so
+    the app answers its JSON 500 (and logs it with the request id) before the worker goes,
+    where gunicorn would send an HTML page. Idle, the worker just exits, as gunicorn does."""
+    if getattr(worker, "caveat_in_request", False):
+        from service.errors import WorkerTimeout
+
+        worker.caveat_in_request = False  # once: a second abort finds the worker leaving
+        raise WorkerTimeout
 
 
 def pre_fork(server, worker) -> None:

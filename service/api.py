@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .errors import CODES, MESSAGES, APIError, log_exception
+from .errors import CODES, MESSAGES, APIError, WorkerTimeout, log_exception
 from .jsontext import InvalidJSON, parse_json
 from .schemas import (
     AnalyzeRequestSchema,
@@ -91,6 +91,8 @@ def _analyze_documents(documents: list, explain: bool) -> list:
     try:
         # One call for all valid documents: the core predicts their sentences in one matrix.
         analyses = analyzer.analyze_many(inputs, explain=explain) if valid else []
+    except WorkerTimeout:
+        raise  # out of time: no retries
     except Exception as exc:
         analyses = _one_by_one(analyzer, inputs, explain, exc)
     results = iter(analyses)

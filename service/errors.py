@@ -50,6 +50,11 @@ MESSAGES = {
 _TAG = re.compile(r"<[^>]+>")
 
 
+class WorkerTimeout(Exception):
+    """Raised in a request whose worker ran past gunicorn's timeout (gunicorn.conf.py's
+    ``worker_abort``), so that the client gets the JSON 500 rather than gunicorn's HTML page."""
+
+
 class APIError(Exception):
     """An error the API answers on purpose, with its status, stable code and details."""
 

@@ -8,8 +8,14 @@ worker timeout that gunicorn.conf.py ships.
 
 from __future__ import annotations
 
+import http.client
 import importlib.util
+import json
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,6 +24,7 @@ from hypothesis import strategies as st
 
 from service import create_app
 from service.analysis.model import load_model
+from service.errors import MESSAGES
 from service.schemas import MAX_BATCH_CHARS, MAX_SENTENCES, sentence_upper_bound
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -202,3 +209,63 @@ def test_the_gunicorn_config_bounds_and_recycles_workers():
     assert 0 < conf.graceful_timeout <= conf.timeout
     assert conf.max_requests > 0 and 0 < conf.max_requests_jitter < conf.max_requests
     assert conf.bind.startswith("127.0.0.1:")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _send_raw(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(request)
+        return conn.recv(65536)
+
+
+def test_past_the_worker_timeout_the_answer_is_json_and_gunicorns_log_quotes_nothing_sent():
+    """gunicorn with the shipped config (a 2 s timeout for the test) and an app whose
+    analysis never ends: the client gets the JSON 500, and neither gunicorn's log nor the
+    app's holds the query string, a malformed request line or a malformed header."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--timeout", "2"]
+        + ["--workers", "1", "--bind", f"127.0.0.1:{port}", "tests.gunicorn_apps:slow_app()"],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request(
+            "POST",
+            "/v1/analyze?draft=SECRET-IN-QUERY",
+            body=json.dumps({"text": "SECRET-IN-BODY: it may rain."}),
+            headers={"Content-Type": "application/json", "X-Request-ID": "req-timeout"},
+        )
+        response = conn.getresponse()
+        body = response.read()
+        assert response.status == 500
+        assert response.getheader("Content-Type") == "application/json"
+        assert json.loads(body)["error"] == {
+            "code": "internal",
+            "message": MESSAGES[500],
+            "details": {"request_id": "req-timeout"},
+        }
+        bad_line = _send_raw(port, b"GET /x?SECRET-IN-LINE\x00 HTTP/1.1\r\nHost: a\r\n\r\n")
+        assert bad_line.startswith(b"HTTP/1.1 400")
+        bad_header = _send_raw(port, b"GET / HTTP/1.1\r\nHost: a\r\nSECRET-IN HEADER\r\n\r\n")
+        assert bad_header.startswith(b"HTTP/1.1 400")
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=30)
+    log = (out + err).decode("utf-8", "replace")
+    assert "SECRET" not in log
+    assert "service.errors.WorkerTimeout" in log  # the app logged the failure, by its type
+    assert "Invalid request from ip=127.0.0.1: malformed request (not quoted)" in log
