@@ -1,7 +1,15 @@
 """python -m bench.segment_bench: caveat's sentence splitter beside NLTK's English Punkt.
 
-Three splitters score tests/data/segment_cases.jsonl and split 100,000
-characters of Reuters-21578 prose:
+Three splitters score the case files and split 100,000 characters of Reuters-21578
+prose. The case files (``--cases``, repeatable; by default all three of tests/data):
+
+- segment_cases.jsonl: 120 boundary cases the Punkt parameters and rules were built with;
+- segment_modern.jsonl: 250 passages in the manner of 2020s news, one hazard each, which
+  the news rules of ``_NewsPunkt`` were written against;
+- segment_holdout.jsonl: 60 news passages written blind to the splitter, never used to
+  write a rule.
+
+The splitters:
 
 - caveat: ``Segmenter`` with the shipped models/punkt-news.json;
 - nltk-lines: NLTK's English Punkt (``PunktTokenizer("english")`` from the
@@ -35,6 +43,12 @@ from service.cli import command, input_dir, input_file, positive_int
 from training.datasets import DEFAULT_DATA_ROOT, iter_reuters, nltk_english_punkt
 
 CASES_FILE = ROOT / "tests" / "data" / "segment_cases.jsonl"
+#: The case files scored when ``--cases`` is not given.
+CASE_FILES = (
+    CASES_FILE,
+    ROOT / "tests" / "data" / "segment_modern.jsonl",
+    ROOT / "tests" / "data" / "segment_holdout.jsonl",
+)
 SPEED_CHARS = 100_000
 
 Splitter = Callable[[str], list[tuple[int, int]]]
@@ -195,7 +209,12 @@ def main(argv: list[str] | None = None) -> None:
     """Print the machine, the case-file scores, the speed table and where the splitters differ."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="corpora root")
-    ap.add_argument("--cases", type=input_file, default=CASES_FILE)
+    ap.add_argument(
+        "--cases",
+        type=input_file,
+        action="append",
+        help="a case file (repeat for more; default: the three files of tests/data)",
+    )
     ap.add_argument("--repeats", type=positive_int, default=5)
     args = ap.parse_args(argv)
 
@@ -206,28 +225,48 @@ def main(argv: list[str] | None = None) -> None:
         "nltk-lines": (per_line, nltk_load),
         "nltk-plain": (plain, nltk_load),
     }
-    cases = load_cases(args.cases)
+    files = args.cases or list(CASE_FILES)
+    case_sets = {path: load_cases(path) for path in files}
     prose = reuters_prose(args.data)
 
     print(machine_header("Sentence splitting: caveat vs NLTK English Punkt"))
+    differ = []
+    for path, cases in case_sets.items():
+        print(f"\ncases: {path} ({len(cases)})\n")
+        rows, outputs, scores = [], {}, {}
+        for name, (split, _) in splitters.items():
+            result, outputs[name] = score(split, cases)
+            scores[name] = result
+            rows.append(
+                [
+                    name,
+                    f"{result.cases_right}/{result.cases}",
+                    fmt(result.precision, 4),
+                    fmt(result.recall, 4),
+                    fmt(result.f1, 4),
+                ]
+            )
+        print(table(["splitter", "cases right", "precision", "recall", "F1"], rows))
+        ours_score, theirs = scores["caveat"], scores["nltk-lines"]
+        ok = ours_score.cases_right >= theirs.cases_right and ours_score.f1 >= theirs.f1
+        print(f"\ncaveat scores at least as well as NLTK per line: {'yes' if ok else 'NO'}")
+        differ += [
+            (path, case, [outputs[n][k] for n in ("caveat", "nltk-lines")])
+            for k, case in enumerate(cases)
+            if outputs["caveat"][k] != outputs["nltk-lines"][k]
+        ]
+
     print(
-        f"cases: {args.cases} ({len(cases)}); speed text: {len(prose):,} characters of "
-        f"Reuters-21578 bodies, median of {args.repeats} runs after a warm-up"
+        f"\nspeed: {len(prose):,} characters of Reuters-21578 bodies, median of "
+        f"{args.repeats} runs after a warm-up\n"
     )
-    print()
-    rows, outputs, scores = [], {}, {}
+    rows = []
     for name, (split, load_seconds) in splitters.items():
-        result, outputs[name] = score(split, cases)
-        scores[name] = result
         wall, cpu = timed_pairs(lambda split=split: split(prose), args.repeats)
         found = len(split(prose))
         rows.append(
             [
                 name,
-                f"{result.cases_right}/{result.cases}",
-                fmt(result.precision, 4),
-                fmt(result.recall, 4),
-                fmt(result.f1, 4),
                 f"{found:,}",
                 fmt(found / median(wall)),
                 fmt(1000 * median(wall)),
@@ -235,31 +274,16 @@ def main(argv: list[str] | None = None) -> None:
                 fmt(1000 * load_seconds),
             ]
         )
-    headers = [
-        "splitter",
-        "cases right",
-        "precision",
-        "recall",
-        "F1",
-        "sentences",
-        "sentences/s",
-        "ms wall",
-        "ms CPU",
-        "load ms",
-    ]
+    headers = ["splitter", "sentences", "sentences/s", "ms wall", "ms CPU", "load ms"]
     print(table(headers, rows))
-    ours_score, theirs = scores["caveat"], scores["nltk-lines"]
-    ok = ours_score.cases_right >= theirs.cases_right and ours_score.f1 >= theirs.f1
-    print(f"\ncaveat scores at least as well as NLTK per line: {'yes' if ok else 'NO'}")
 
     print("\n## Cases where caveat and nltk-lines differ (expected / caveat / nltk-lines)\n")
-    for k, case in enumerate(cases):
-        if outputs["caveat"][k] != outputs["nltk-lines"][k]:
-            verdicts = [_verdict(outputs[n][k], case) for n in ("caveat", "nltk-lines")]
-            print(f"- {case['note']}: caveat {verdicts[0]}, nltk {verdicts[1]}")
-            print(f"    expected: {case['sentences']}")
-            print(f"    caveat:   {outputs['caveat'][k]}")
-            print(f"    nltk:     {outputs['nltk-lines'][k]}")
+    for path, case, (ours_got, theirs_got) in differ:
+        verdicts = [_verdict(got, case) for got in (ours_got, theirs_got)]
+        print(f"- {path.name}, {case['note']}: caveat {verdicts[0]}, nltk {verdicts[1]}")
+        print(f"    expected: {case['sentences']}")
+        print(f"    caveat:   {ours_got}")
+        print(f"    nltk:     {theirs_got}")
 
 
 if __name__ == "__main__":

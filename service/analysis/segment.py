@@ -14,17 +14,26 @@ applies these rules, in this order:
    Inc., p.m.), initials (J. R. R. Tolkien), decimals (5.93) and ellipses (...)
    do not end a sentence unless the next word looks like a sentence start.
    A closing quote or bracket after the final mark stays in the sentence.
-   Three rules are added to Punkt's own (see ``_NewsPunkt``): a capital
-   initial before a name-like word stays in the sentence (George W. Bush);
+   Rules are added to Punkt's own (see ``_NewsPunkt``): a capital initial
+   before a name-like word stays in the sentence (George W. Bush);
    letter-period runs (H.R., N.Y.C.) are abbreviations even if training never
    saw them; an abbreviation before a word of an uncased script (Chinese,
-   Japanese, Hebrew, Arabic) ends the sentence.
+   Japanese, Hebrew, Arabic) ends the sentence; an abbreviation or an ellipsis
+   before a capitalised function word ends it ("in the U.S. We"); a clock
+   time ends it before a capitalised word that is not its zone, day or month
+   ("5 p.m. Turnout", not "8 p.m. ET"); "No." before a digit never does.
 4. **Refinements** around Punkt:
    - an abbreviation, closing quotes, then a word is decided as if the quotes
      were not there: ``"We stay in the U.S." The firm...`` splits after the
      quote (Punkt itself only sees the quote after "U.S." and never splits);
-   - a ``?`` or ``!`` (and closing quotes) followed by a lower-case word does
-     not end the sentence: ``"Why now?" she asked.`` is one sentence;
+   - a ``?`` or ``!`` (and closing quotes) followed by a lower-case word, a dash
+     and a lower-case word, or who said it does not end the sentence: ``"Why
+     now?" she asked.`` and ``"Who benefits?" Senator Ruiz asked.`` are one
+     sentence each;
+   - a headline line (no final mark, no ``?`` or ``!``, its long words mostly
+     capitalised) is one sentence, whatever its abbreviations;
+   - ``…`` ends a sentence before a capitalised sentence starter or function
+     word; a court's spaced ``. . .`` is read as ``...``;
    - a list number or letter opening a line (``1.``, ``b.``, ``iv.``, ``Q.``)
      is not a sentence of its own: ``1. Mix the flour.`` is one sentence;
    - CJK full stops ``。！？｡`` end a sentence even with no space after them
@@ -75,6 +84,55 @@ _CLOSED_PERIOD = re.compile(r"(?<!\S)(\S*\.)([\"'”’»)\]]+)\s+(\S+)")
 _LETTER_PERIODS = re.compile(r"(?:[^\W\d_]\.){2,}")
 # A list marker: 1. 12) (3) a. B) iv.
 _LIST_MARKER = re.compile(r"\(?(?:\d{1,3}|[A-Za-z]|[ivxIVX]{2,4})[.)]")
+#: Words that begin sentences but never continue a name: pronouns, articles, conjunctions,
+#: number words, sentence adverbs. After an abbreviation that may end a sentence ("in the
+#: U.S.", "Acme Inc."), a capitalised one starts the next sentence. Punkt's learned starters
+#: (``sent_starters``) miss most of them, because 1987 wire copy seldom began with them.
+_FUNCTION_STARTERS = frozenset(
+    """
+    we you our your my their his her its they he she it a an in on at for from with by as
+    so then now still also instead thus yet nobody everyone everybody nothing none few all
+    any every two three four five six seven eight nine ten what why how when where who whose
+    which here that those such only even once after before during until unlike though because
+    """.split()
+)
+#: Time zones: "8 p.m. ET" is one time, though "et" is also a (Latin) word.
+_TIME_ZONES = frozenset(
+    "et est edt ct cst cdt mt mst mdt pt pst pdt gmt bst cet cest utc jst ist aest".split()
+)
+#: Capitalised words that may follow a clock time inside its sentence ("5 p.m. Friday").
+_AFTER_A_TIME = _TIME_ZONES | frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
+    fri sat sun jan feb mar apr may jun jul aug sep sept oct nov dec january february march
+    april june july august september october november december eastern pacific central
+    mountain greenwich local
+    """.split()
+)
+#: Abbreviations that are a number's label ("No. 23-cr-104", "Sec. 230(c)"): never a
+#: sentence's end before a token that starts with a digit.
+_NUMBER_LABELS = frozenset({"no", "nos", "art", "sec"})
+# Three spaced periods after a word (". . ."), a court opinion's ellipsis.
+_SPACED_ELLIPSIS = re.compile(r"(?<=\S) \. \. \.(?=\s|$)")
+# The ellipsis character, closing quotes or brackets, and the next word.
+_ELLIPSIS_CHAR = re.compile(r"…([\"'”’»)\]]*)\s+(\S+)")
+# A mark inside a line that Punkt or the ellipsis rule could split at.
+_HEADLINE_MARK = re.compile(r"[.…]")
+# A line that ends as a sentence does ends in one of these (and any closers).
+_FINAL_MARKS = frozenset(".?!:;…")
+# A word of four letters or more, for telling a headline line.
+_LONG_WORD = re.compile(r"[^\W\d_][\w'’.-]{3,}")
+_SPEECH_VERBS = (
+    "said|says|asked|asks|wrote|writes|added|adds|told|tells|yelled|shouted|tweeted|posted|"
+    "replied|recalled|wondered|insisted|countered|testified|declared|exclaimed|warned"
+)
+# Who spoke, after a quoted question or exclamation: "Who benefits?" Senator Ruiz asked.
+# The verb ends the clause; "The minister said no." is a sentence of its own.
+_ATTRIBUTION = re.compile(
+    r"(?:[A-Z][\w.'’-]*\s+){1,4}(?:" + _SPEECH_VERBS + r")(?=[\"'”’»)\]]*(?:[.,;:!?]|$))"
+)
+# A dash and a lower-case word that go on with the sentence: "See you in court!" — went viral.
+_DASH_THEN_WORD = re.compile(r"(?:—|–|--)\s*([^\W\d_])")
 # The parameter fields of a parameters file; everything else in it is the header.
 _PARAM_KEYS = frozenset({"abbrev_types", "collocations", "sent_starters", "ortho_context"})
 # How many code points a hard cut may step back to avoid splitting a combining sequence.
@@ -138,6 +196,13 @@ class _NewsPunkt(PunktSentenceTokenizer):
       letter case, which Chinese, Japanese, Hebrew or Arabic words do not have;
       an English abbreviation followed by such a word ends the sentence
       ("The Nikkei rose 2 pct. 日経平均は...").
+    - Function words: an abbreviation or an ellipsis before a capitalised word of
+      ``_FUNCTION_STARTERS`` ends the sentence ("...in the U.S. We expect...").
+    - Clock times: "a.m." or "p.m." before a time zone stays in the sentence ("8 p.m.
+      ET"); before any other capitalised word but a day, a month or a zone's name, it
+      ends it ("...at 4:15 p.m. Weather looks fine.").
+    - Number labels: "No.", "Nos.", "Art." and "Sec." before a token that starts with a
+      digit never end a sentence ("case No. 23-cr-104").
 
     These hooks are NLTK internals (nltk is pinned in requirements.txt); the
     case file in tests/data/segment_cases.jsonl exercises each rule.
@@ -175,6 +240,28 @@ class _NewsPunkt(PunktSentenceTokenizer):
             aug_tok1.sentbreak = False
             aug_tok1.abbr = True
             return "initial before a name"
+        label = aug_tok1.type_no_period
+        if label in ("a.m", "p.m"):
+            following = aug_tok2.type_no_sentperiod
+            if following in _TIME_ZONES:
+                aug_tok1.sentbreak = False
+                return "a clock time and its zone"
+            if aug_tok2.first_upper and following not in _AFTER_A_TIME:
+                aug_tok1.sentbreak = True
+                return "a clock time before a capitalised word"
+            return reason
+        if label in _NUMBER_LABELS and aug_tok2.tok[0].isdigit():
+            aug_tok1.sentbreak = False
+            aug_tok1.abbr = True
+            return "a number's label"
+        if (
+            (aug_tok1.abbr or aug_tok1.ellipsis)
+            and not aug_tok1.sentbreak
+            and aug_tok2.first_upper
+            and aug_tok2.type_no_sentperiod in _FUNCTION_STARTERS
+        ):
+            aug_tok1.sentbreak = True
+            return "abbreviation or ellipsis before a function word"
         return reason
 
 
@@ -281,7 +368,9 @@ class Segmenter:
 
     def _split_line(self, line: str) -> list[tuple[int, int]]:
         """Sentence offsets in a stripped, non-empty line with no line break."""
-        if len(line) <= self._window:
+        if len(line) <= self._window and _is_headline(line):
+            found = [(0, len(line))]
+        elif len(line) <= self._window:
             found = self._sentences(line, at_line_start=True)
         else:
             found = self._sentences_windowed(line)
@@ -323,6 +412,10 @@ class Segmenter:
 
     def _sentences(self, chunk: str, at_line_start: bool) -> list[tuple[int, int]]:
         """Punkt plus the refinements on a piece of a line (its offsets, stripped)."""
+        # ". . ." read as "...", right-aligned so that a sentence ending in it ends where
+        # the original does: the same length, so every offset holds for ``chunk``.
+        if ". . ." in chunk:
+            chunk = _SPACED_ELLIPSIS.sub("   ...", chunk)
         if _PUNKT_MARK.search(chunk):
             found = []
             for start, end in self._punkt.span_tokenize(chunk):
@@ -335,6 +428,8 @@ class Segmenter:
         else:
             found = [(_skip_space(chunk, 0, len(chunk)), _rstrip_end(chunk, 0, len(chunk)))]
             found = [(s, e) for s, e in found if s < e]
+        if "…" in chunk:
+            found = self._split_ellipsis_char(chunk, found)
         if _CJK_MARK.search(chunk):
             found = _split_cjk(chunk, found)
         return found
@@ -356,17 +451,57 @@ class Segmenter:
             out.append((start, end))
         return out
 
+    def _split_ellipsis_char(
+        self, text: str, spans: list[tuple[int, int]]
+    ) -> list[tuple[int, int]]:
+        """End a sentence at "…" before a word that starts sentences ("strong… Then it
+        stalled."): a learned sentence starter or a function word, capitalised. Punkt's
+        ellipsis is periods only, so the character never ended a sentence; its other
+        evidence (a word never seen capitalised mid-sentence) is not enough here, where
+        "…" so often runs on in headlines and posts ("a new hat… SIGNED by ...")."""
+        starters = self._punkt._params.sent_starters
+        out: list[tuple[int, int]] = []
+        for start, end in spans:
+            for m in _ELLIPSIS_CHAR.finditer(text, start, end):
+                word = m.group(2)
+                key = word.lower().rstrip(".,;:!?\"'”’»)]")
+                if word[0].isupper() and (key in _FUNCTION_STARTERS or key in starters):
+                    out.append((start, m.end(1)))
+                    start = m.start(2)
+            out.append((start, end))
+        return out
+
+
+def _is_headline(line: str) -> bool:
+    """A headline or label line: no final mark, periods or ellipses only (no ? or !), and
+    most of three or more long words capitalised ("U.S. Jobless Claims Fall to 5-Month
+    Low"): one sentence, whatever its abbreviations."""
+    end = len(line)
+    while end and line[end - 1] in _CLOSERS:
+        end -= 1
+    if not end or line[end - 1] in _FINAL_MARKS:  # most lines: they end as sentences do
+        return False
+    if "?" in line or "!" in line or not _HEADLINE_MARK.search(line):
+        return False
+    words = _LONG_WORD.findall(line)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
 
 def _merge_continuations(
     text: str, spans: list[tuple[int, int]], at_line_start: bool
 ) -> list[tuple[int, int]]:
-    """Join the boundaries Punkt gets wrong: ?/! before a lower-case word, a list marker."""
+    """Join the boundaries Punkt gets wrong: ?/! before a lower-case word, a dash or who
+    said it ("Who benefits?" Senator Ruiz asked.), and a list marker."""
     if len(spans) < 2:
         return spans
     out = [spans[0]]
     for start, end in spans[1:]:
         prev_start, prev_end = out[-1]
-        continues = text[start].islower() and _ends_in_question_or_bang(text, prev_start, prev_end)
+        continues = _ends_in_question_or_bang(text, prev_start, prev_end) and (
+            text[start].islower()
+            or _dash_goes_on(text, start, end)
+            or _ATTRIBUTION.match(text, start, end) is not None
+        )
         marker = (
             at_line_start
             and len(out) == 1
@@ -378,6 +513,12 @@ def _merge_continuations(
         else:
             out.append((start, end))
     return out
+
+
+def _dash_goes_on(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` opens with a dash and a lower-case word."""
+    m = _DASH_THEN_WORD.match(text, start, end)
+    return m is not None and m.group(1).islower()
 
 
 def _ends_in_question_or_bang(text: str, start: int, end: int) -> bool:
