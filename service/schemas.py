@@ -556,11 +556,30 @@ class ModelCardSchema(_ResponseSchema):
         required=True,
         metadata={"description": "The hedge cue tagger's file and sha256."},
     )
+    claim_tagger = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={"description": "The claim cue tagger's file and sha256."},
+    )
     hedge_combiner = fields.Dict(
         keys=fields.String(),
         values=fields.Float(),
         required=True,
         metadata={"description": "Weights of P(hedge) on the hedge head's score and the tagger."},
+    )
+    claim_combiner = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(),
+        required=True,
+        metadata={"description": "Weights of P(claim) on the claim head's score and its tagger."},
+    )
+    type_combiners = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Float()),
+        required=True,
+        metadata={
+            "description": "Per hedge type, the weights of P(type) on its head and the tagger."
+        },
     )
     libraries = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     datasets = fields.List(

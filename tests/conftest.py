@@ -41,6 +41,7 @@ class FakeModel:
         "claim_tagger": {"file": "claim-tagger-0.0.0-test.joblib", "sha256": "3" * 64},
         "hedge_combiner": {"head": 1.0, "cue": 1.0, "bias": 0.0},
         "claim_combiner": {"head": 1.0, "cue": 1.0, "bias": 0.0},
+        "type_combiners": {"uncertainty": {"head": 1.0, "cue": 1.0, "bias": 0.0}},
         "libraries": {"python": "3.11.7", "scikit-learn": "1.9.1"},
         "datasets": [{"name": "test", "files": [], "sentences": 3}],
         "params": {"C": [1.0, 1.0]},

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service import create_app
+from service.analysis.model import MODELS_DIR
 from service.schemas import (
     AnalysisSchema,
     BatchResponseSchema,
@@ -338,6 +339,25 @@ def test_model_answers_the_model_card(client):
     assert ModelCardSchema().validate(body) == {}
     assert body["thresholds"] == {"claim": 0.5, "hedge": 0.5}
     assert body["libraries"]["scikit-learn"] == "1.9.1"
+
+
+def test_the_model_card_holds_every_hash_and_weight_of_the_manifest(real_client):
+    # The card is what a user checks the served model against: every artifact's hash, and
+    # every combiner's weights (the claim tagger's and the type combiners' were left out).
+    manifest = json.loads(next(MODELS_DIR.glob("caveat-*.json")).read_text(encoding="utf-8"))
+    card = real_client.get("/v1/model").get_json()
+    for key in ("artifact", "segmenter", "tagger", "claim_tagger"):
+        assert card[key] == manifest[key]
+        assert len(card[key]["sha256"]) == 64
+    for key in ("hedge_combiner", "claim_combiner", "type_combiners"):
+        assert card[key] == manifest[key]
+    assert set(card["type_combiners"]) == {
+        "uncertainty",
+        "limitation",
+        "condition",
+        "contrast",
+        "attribution",
+    }
 
 
 # --------------------------------------------------------------------------- start-up
