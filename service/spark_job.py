@@ -43,13 +43,22 @@ Needs Java 17 or 21 (Spark 4) and ``pip install -r requirements-spark.txt``.
 
 from __future__ import annotations
 
+import sys
+
+if __name__ == "__main__" and not __package__:
+    # Run as a file (``spark-submit service/spark_job.py``): Python put service/ first on
+    # the path, where service/logging.py would stand in for the standard library's logging.
+    # The project root goes there instead, so that ``service`` is the package.
+    from os.path import abspath, dirname
+
+    sys.path[0] = dirname(dirname(abspath(__file__)))
+
 import argparse
 import glob
 import hashlib
 import io
 import json
 import os
-import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -400,4 +409,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # The package's own module runs, run as a file or with -m: the functions Spark pickles for
+    # the executors are then named service.spark_job, which they import from the shipped zip.
+    from service import spark_job
+
+    sys.exit(spark_job.main())

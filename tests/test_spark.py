@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pyarrow_parquet
@@ -224,3 +226,19 @@ def test_local_path_mistakes_are_usage_errors_before_spark_starts(tmp_path, caps
         spark_main([p.format(tmp=tmp_path) for p in paths])
     assert stop.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_job_runs_as_a_file_as_spark_submit_runs_it():
+    # spark-submit runs service/spark_job.py as a file, which puts service/ first on the
+    # path: service/logging.py stood in for the standard library's logging, and the job
+    # failed on import, before parsing its arguments.
+    project = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "service/spark_job.py", "--help"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "usage: python -m service.spark_job" in done.stdout
