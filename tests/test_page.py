@@ -625,18 +625,17 @@ def test_service_down_is_shown_in_plain_words(session):
 # --------------------------------------------------------------------------- stale, cancelled, lost
 
 
-def _hold_analyze(session: Session) -> list[Any]:
-    """Hold every POST /v1/analyze unanswered; the list gets each held route."""
+def _analyze_held(session: Session, text: str) -> tuple[Any, Any]:
+    """Open the page, analyze ``text`` and hold the request unanswered: the page and the
+    held route, once the page has sent it."""
     held: list[Any] = []
     session.page.route("**/v1/analyze", lambda route: held.append(route))
-    return held
-
-
-def _wait_for(page: Any, held: list[Any]) -> Any:
-    """The first held request, once the page has sent it."""
+    page = session.open().page
+    page.fill("#text", text)
+    page.click("#analyze")
     for _ in range(150):
         if held:
-            return held[0]
+            return page, held[0]
         page.wait_for_timeout(20)
     pytest.fail("the page sent no analysis")
 
@@ -676,11 +675,7 @@ def test_editing_the_text_marks_the_analysis_as_old(session, seed_text):
 
 @browser_test
 def test_clear_during_an_analysis_drops_its_answer(session, seed_text, seed_analysis):
-    held = _hold_analyze(session)
-    page = session.open().page
-    page.fill("#text", seed_text)
-    page.click("#analyze")
-    route = _wait_for(page, held)
+    page, route = _analyze_held(session, seed_text)
     page.click("#clear")
     _answer_late(route, seed_analysis)
     page.wait_for_timeout(300)
@@ -694,11 +689,7 @@ def test_clear_during_an_analysis_drops_its_answer(session, seed_text, seed_anal
 
 @browser_test
 def test_an_analysis_that_arrives_after_an_edit_is_shown_as_old(session, seed_text, seed_analysis):
-    held = _hold_analyze(session)
-    page = session.open().page
-    page.fill("#text", seed_text)
-    page.click("#analyze")
-    route = _wait_for(page, held)
+    page, route = _analyze_held(session, seed_text)
     page.fill("#text", "A different draft, written while waiting.")
     _answer_late(route, seed_analysis)
     page.locator("#stale-note").wait_for(state="visible")
