@@ -1,0 +1,54 @@
+"""training.leakage: test sentences that training saw in another document."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from training.leakage import EVALUATION, article_of, main, twins, words_of
+
+
+def test_words_of_drops_case_punctuation_and_quotes():
+    assert words_of("“You may opt out — at ANY time!”") == "you may opt out at any time"
+
+
+def test_a_twin_is_equal_or_equal_word_for_word():
+    seen = ["You may opt out at anytime.", "The bonds are guaranteed by the bank."]
+    test = [
+        "You may opt out at anytime.",  # equal
+        '"The bonds are guaranteed by the bank"',  # the same words
+        "The bonds are not guaranteed by the bank.",  # one word more
+        "You may opt out",  # a part only
+    ]
+    assert twins(test, seen) == [True, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("doc", "article"),
+    [
+        ("szeged-wiki:Socialized medicine_2208", "Socialized medicine"),
+        ("szeged-wiki:Apollo 11_12", "Apollo 11"),
+        ("Ring_of_Fire_3", "Ring_of_Fire"),
+    ],
+)
+def test_article_of_a_szeged_excerpt(doc, article):
+    assert article_of(doc) == article
+
+
+def test_the_run_scores_the_reported_figures_with_and_without_what_training_saw(tmp_path):
+    out = tmp_path / "leakage.json"
+    main(["--out", str(out)])
+    found = json.loads(out.read_text(encoding="utf-8"))
+    report = json.loads(EVALUATION.read_text(encoding="utf-8"))
+    news, wiki = found["news"], found["szeged_wiki"]
+    # "all" is the report's own test figure, so the "without" beside it is comparable.
+    for label in ("claim", "hedge"):
+        reported = report["sets"]["news-test"]["caveat"][label]["f1"]
+        assert news[label]["all"] == pytest.approx(reported, abs=5e-4)
+        assert 0 < news[label]["left_out"] == news["twins"] < news["sentences"]
+    read = report["domain_thresholds"]["szeged-wiki-test"]["out_of_fold_combiner"]["test"]
+    assert wiki["hedge_read_as_corpus"]["all"] == pytest.approx(read["f1"], abs=5e-4)
+    assert 0 < news["article_twins"] < news["article_sentences"]
+    assert 0 < wiki["straddling_articles"] < wiki["articles"]
+    assert 0 < wiki["hedge_read_as_corpus"]["left_out"] < wiki["sentences"]
