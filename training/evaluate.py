@@ -1,19 +1,28 @@
 """python -m training.evaluate --data PATH --format conll2010|jsonl: score the shipped model.
 
-Prints precision, recall and F1 for each label the data annotates, as JSON.
+Prints, as JSON, for each label the data annotates: ``precision``, ``recall``, ``f1``,
+``support`` (the sentences labeled 1), ``n`` (the sentences that carry the label) and
+``ece`` (expected calibration error, 10 bins). A ratio with nothing to count is null: with
+no positive in the data, recall and F1 are undefined; with no sentence flagged, precision.
 ``--report`` instead prints the full evaluation (see ``training.report``); with ``--out
 FILE.json`` it writes it there as JSON, and its tables as Markdown to ``FILE.md``.
 
-- ``jsonl``: one object a line with ``text`` and ``claim`` and/or ``hedge`` (0/1), and
-  optionally a hedge's ``types`` (LABELING.md's): then the hedge types are scored too, on
-  the hedges the model flags (the reported set equal to the gold set; the likeliest type
-  one of them), as ``training.report`` scores them on our news test split;
-- ``conll2010``: the CoNLL-2010 / Szeged XML (``<Sentence>`` elements; a sentence is
-  uncertain iff it holds a ``<cue>`` or ``<ccue>``): scores ``hedge``.
+- ``jsonl``: one object a line with a non-blank ``text`` and ``claim`` and/or ``hedge``
+  (0 or 1; false or true), and optionally ``types``, the list of a hedge's types
+  (LABELING.md's: uncertainty, limitation, condition, contrast, attribution; [] for no
+  hedge). With types, ``hedge_types`` scores them on the gold hedges that carry types and
+  that the model flags (the reported set equal to the gold set; the likeliest type one of
+  them), as ``training.report`` scores them on our news test split. Other fields are
+  ignored; a UTF-8 byte order mark is allowed.
+- ``conll2010``: the CoNLL-2010 shared task's XML, and the Szeged corpus's (``sentence``
+  or ``Sentence`` elements): a sentence is uncertain by its ``certainty`` attribute when
+  it has one, else when it holds a ``cue`` or ``ccue`` that is not a negation cue
+  (BioScope's ``type="negation"``). Scores ``hedge``. Empty sentences are skipped, and
+  counted on stderr.
 
-Sentences are scored as given, one at a time, with the committed model's
-thresholds: the same path as the service. A file it cannot read exits with status 2 and a
-one-line JSON error naming the line.
+Sentences are scored as given, one at a time, with the committed model's thresholds: the
+same path as the service. A file without a sentence, or without any label, or that cannot
+be read, exits with status 1 and a one-line JSON error naming the file (and the line).
 """
 
 from __future__ import annotations
@@ -30,15 +39,19 @@ import numpy as np
 from service.analysis.cues import find_cues
 from service.analysis.model import MODELS_DIR, load_model
 from service.analysis.types import HEDGE_TYPES
-from service.cli import command, input_dir, output_file
+from service.cli import command, input_dir, input_file, output_file
 from training.metrics import expected_calibration_error, label_metrics
 
 
 def read_jsonl(path: Path) -> list[dict]:
     """Rows of a JSONL file with ``text`` and optional ``claim`` / ``hedge`` / ``types``."""
     rows = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{path}:{n}: not UTF-8 (byte {exc.start} of the line)") from None
             if not line.strip():
                 continue
             try:
@@ -47,6 +60,8 @@ def read_jsonl(path: Path) -> list[dict]:
                 raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
             if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                 raise ValueError(f"{path}:{n}: no text")
+            if not row["text"].strip():
+                raise ValueError(f"{path}:{n}: the text is blank")
             for label in ("claim", "hedge"):
                 if label in row and row[label] not in (0, 1):  # True and False are 1 and 0
                     raise ValueError(f"{path}:{n}: {label} must be 0 or 1")
@@ -62,15 +77,32 @@ def read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
-def read_conll2010(path: Path) -> list[dict]:
-    """Sentences of a CoNLL-2010 / Szeged XML file, hedge = holds a cue."""
-    rows = []
-    for sentence in ET.parse(path).getroot().iter("Sentence"):
+def read_conll2010(path: Path) -> tuple[list[dict], int]:
+    """Sentences of a CoNLL-2010 / Szeged XML file (hedge: its ``certainty``, else a cue that
+    is no negation cue), and how many empty sentences were skipped."""
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        raise ValueError(
+            f"{path}: not XML ({exc}); --format conll2010 reads the CoNLL-2010 / Szeged XML"
+        ) from None
+    rows, empty = [], 0
+    for sentence in root.iter():
+        if not isinstance(sentence.tag, str) or sentence.tag.lower() != "sentence":
+            continue
         text = "".join(sentence.itertext())
-        if text.strip():
-            has_cue = any(el.tag in ("cue", "ccue") for el in sentence.iter())
-            rows.append({"text": text, "hedge": int(has_cue)})
-    return rows
+        if not text.strip():
+            empty += 1
+            continue
+        certainty = sentence.get("certainty")
+        if certainty in ("certain", "uncertain"):
+            hedge = certainty == "uncertain"
+        else:
+            hedge = any(
+                el.tag in ("cue", "ccue") and el.get("type") != "negation" for el in sentence.iter()
+            )
+        rows.append({"text": text, "hedge": int(hedge)})
+    return rows, empty
 
 
 def score(rows: list[dict], models_dir: Path = MODELS_DIR) -> dict:
@@ -84,7 +116,12 @@ def score(rows: list[dict], models_dir: Path = MODELS_DIR) -> dict:
         if have.any():
             y = np.array([int(r[label]) for r in rows if label in r])
             p = proba[have, j]
-            out[label] = label_metrics(y, p, model.thresholds[label])
+            metrics = label_metrics(y, p, model.thresholds[label])
+            if not metrics["support"]:  # no positive: recall and F1 have nothing to count
+                metrics["recall"] = metrics["f1"] = None
+            if not (p >= model.thresholds[label]).any():  # nothing flagged: no precision
+                metrics["precision"] = None
+            out[label] = metrics
             out[label]["ece"] = round(expected_calibration_error(y, p), 4)
     typed = [r for r in rows if "types" in r]
     if typed:
@@ -101,9 +138,19 @@ def score(rows: list[dict], models_dir: Path = MODELS_DIR) -> dict:
 def main(argv: list[str] | None = None) -> int:
     """Command line."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path)
-    ap.add_argument("--format", choices=("conll2010", "jsonl"))
-    ap.add_argument("--models", type=input_dir, default=MODELS_DIR)
+    ap.add_argument(
+        "--data",
+        type=input_file,
+        help="a labeled file: JSON Lines of {text, claim?, hedge?, types?}, or CoNLL-2010 XML",
+    )
+    ap.add_argument(
+        "--format",
+        choices=("conll2010", "jsonl"),
+        help="jsonl, or conll2010 (the CoNLL-2010 / Szeged XML; scores hedge only)",
+    )
+    ap.add_argument(
+        "--models", type=input_dir, default=MODELS_DIR, help="the models folder (default: ours)"
+    )
     ap.add_argument(
         "--report",
         action="store_true",
@@ -136,15 +183,34 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.data and args.format):
         ap.error("--data and --format are required (or use --report)")
     try:
-        rows = read_jsonl(args.data) if args.format == "jsonl" else read_conll2010(args.data)
-    except (OSError, ValueError, ET.ParseError) as exc:  # ValueError: bad lines, bad UTF-8
-        print(json.dumps({"error": str(exc)}), file=sys.stderr)
-        return 2
+        if args.format == "jsonl":
+            rows, empty = read_jsonl(args.data), 0
+        else:
+            rows, empty = read_conll2010(args.data)
+    except (OSError, ValueError) as exc:  # ValueError: bad lines, bad UTF-8, not XML
+        return _error(str(exc))
     if not rows:
-        print(json.dumps({"error": "no sentences in the data"}), file=sys.stderr)
-        return 2
+        return _error(f"{args.data}: no sentences in the data")
+    if not any(label in r for r in rows for label in ("claim", "hedge")):
+        return _error(f"{args.data}: no sentence has a claim or hedge label to score")
+    if empty:
+        print(f"{args.data}: {empty} empty sentences skipped", file=sys.stderr)
+    for label in ("claim", "hedge"):
+        labeled = sum(label in r for r in rows)
+        if 0 < labeled < len(rows):
+            print(
+                f"{args.data}: {label} is scored on the {labeled} of {len(rows)} sentences "
+                "that carry it",
+                file=sys.stderr,
+            )
     print(json.dumps(score(rows, args.models), indent=2))
     return 0
+
+
+def _error(message: str) -> int:
+    """A one-line JSON error on stderr, and exit status 1."""
+    print(json.dumps({"error": message}), file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":
