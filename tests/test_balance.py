@@ -101,3 +101,31 @@ def test_summary_of_unqualified_claims_says_so_whatever_the_caveats():
     assert balance({0: 0.9}, 0, []).summary == (
         "The optimistic claim is not qualified: one-sided (score 0.00)."
     )
+
+
+@pytest.mark.parametrize(
+    ("weights", "strength", "score_", "label", "shown"),
+    [
+        # One claim of weight 0.9334 and one link at 0.55: 0.5499999999999999 before rounding.
+        ({0: 0.9334}, 0.55, 0.55, "balanced", "balanced (score 0.55)"),
+        ({0: 1.0}, 0.5488, 0.5488, "partly-qualified", "partly qualified (score 0.5488)"),
+        ({0: 1.0}, 0.2496, 0.2496, "one-sided", "one-sided (score 0.2496)"),
+        ({0: 1.0}, 0.5412, 0.5412, "partly-qualified", "partly qualified (score 0.54)"),
+    ],
+)
+def test_the_label_and_summary_agree_with_the_reported_score(
+    weights, strength, score_, label, shown
+):
+    result = balance(weights, 1, [Link(0, 1, strength)])
+    assert result.score == score_
+    assert result.label == label == label_for(result.score)
+    assert result.summary.endswith(f"{shown}.")
+
+
+@given(articles())
+def test_the_label_is_always_the_reported_scores_and_the_summary_shows_it(article):
+    claims, links = article
+    result = balance(claims, len({x.hedge for x in links}), links)
+    assert result.label == label_for(result.score)
+    shown = float(result.summary.rsplit("(score ", 1)[1].rstrip(").").strip())
+    assert label_for(shown) == result.label

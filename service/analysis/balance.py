@@ -57,13 +57,22 @@ def label_for(value: float | None) -> str:
 def balance(claim_weights: Mapping[int, float], hedges: int, links: list[Link]) -> Balance:
     """The full readout: score, label, counts and a one-sentence summary."""
     value = score(claim_weights, links)
-    label = label_for(value)
+    # The label is the reported score's: 0.5499999 is reported as 0.55, and labelled so.
+    rounded = None if value is None else round(value, 4)
+    label = label_for(rounded)
     qualified = len({link.claim for link in links if link.claim in claim_weights})
     linked = len({link.hedge for link in links if link.claim in claim_weights})
     n = len(claim_weights)
-    rounded = None if value is None else round(value, 4)
-    text = summary(value, n, qualified, hedges, linked)
+    text = summary(rounded, n, qualified, hedges, linked)
     return Balance(rounded, label, n, hedges, qualified, text)
+
+
+def shown_score(value: float) -> str:
+    """The score as a reader sees it: two decimals, or four where two would put it on the
+    other side of a cut-off ("partly qualified (score 0.55)" for 0.5488 reads as a
+    contradiction)."""
+    short = f"{value:.2f}"
+    return short if label_for(float(short)) == label_for(value) else f"{value:.4f}"
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -76,7 +85,7 @@ def summary(value: float | None, claims: int, qualified: int, hedges: int, linke
     no claim is counted apart, so the sentence never credits it with qualifying one."""
     if value is None:
         return "The article makes no optimistic claim that needs qualifying."
-    verdict = f"{label_for(value).replace('partly-', 'partly ')} (score {value:.2f})"
+    verdict = f"{label_for(value).replace('partly-', 'partly ')} (score {shown_score(value)})"
     if qualified:
         verb = "is" if qualified == 1 else "are"
         head = (
