@@ -522,3 +522,19 @@ def test_real_model_card_matches_the_response_schema(real_client):
         "contrast",
         "attribution",
     }
+
+
+def test_a_title_is_stripped_as_a_sentence_and_its_offsets_still_index_it(real_client):
+    title = "  \tA historic breakthrough, officials say \n"
+    body = real_client.post(
+        "/v1/analyze", json={"text": "The talks may still fail.", "title": title}
+    ).get_json()
+    sentence = body["title"]
+    assert sentence["text"] == "A historic breakthrough, officials say"
+    assert title[sentence["start"] : sentence["end"]] == sentence["text"]
+    for cue in sentence["cues"]:
+        assert title[cue["start"] : cue["end"]] == cue["text"]
+    plain = real_client.post(
+        "/v1/analyze", json={"text": "The talks may still fail.", "title": title.strip()}
+    ).get_json()["title"]
+    assert sentence["claim"] == plain["claim"] and sentence["hedge"] == plain["hedge"]

@@ -68,7 +68,8 @@ class Analyzer:
         texts: list[str] = []
         for doc in parsed:
             if doc.title is not None and doc.title.strip():
-                texts.append(doc.title)
+                # Stripped, as every sentence of the body is; its offsets still index the title.
+                texts.append(doc.title.strip())
             texts.extend(doc.text[s.start : s.end] for s in doc.spans)
         lexicon = [find_cues(t) for t in texts]
         if texts:
@@ -103,7 +104,8 @@ class Analyzer:
         type_thresholds = [thresholds["types"][t] for t in HEDGE_TYPES]
         units: list[tuple[int, int, int, int]] = []  # (index, offset, paragraph, row)
         if has_title:
-            units.append((TITLE_INDEX, 0, -1, rows[0]))
+            lead = len(doc.title) - len(doc.title.lstrip())
+            units.append((TITLE_INDEX, lead, -1, rows[0]))
         for k, span in enumerate(doc.spans):
             units.append((k, span.start, span.paragraph, rows[k + has_title]))
         results: list[SentenceResult] = []
