@@ -1,13 +1,15 @@
 """python -m bench.segment_bench: caveat's sentence splitter beside NLTK's English Punkt.
 
 Three splitters score the case files and split 100,000 characters of Reuters-21578
-prose. The case files (``--cases``, repeatable; by default all three of tests/data):
+prose. The case files (``--cases``, repeatable; by default all four of tests/data):
 
 - segment_cases.jsonl: 120 boundary cases the Punkt parameters and rules were built with;
 - segment_modern.jsonl: 250 passages in the manner of 2020s news, one hazard each, which
   the news rules of ``_NewsPunkt`` were written against;
 - segment_holdout.jsonl: 60 news passages written blind to the splitter, never used to
-  write a rule.
+  write a rule;
+- segment_holdout_abbrev.jsonl: 60 more, written blind too, heavy in abbreviations that end
+  a sentence before a name or noun, or sit inside one before a name.
 
 The splitters:
 
@@ -48,6 +50,7 @@ CASE_FILES = (
     CASES_FILE,
     ROOT / "tests" / "data" / "segment_modern.jsonl",
     ROOT / "tests" / "data" / "segment_holdout.jsonl",
+    ROOT / "tests" / "data" / "segment_holdout_abbrev.jsonl",
 )
 SPEED_CHARS = 100_000
 
@@ -213,7 +216,7 @@ def main(argv: list[str] | None = None) -> None:
         "--cases",
         type=input_file,
         action="append",
-        help="a case file (repeat for more; default: the three files of tests/data)",
+        help="a case file (repeat for more; default: the four files of tests/data)",
     )
     ap.add_argument("--repeats", type=positive_int, default=5)
     args = ap.parse_args(argv)
