@@ -269,3 +269,17 @@ def test_past_the_worker_timeout_the_answer_is_json_and_gunicorns_log_quotes_not
     assert "SECRET" not in log
     assert "service.errors.WorkerTimeout" in log  # the app logged the failure, by its type
     assert "Invalid request from ip=127.0.0.1: malformed request (not quoted)" in log
+
+
+@pytest.mark.slow
+def test_the_worst_batch_with_explain_finishes_well_within_the_worker_timeout(real_client):
+    # 100 documents of one-letter lines at the batch's character budget: ~50,000 sentences,
+    # each explained. Explaining a sentence once cost a scan of every feature column: 55 s.
+    documents = [{"text": ("a\n" * 600)[: MAX_BATCH_CHARS // 100]} for _ in range(100)]
+    started = time.perf_counter()
+    response = real_client.post("/v1/analyze/batch", json={"documents": documents, "explain": True})
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert len(results) == 100 and all(r["sentences"][0]["features"] for r in results)
+    assert elapsed < _gunicorn_timeout() / 2, f"{elapsed:.1f} s"

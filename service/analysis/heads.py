@@ -181,15 +181,14 @@ class MaskedMultiLabel(ClassifierMixin, BaseEstimator):
         """An (n, len(C)) array in COLUMNS order: P(claim), P(hedge), then P(type | hedge)."""
         return np.column_stack([head.predict_proba_positive(X) for head in self.heads_])
 
-    def contributions(self, x_row, j: int) -> np.ndarray:
-        """Per-feature contribution to head ``j``'s linear score for one sparse row."""
+    def contributions(self, indices: np.ndarray, data: np.ndarray, j: int) -> np.ndarray:
+        """The contribution to head ``j``'s linear score of each feature a row holds (its
+        csr ``indices`` and ``data``): as long as the row, not the vocabulary, so that an
+        explanation costs what the sentence holds."""
         base = self.heads_[j].base
         if isinstance(base, ConstantHead):
-            return np.zeros(x_row.shape[1])
-        coef = base.coef_[0]
-        out = np.zeros_like(coef)
-        out[x_row.indices] = coef[x_row.indices] * x_row.data
-        return out
+            return np.zeros(len(indices))
+        return base.coef_[0][indices] * data
 
 
 def cue_logit(cue_max: np.ndarray) -> np.ndarray:

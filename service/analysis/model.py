@@ -153,13 +153,16 @@ class CaveatModel:
         proba = self.predict_proba(X, claim_max, cue_max, type_max)
         return Prediction(X, proba, spans, cue_max, claim_max, claim_spans, type_max)
 
-    def explain(self, x_row, j: int, tagger_max: float) -> tuple[np.ndarray, float]:
-        """The terms of one sentence's log-odds of label ``j`` (0 claim, 1 hedge): each
-        feature's (through the head and the combiner's head weight) and its cue tagger's (its
-        likeliest word's log-odds, or the combiner's term for no candidate word)."""
+    def explain(
+        self, indices: np.ndarray, data: np.ndarray, j: int, tagger_max: float
+    ) -> tuple[np.ndarray, float]:
+        """The terms of one sentence's log-odds of label ``j`` (0 claim, 1 hedge): each of its
+        features' (``indices`` and ``data`` of its csr row; through the head and the
+        combiner's head weight), and its cue tagger's (its likeliest word's log-odds, or the
+        combiner's term for no candidate word)."""
         combiner = self.combiners[j]
         tagger_term = float(combiner.tagger_terms(np.array([tagger_max]))[0])
-        return combiner.head * self.heads.contributions(x_row, j), tagger_term
+        return combiner.head * self.heads.contributions(indices, data, j), tagger_term
 
 
 def _newest_manifest(models_dir: Path) -> Path:
