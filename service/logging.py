@@ -50,6 +50,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
+_LINE_SEPARATORS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
 class JSONLinesFormatter(logging.Formatter):
     """Format a record as one JSON object: time, level, logger, message and whitelisted fields."""
 
@@ -64,7 +67,10 @@ class JSONLinesFormatter(logging.Formatter):
         for key in FIELDS:
             if key in record.__dict__:
                 line[key] = record.__dict__[key]
-        return json.dumps(line, ensure_ascii=False, default=str)
+        text = json.dumps(line, ensure_ascii=False, default=str)
+        # Line separators that JSON leaves raw but many log readers split lines at (a
+        # request path may hold them): escaped, so a record stays one line to every reader.
+        return text.translate(_LINE_SEPARATORS)
 
 
 class _ServiceHandler(logging.StreamHandler):

@@ -11,13 +11,6 @@ from flask import Blueprint, Response, current_app, render_template
 
 bp = Blueprint("page", __name__)
 
-#: The page loads only its own script and style and talks only to this API (no CDN, no
-#: inline script or style attribute; app.js may still set element.style through the CSSOM).
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
-
 
 @bp.get("/")
 def index() -> Response:
@@ -28,6 +21,6 @@ def index() -> Response:
         max_text_chars=int(current_app.config["MAX_TEXT_CHARS"]),
         max_body_bytes=int(current_app.config.get("MAX_CONTENT_LENGTH") or 0),
     )
-    response = Response(html)
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    return response
+    # Its Content-Security-Policy is set with the other security headers, on every
+    # response (service.security.SECURITY_HEADERS).
+    return Response(html)

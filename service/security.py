@@ -199,10 +199,21 @@ class KeyRing:
 
 
 def load_keyring(config: dict) -> KeyRing:
-    """The keys of ``API_KEYS`` and ``API_KEYS_FILE`` together."""
-    keys = parse_keys(config.get("API_KEYS"))
-    if config.get("API_KEYS_FILE"):
-        keys += read_keys_file(config["API_KEYS_FILE"])
+    """The keys of ``API_KEYS`` and ``API_KEYS_FILE`` together.
+
+    A setting that is given but holds no key (an empty variable, a file of comments, a
+    secret mounted empty) stops the start: read as "no keys", it would serve confidential
+    drafts to anyone. Running open takes leaving both unset.
+    """
+    spec, path = config.get("API_KEYS"), config.get("API_KEYS_FILE")
+    keys = parse_keys(spec)
+    if path:
+        keys += read_keys_file(path)
+    if not keys and (spec is not None or path is not None):
+        raise SecurityConfigError(
+            "API_KEYS or API_KEYS_FILE is set but holds no key: refusing to start with the "
+            "API open. Give a key, or unset both to run without keys."
+        )
     return KeyRing(keys)
 
 
@@ -475,10 +486,11 @@ def parse_origins(spec: str | Iterable[str] | None) -> list[str]:
             or parts.fragment
             or parts.username is not None
             or "*" in item
+            or "[" in item
         ):
             raise SecurityConfigError(
-                f"CORS_ORIGINS {item!r}: list origins as scheme://host[:port], without a path "
-                "or wildcard (https://cms.example.org)"
+                f"CORS_ORIGINS {item!r}: list origins as scheme://host[:port], without a path, "
+                "a wildcard or an IPv6 address (https://cms.example.org)"
             )
         origins.append(item.lower())
     return origins

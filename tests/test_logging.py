@@ -46,6 +46,15 @@ def test_a_request_writes_one_json_line(client, log_stream):
     assert line["response_bytes"] > 0
 
 
+def test_a_path_with_line_separators_stays_one_line_to_every_reader(client, log_stream):
+    # JSON leaves U+0085, U+2028 and U+2029 raw; str.splitlines and JavaScript split there.
+    client.get("/x%E2%80%A8y%C2%85z%E2%80%A9")
+    written = log_stream.getvalue()
+    assert not any(sep in written for sep in ("\u0085", "\u2028", "\u2029"))
+    [line] = _lines(log_stream)  # splitlines: one record, one line
+    assert line["path"] == "/x\u2028y\u0085z\u2029"
+
+
 def test_the_line_holds_only_the_request_fields(client, log_stream):
     client.get("/v1/health")
     [line] = _lines(log_stream)

@@ -226,6 +226,22 @@ def test_a_malformed_keys_file_names_the_line(tmp_path, line):
         read_keys_file(keys_file)
 
 
+@pytest.mark.parametrize("setting", ["keys", "file"])
+def test_a_key_setting_that_holds_no_key_stops_the_start(tmp_path, analyzer, setting):
+    # Read as "no keys", an empty variable or a file of comments served drafts to anyone.
+    keys_file = tmp_path / "keys"
+    keys_file.write_text("# the keys go here\n\n", encoding="utf-8")
+    config = {"API_KEYS": " , "} if setting == "keys" else {"API_KEYS_FILE": str(keys_file)}
+    with pytest.raises(SecurityConfigError, match="holds no key"):
+        create_app({"TESTING": True, "ANALYZER": analyzer, **config})
+
+
+def test_an_empty_keys_variable_stops_the_start(monkeypatch, analyzer):
+    monkeypatch.setenv("CAVEAT_API_KEYS", "")
+    with pytest.raises(SecurityConfigError, match="holds no key"):
+        create_app({"TESTING": True, "ANALYZER": analyzer})
+
+
 def test_a_missing_keys_file_stops_the_start(tmp_path, analyzer):
     with pytest.raises(SecurityConfigError, match="cannot read"):
         create_app({"TESTING": True, "ANALYZER": analyzer, "API_KEYS_FILE": str(tmp_path / "no")})
@@ -584,6 +600,7 @@ def test_the_page_is_not_shared_with_other_origins(cors_client):
         "https://cms.example.org/path",
         "https://user@cms.example.org",
         "https://cms.example.org:0",
+        "https://[::1]:8443",  # flask-cors would read the brackets as a pattern
     ],
 )
 def test_an_origin_that_is_not_exactly_an_origin_stops_the_start(origin):
