@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import re
 import threading
@@ -307,9 +308,25 @@ class InlineExpiryMemoryStorage(MemoryStorage):
 
 
 def rate_limit_key() -> str:
-    """The bucket a request counts against: its key id, else its client address."""
+    """The bucket a request counts against: its key id, else its client address (an IPv6
+    client's /64 network, which one subscriber is given whole: counted per address, it
+    could take a new bucket for every request)."""
     key_id = current_key_id()
-    return f"key:{key_id}" if key_id else f"addr:{request.remote_addr}"
+    return f"key:{key_id}" if key_id else f"addr:{client_bucket(request.remote_addr)}"
+
+
+def client_bucket(address: str | None) -> str | None:
+    """An IPv4 address as it is; an IPv6 address as its /64 network (an IPv4-mapped one as
+    its IPv4 address); anything else (no address, a socket path) as it is."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def _exempt_from_rate_limit() -> bool:

@@ -21,6 +21,7 @@ from service.security import (
     CONTENT_SECURITY_POLICY,
     KeyRing,
     SecurityConfigError,
+    client_bucket,
     parse_keys,
     parse_origins,
     read_keys_file,
@@ -434,6 +435,31 @@ def test_a_reader_over_the_limit_can_still_load_the_page(analyzer):
     page = client.get("/")
     assert page.status_code == 200
     assert page.mimetype == "text/html"
+
+
+def test_an_ipv6_client_is_limited_by_its_64_network_not_by_each_address(analyzer):
+    # One subscriber is given a whole /64: per address, each request could take a new bucket.
+    client = _limited_app(analyzer, limit="1/minute", TRUSTED_PROXIES=1).test_client()
+    first = {"X-Forwarded-For": "2001:db8:1:2::7"}
+    assert client.post("/v1/analyze", json=ARTICLE, headers=first).status_code == 200
+    same_net = {"X-Forwarded-For": "2001:db8:1:2:ffff:1:2:3"}
+    assert client.post("/v1/analyze", json=ARTICLE, headers=same_net).status_code == 429
+    other_net = {"X-Forwarded-For": "2001:db8:1:3::7"}
+    assert client.post("/v1/analyze", json=ARTICLE, headers=other_net).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("address", "bucket"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:ffff:1:2:3", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        (None, None),
+        ("not an address", "not an address"),
+    ],
+)
+def test_client_bucket(address, bucket):
+    assert client_bucket(address) == bucket
 
 
 def test_behind_a_trusted_proxy_the_forwarded_client_is_limited(analyzer):
