@@ -306,7 +306,6 @@ class InlineExpiryMemoryStorage(MemoryStorage):
             self._sweep_lock.release()
 
 
-
 def rate_limit_key() -> str:
     """The bucket a request counts against: its key id, else its client address (an IPv6
     client's /64 network, which one subscriber is given whole: counted per address, it
