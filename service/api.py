@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, current_app, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .errors import CODES, MESSAGES, APIError, WorkerTimeout, log_exception
+from .errors import (
+    CODES,
+    MESSAGES,
+    APIError,
+    WorkerTimeout,
+    internal_error_body,
+    log_exception,
+)
 from .jsontext import InvalidJSON, parse_json
 from .schemas import (
     AnalyzeRequestSchema,
@@ -108,14 +115,7 @@ def _one_by_one(analyzer: Any, inputs: list, explain: bool, first: Exception) ->
         try:
             [analysis] = analyzer.analyze_many([(text, title, doc_id)], explain=explain)
         except Exception:
-            analysis = DocumentError(
-                id=doc_id,
-                error={
-                    "code": CODES[500],
-                    "message": MESSAGES[500],
-                    "details": {"request_id": g.get("request_id")},
-                },
-            )
+            analysis = DocumentError(id=doc_id, error=internal_error_body()["error"])
         results.append(analysis)
     if all(isinstance(r, DocumentError) for r in results):
         raise first  # logged by the 500 handler

@@ -154,8 +154,15 @@ def _handle_http_exception(e: HTTPException) -> Response:
     return response
 
 
+def internal_error_body() -> dict[str, Any]:
+    """The body of a 500 internal: the request id names the failure in the log."""
+    return error_body(CODES[500], MESSAGES[500], {"request_id": g.get("request_id")})
+
+
 def _internal_response() -> Response:
-    return error_response(500, CODES[500], MESSAGES[500], {"request_id": g.get("request_id")})
+    response = jsonify(internal_error_body())
+    response.status_code = 500
+    return response
 
 
 def _handle_unexpected(e: Exception) -> Response:
