@@ -439,9 +439,10 @@ def plan(items: Iterator[Doc | Failure], done: Done, stats: Stats) -> Iterator[D
     for item in items:
         if isinstance(item, Doc) and item.id in seen:
             item = duplicate(item)
+        # ("line", n) or ("file", name): how OUT's error records name their input.
+        place = next(iter(item.where.items()), None)
         if isinstance(item, Failure):
-            where = next(iter(item.where.items()), None)
-            if where in done.errors:
+            if place in done.errors:
                 stats.skipped += 1
                 continue
             stats.errors += 1
@@ -451,7 +452,7 @@ def plan(items: Iterator[Doc | Failure], done: Done, stats: Stats) -> Iterator[D
         if item.id in done.ids:
             stats.skipped += 1
             continue
-        if next(iter(item.where.items())) in done.errors:
+        if place in done.errors:
             # An earlier run wrote an error record in its place (the analyzer failed on it,
             # or the input was bad then): redoing it would append it out of order, and
             # again at every rerun. Deleting that line from OUT redoes it.
