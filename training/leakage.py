@@ -85,8 +85,9 @@ def f1_with_and_without(y: np.ndarray, p: np.ndarray, threshold: float, out: np.
 def news_leakage(root: Path, model) -> dict:
     """News test sentences with a twin among the trained train + dev rows, and test F1; and
     how many sentences of the labeled whole articles (test-split documents) have one."""
-    trained = [s.text for s, record in iter_news(root=root) if record["split"] != "test"]
-    test = [s for s, _ in iter_news(root=root, split="test")]
+    rows = list(iter_news(root=root))  # the labels and the corpora, read once for both sides
+    trained = [s.text for s, record in rows if record["split"] != "test"]
+    test = [s for s, record in rows if record["split"] == "test"]
     twin = np.array(twins([s.text for s in test], trained))
     proba = Caveat(model=model).predict_proba([s.text for s in test])
     article_sentences = [
@@ -112,6 +113,7 @@ def szeged_wiki_leakage(root: Path, model, evaluation: dict) -> dict:
     rows = list(iter_szeged("wiki", root))
     test = [s for s in rows if split_of(s.doc) == "test"]
     outside = {article_of(s.doc) for s in rows if split_of(s.doc) != "test"}
+    articles = {article_of(s.doc) for s in test}
     straddle = np.array([article_of(s.doc) in outside for s in test])
     texts = [s.text for s in test]
     y = np.array([s.hedge for s in test])
@@ -123,8 +125,8 @@ def szeged_wiki_leakage(root: Path, model, evaluation: dict) -> dict:
     as_corpus = Caveat(model=read).predict_proba(texts)[:, 1]
     return {
         "sentences": len(test),
-        "articles": len({article_of(s.doc) for s in test}),
-        "straddling_articles": len({article_of(s.doc) for s in test} & outside),
+        "articles": len(articles),
+        "straddling_articles": len(articles & outside),
         "hedge_as_served": f1_with_and_without(y, served, model.thresholds["hedge"], straddle),
         "hedge_read_as_corpus": f1_with_and_without(y, as_corpus, threshold, straddle),
     }
