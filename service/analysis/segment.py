@@ -459,7 +459,7 @@ class Segmenter:
         ellipsis is periods only, so the character never ended a sentence; its other
         evidence (a word never seen capitalised mid-sentence) is not enough here, where
         "…" so often runs on in headlines and posts ("a new hat… SIGNED by ...")."""
-        starters = self._punkt._params.sent_starters
+        starters = self.params.sent_starters
         out: list[tuple[int, int]] = []
         for start, end in spans:
             for m in _ELLIPSIS_CHAR.finditer(text, start, end):
