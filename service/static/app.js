@@ -217,12 +217,19 @@
 
   // ------------------------------------------------------------------------------ the request
 
+  // The text and headline as an analysis sends them: well-formed, and the headline only
+  // when it is not blank.
+  function currentInputs() {
+    const text = wellFormed($("text").value);
+    const title = wellFormed($("title").value);
+    return { text, title: strip(title) ? title : undefined };
+  }
+
   function readForm() {
     const form = $("analyze-form");
     const maxChars = Number(form.dataset.maxChars) || 100000;
     const maxBytes = Number(form.dataset.maxBytes) || 0;
-    const text = wellFormed($("text").value);
-    const title = wellFormed($("title").value);
+    const { text, title } = currentInputs();
     if (!strip(text)) {
       return { error: "Paste the article text first: the box is empty.", field: "text" };
     }
@@ -242,7 +249,7 @@
       };
     }
     const body = { text };
-    if (strip(title)) body.title = title;
+    if (title !== undefined) body.title = title;
     const json = JSON.stringify(body);
     if (maxBytes && new TextEncoder().encode(json).length > maxBytes) {
       return {
@@ -349,9 +356,8 @@
   // is dimmed, its export is off, and the status says to analyze again.
   function checkStale() {
     if (!state.sent || $("result").hidden) return;
-    const stale = wellFormed($("text").value) !== state.sent.text ||
-      (strip(wellFormed($("title").value)) ? wellFormed($("title").value) : undefined) !==
-        state.sent.title;
+    const now = currentInputs();
+    const stale = now.text !== state.sent.text || now.title !== state.sent.title;
     if (stale === state.stale) return;
     state.stale = stale;
     $("result").classList.toggle("stale", stale);
