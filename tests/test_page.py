@@ -987,3 +987,35 @@ def test_seed_analysis_screenshot(session, seed_text, tmp_path):
         target = DOCS / "seed-analysis.png"
     page.screenshot(path=str(target))
     assert target.stat().st_size > 10_000
+
+
+# --------------------------------------------------------------------------- accessibility
+
+#: Our own short article: three claims, one sentence with three caveat types, all linked.
+A11Y_ARTICLE = (
+    "The new bridge is a historic breakthrough for the valley. "
+    "Officials say it will transform the regional economy. "
+    "However, the final cost may still rise if steel prices climb. "
+    "The mayor called the opening a remarkable success. "
+    "Traffic counts are not yet available."
+)
+
+
+def _focused(page: Any) -> str:
+    """What has the keyboard focus, as tag.class (BODY when the focus was lost)."""
+    return page.evaluate(
+        "() => `${document.activeElement.tagName}.${document.activeElement.className}`"
+    )
+
+
+@browser_test
+def test_escape_in_the_selection_panel_puts_the_focus_back_on_the_sentence(session):
+    session.open().analyze(A11Y_ARTICLE)
+    page = session.page
+    session.sentence(0).focus()
+    page.keyboard.press("Enter")
+    page.locator('#selection [data-testid="caveat-list"] button').first.focus()
+    page.keyboard.press("Escape")
+    assert page.locator("#article .sentence.is-selected").count() == 0
+    # Not lost to the top of the page: the panel's button is gone, the sentence is where it was.
+    assert page.evaluate("document.activeElement.dataset.index") == "0", _focused(page)

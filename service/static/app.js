@@ -617,11 +617,14 @@
 
   function unselect() {
     const was = state.selected;
+    // The selection panel is about to be emptied: focus in it (Clear selection, a caveat's
+    // button) goes back to the sentence, not to the top of the page.
+    const focusWasInPanel = $("selection").contains(document.activeElement);
     clearSelection();
     state.selected = null;
     renderSelection();
     const entry = was === null ? null : state.byIndex.get(was);
-    if (entry && document.activeElement === $("clear-selection")) entry.el.focus();
+    if (entry && focusWasInPanel) entry.el.focus();
   }
 
   // Strongest link first (then text order): a claim's caveat in its own or the next sentence
