@@ -1019,3 +1019,21 @@ def test_escape_in_the_selection_panel_puts_the_focus_back_on_the_sentence(sessi
     assert page.locator("#article .sentence.is-selected").count() == 0
     # Not lost to the top of the page: the panel's button is gone, the sentence is where it was.
     assert page.evaluate("document.activeElement.dataset.index") == "0", _focused(page)
+
+
+@browser_test
+def test_the_skip_link_reaches_the_claims_when_only_unqualified_are_shown(session):
+    session.open().analyze(A11Y_ARTICLE)
+    page = session.page
+    page.check("#only-unqualified")  # every claim here is qualified: the list shows none
+    page.focus("#download-json")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    page.keyboard.press("Enter")
+    # Past the article, on the claims list's heading: not left on the link.
+    assert page.evaluate("document.activeElement.id") == "claims-heading", _focused(page)
+    page.uncheck("#only-unqualified")
+    page.focus("#download-json")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.dataset.select") == "0", _focused(page)

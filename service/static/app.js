@@ -994,8 +994,10 @@
     $("download-json").addEventListener("click", downloadJson);
     document.querySelector(".reader .skip-link").addEventListener("click", (event) => {
       event.preventDefault();
-      const first = $("claims-list").querySelector("button");
-      if (first) first.focus();
+      // The first claim shown ("Only unqualified" hides some); with none, the list's heading.
+      const buttons = $("claims-list").querySelectorAll(".claim-button");
+      const first = Array.from(buttons).find((button) => button.getClientRects().length);
+      (first || $("claims-heading")).focus();
     });
     updateCount();
   }
