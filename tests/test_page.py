@@ -1037,3 +1037,32 @@ def test_the_skip_link_reaches_the_claims_when_only_unqualified_are_shown(sessio
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.dataset.select") == "0", _focused(page)
+
+
+@browser_test
+def test_on_a_narrow_screen_tab_never_hides_the_focus_under_the_drawer(session):
+    session.page.set_viewport_size({"width": 360, "height": 640})
+    # Long enough to scroll: each claim and caveat of our article, several times over.
+    session.open().analyze(" ".join([A11Y_ARTICLE] * 4))
+    page = session.page
+    session.sentence(0).focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#selection").evaluate("e => getComputedStyle(e).position") == "fixed"
+    hidden = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        where = page.evaluate(
+            """() => {
+                const drawer = document.getElementById("selection");
+                const focused = document.activeElement;
+                if (drawer.contains(focused) || !focused.closest("#article")) return null;
+                return [focused.getBoundingClientRect().top, drawer.getBoundingClientRect().top,
+                        focused.textContent.slice(0, 30)];
+            }"""
+        )
+        if where is None:
+            break
+        top, drawer_top, text = where
+        if top >= drawer_top:
+            hidden.append(text)
+    assert not hidden, f"focused but under the drawer: {hidden}"
