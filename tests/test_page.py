@@ -1066,3 +1066,27 @@ def test_on_a_narrow_screen_tab_never_hides_the_focus_under_the_drawer(session):
         if top >= drawer_top:
             hidden.append(text)
     assert not hidden, f"focused but under the drawer: {hidden}"
+
+
+@browser_test
+def test_a_screen_reader_hears_what_each_highlight_is_not_only_its_colour(session):
+    session.open().analyze(A11Y_ARTICLE, title="A historic day for the valley")
+    page = session.page
+    # The accessible text of every mark, in the article and the headline.
+    spoken = re.findall(
+        r"^\s*- mark: \"?(.*?)\"?$",
+        page.locator("#title-view").aria_snapshot()
+        + "\n"
+        + page.locator("#article").aria_snapshot(),
+        flags=re.MULTILINE,
+    )
+    marks = page.locator("#title-view mark, #article mark")
+    assert len(spoken) == marks.count() > 0
+    for i, said in enumerate(spoken):
+        mark = marks.nth(i)
+        label, kind = mark.get_attribute("data-label"), mark.get_attribute("data-type")
+        expected = "claim: " if label == "claim" else f"caveat, {kind}: "
+        assert said == expected + mark.text_content(), said
+    assert "caveat, condition: if" in spoken
+    # Said, not shown: the text on screen and in a copy is the article as pasted.
+    assert page.locator("#article").inner_text() == A11Y_ARTICLE
