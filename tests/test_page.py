@@ -1090,3 +1090,11 @@ def test_a_screen_reader_hears_what_each_highlight_is_not_only_its_colour(sessio
     assert "caveat, condition: if" in spoken
     # Said, not shown: the text on screen and in a copy is the article as pasted.
     assert page.locator("#article").inner_text() == A11Y_ARTICLE
+
+
+@browser_test
+def test_a_caveats_types_are_read_as_separate_words(session):
+    session.open().analyze(A11Y_ARTICLE)
+    caveat = session.page.locator('.caveat-list button[data-jump="2"]').first
+    name = caveat.aria_snapshot()
+    assert "uncertainty condition contrast" in name, name

@@ -510,6 +510,8 @@
     for (const type of sentence.hedge.types) {
       const chip = el("span", "chip", type);
       chip.dataset.type = type;
+      // A space between: without one a screen reader reads "uncertaintyconditioncontrast".
+      if (chips.childElementCount) chips.append(" ");
       chips.append(chip);
     }
     return chips;
