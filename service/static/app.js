@@ -194,6 +194,11 @@
     if (status === 403) {
       return `The service refused the request${error ? `: ${error.message}` : "."}`;
     }
+    if (status === 502 || status === 504 || (status === 503 && !error)) {
+      // A proxy's answer, not caveat's (which always sends a JSON error): caveat is down.
+      return "The caveat service is not answering right now: it may be restarting or down. " +
+        "Try again in a minute; your text is kept here.";
+    }
     if (status === 503) {
       const why = (error && error.message) || "";
       return `The service is up but cannot analyze text right now. ${why}`.trim();
