@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template
 
+from service.analysis.balance import BALANCED_FROM, ONE_SIDED_BELOW
+
 bp = Blueprint("page", __name__)
 
 
@@ -20,6 +22,9 @@ def index() -> Response:
         # The page checks these before sending, so a user learns the limit without a round trip.
         max_text_chars=int(current_app.config["MAX_TEXT_CHARS"]),
         max_body_bytes=int(current_app.config.get("MAX_CONTENT_LENGTH") or 0),
+        # The score's explanation gives the label cut-offs the service uses.
+        one_sided_below=ONE_SIDED_BELOW,
+        balanced_from=BALANCED_FROM,
     )
     # Its Content-Security-Policy is set with the other security headers, on every
     # response (service.security.SECURITY_HEADERS).

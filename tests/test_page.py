@@ -1102,3 +1102,21 @@ def test_a_caveats_types_are_read_as_separate_words(session):
     caveat = session.page.locator('.caveat-list button[data-jump="2"]').first
     name = caveat.aria_snapshot()
     assert "uncertainty condition contrast" in name, name
+
+
+@browser_test
+def test_the_balance_score_is_explained_with_the_services_cut_offs(session):
+    from service.analysis.balance import BALANCED_FROM, ONE_SIDED_BELOW
+
+    session.open().analyze(A11Y_ARTICLE)
+    page = session.page
+    help_ = page.locator('[data-testid="balance"] [data-testid="score-help"]')
+    help_.locator("summary").focus()
+    page.keyboard.press("Enter")  # opened from the keyboard
+    text = " ".join(help_.inner_text().split())
+    assert "from 0 (no claim is qualified) to 1 (every claim is fully qualified)" in text
+    assert f"Below {ONE_SIDED_BELOW} the article is one-sided" in text
+    assert f"from {BALANCED_FROM} it is balanced" in text
+    meter = page.locator("#balance-meter")
+    assert meter.get_attribute("low") == str(ONE_SIDED_BELOW)
+    assert meter.get_attribute("high") == str(BALANCED_FROM)
