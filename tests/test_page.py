@@ -1120,3 +1120,27 @@ def test_the_balance_score_is_explained_with_the_services_cut_offs(session):
     meter = page.locator("#balance-meter")
     assert meter.get_attribute("low") == str(ONE_SIDED_BELOW)
     assert meter.get_attribute("high") == str(BALANCED_FROM)
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two opaque computed colours ("rgb(r, g, b)")."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(v) / 255 for v in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@browser_test
+def test_the_text_boxes_edges_stand_out_from_the_form(session):
+    session.open()
+    page = session.page
+    page.click("#key-details summary")
+    panel = page.locator("#analyze-form").evaluate("e => getComputedStyle(e).backgroundColor")
+    for box in ("#title", "#text", "#api-key"):
+        edge = page.locator(box).evaluate("e => getComputedStyle(e).borderTopColor")
+        # WCAG 1.4.11: what shows where a control is needs 3:1 against what is around it.
+        assert _contrast(edge, panel) >= 3, (box, edge, round(_contrast(edge, panel), 2))
