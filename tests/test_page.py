@@ -1144,3 +1144,15 @@ def test_the_text_boxes_edges_stand_out_from_the_form(session):
         edge = page.locator(box).evaluate("e => getComputedStyle(e).borderTopColor")
         # WCAG 1.4.11: what shows where a control is needs 3:1 against what is around it.
         assert _contrast(edge, panel) >= 3, (box, edge, round(_contrast(edge, panel), 2))
+
+
+@browser_test
+def test_only_unqualified_says_so_when_every_claim_is_qualified(session):
+    session.open().analyze(A11Y_ARTICLE)  # its three claims all have a caveat
+    page = session.page
+    claims = page.locator('[data-testid="claims-list"]')
+    assert "No claim is unqualified" not in claims.inner_text()
+    page.check("#only-unqualified")
+    assert claims.locator(".claim-item:visible").count() == 0
+    # Not an empty box: the list says why it is empty.
+    assert "No claim is unqualified" in claims.inner_text()

@@ -529,6 +529,10 @@
     $("claims-total").textContent = `(${claims.length.toLocaleString("en")})`;
     if (!claims.length) {
       fragment.append(el("li", "muted", "The article makes no optimistic claim."));
+    } else if (claims.every((index) => (state.claimToHedges.get(index) || []).length)) {
+      // Shown only by "Only unqualified", which would otherwise leave an empty list.
+      fragment.append(el("li", "muted none-unqualified",
+        "No claim is unqualified: every claim has at least one caveat."));
     }
     for (const index of claims) {
       const entry = state.byIndex.get(index);
