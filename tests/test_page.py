@@ -1156,3 +1156,22 @@ def test_only_unqualified_says_so_when_every_claim_is_qualified(session):
     assert claims.locator(".claim-item:visible").count() == 0
     # Not an empty box: the list says why it is empty.
     assert "No claim is unqualified" in claims.inner_text()
+
+
+@browser_test
+def test_analyze_from_the_keyboard_keeps_the_focus_on_the_button(session):
+    held: list[Any] = []
+    session.page.route("**/v1/analyze", lambda route: held.append(route))
+    page = session.open().page
+    page.fill("#text", A11Y_ARTICLE)
+    page.focus("#analyze")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.getElementById('status').textContent !== ''")
+    assert page.evaluate("document.activeElement.id") == "analyze", _focused(page)
+    assert page.locator("#analyze").get_attribute("aria-disabled") == "true"  # and says so
+    page.keyboard.press("Enter")  # pressed again while busy: no second request
+    page.wait_for_timeout(200)
+    assert len(held) == 1
+    held[0].fulfill(status=503, body="Service Unavailable", content_type="text/plain")
+    page.locator('[data-testid="error"]').wait_for(state="visible")
+    assert page.evaluate("document.activeElement.id") == "analyze", _focused(page)

@@ -379,7 +379,9 @@
 
   function setBusy(busy) {
     state.busy = busy;
-    $("analyze").disabled = busy;
+    // aria-disabled, not disabled: disabling the button that has the focus drops the focus
+    // to <body>, and a screen reader's place with it. A press while busy does nothing.
+    $("analyze").setAttribute("aria-disabled", busy ? "true" : "false");
     $("analyze").textContent = busy ? "Analyzing…" : "Analyze";
     $("analyze-form").setAttribute("aria-busy", busy ? "true" : "false");
   }
