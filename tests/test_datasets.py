@@ -24,6 +24,7 @@ from training.datasets import (
     iter_written,
     marked_types,
     row_weight,
+    szeged_article,
 )
 from training.import_written import convert_written
 from training.import_written import main as import_written
@@ -51,6 +52,27 @@ def test_szeged_wikipedia_condition_cues_load_as_conditions():
     # 491 condition cues in wiki.xml ("if", "unless", ...), the rest epistemic or doxastic.
     assert types["condition"] == 491
     assert {"if", "unless"} <= texts
+
+
+@pytest.mark.parametrize(
+    ("docid", "article"),
+    [
+        ("Socialized medicine_2208", "Socialized medicine"),
+        ("Apollo 11_12", "Apollo 11"),
+        ("BRP Quezon _LRB2_PS-70_RRB2__536", "BRP Quezon _LRB2_PS-70_RRB2_"),
+        ("wiki.xml#3", "wiki.xml#3"),
+    ],
+)
+def test_a_szeged_excerpt_belongs_to_its_article(docid, article):
+    assert szeged_article(docid) == article
+
+
+def test_szeged_wikipedia_splits_by_article_not_by_excerpt():
+    # Excerpts of one article share its words: none may sit on both sides of the split.
+    rows = list(iter_szeged("wiki"))
+    docs = {s.doc for s in rows}
+    assert not any(d[-1].isdigit() and "_" in d.rsplit(" ", 1)[-1] for d in docs)
+    assert len(docs) == 4256  # 4,530 excerpts of 4,256 articles
 
 
 def _row(corpus: str, stratum: str = "") -> LabeledSentence:

@@ -81,7 +81,7 @@ from training.metrics import (
 )
 from training.news_pool import split_of
 
-VERSION = "1.10.0"
+VERSION = "1.11.0"
 #: BLAS threads while training. The solvers' sums are split between threads, so their
 #: rounding, and the fitted weights (by up to 0.003), depend on how many there are. The
 #: committed model was fitted with two; training always uses two, so that it rebuilds that
