@@ -11,7 +11,7 @@ from logging import getLogger
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
 from . import api, openapi, page, schemas, security
 from .errors import log_exception, register_error_handlers
@@ -28,6 +28,18 @@ class CaveatFlask(Flask):
     def log_exception(self, exc_info: Any) -> None:
         """Log type and frames only: Flask's default writes the message, which can quote text."""
         log_exception(exc_info[1])
+
+    def make_default_options_response(self) -> Response:
+        """204 No Content with Allow: Flask's default is a 200 with an empty body labelled
+        text/html, where every other answer of the API is JSON or says it has no content.
+
+        CORS preflights are answered by this too (flask-cors adds its headers after it);
+        a browser takes any 2xx for a preflight.
+        """
+        response = super().make_default_options_response()
+        response.status_code = 204
+        del response.headers["Content-Type"]
+        return response
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -129,6 +129,26 @@ def test_wrong_method_is_method_not_allowed(client, assert_error, method, path):
     )
 
 
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/v1/analyze", {"POST", "OPTIONS"}),
+        ("/v1/analyze/batch", {"POST", "OPTIONS"}),
+        ("/v1/health", {"GET", "HEAD", "OPTIONS"}),
+        ("/v1/model", {"GET", "HEAD", "OPTIONS"}),
+        ("/openapi.json", {"GET", "HEAD", "OPTIONS"}),
+        ("/", {"GET", "HEAD", "OPTIONS"}),
+    ],
+)
+def test_options_is_no_content_with_allow_and_no_html_type(client, path, allowed):
+    # Flask's own answer was a 200 with an empty body labelled text/html.
+    response = client.options(path)
+    assert response.status_code == 204
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == allowed
+    assert "Content-Type" not in response.headers
+    assert response.get_data() == b""
+
+
 def test_batch_over_the_limit_is_payload_too_large(client, assert_error):
     documents = [{"text": "a" * 30_000} for _ in range(40)]
     response = client.post("/v1/analyze/batch", json={"documents": documents})
