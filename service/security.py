@@ -1,12 +1,13 @@
 """Who may call the API and how often, from which origins, and the headers every response carries.
 
-- **API keys.** ``API_KEYS`` (``CAVEAT_API_KEYS``: ``key`` or ``id:key``, comma-separated)
-  and ``API_KEYS_FILE`` (``CAVEAT_API_KEYS_FILE``: lines of ``id sha256hex``). A request
-  sends its key as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``; the sha256 of
-  what it sent is compared with every configured digest by ``hmac.compare_digest``, so
-  neither the answer nor its timing tells which key came close. With no key configured
-  the API is open, and start-up logs a warning that says so. ``OPEN_ENDPOINTS`` (the
-  page, its static files, /v1/health, /openapi.json) never ask for a key.
+- **API keys.** ``API_KEYS`` (``CAVEAT_API_KEYS``: ``key`` or ``id:key``, comma-separated;
+  a key there holds no ":", see ``parse_keys``) and ``API_KEYS_FILE``
+  (``CAVEAT_API_KEYS_FILE``: lines of ``id sha256hex``). A request sends its key as
+  ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``; the sha256 of what it sent
+  is compared with every configured digest by ``hmac.compare_digest``, so neither the
+  answer nor its timing tells which key came close. With no key configured the API is
+  open, and start-up logs a warning that says so. ``OPEN_ENDPOINTS`` (the page, its
+  static files, /v1/health, /openapi.json) never ask for a key.
 - **Rate limits** (``RateLimiter``, on the ``limits`` library): ``RATE_LIMIT`` per key id,
   or per client address when no valid key was sent (so guessing keys is limited too); in
   memory by default (``memory://``, served by ``InlineExpiryMemoryStorage``), shared by
@@ -116,7 +117,15 @@ def key_digest(key: str) -> bytes:
 def parse_keys(spec: str | Iterable[str] | None) -> list[APIKey]:
     """Keys from ``CAVEAT_API_KEYS``: ``key`` or ``id:key`` items, comma-separated (or a list).
 
-    A key without an id gets ``key-`` and the first 8 hex digits of its sha256.
+    A key given here never holds ":": an item with one ":" is always ``id:key``, one
+    without is a bare key, and one with more has no single reading (``a:b:c`` could be a
+    key, or the id ``a`` of the key ``b:c``) and stops the start. Read as ``id:key``, a
+    bare key with a colon would have its first part logged as the id, so a key that
+    holds ":" is given in ``API_KEYS_FILE``, as a digest beside its id.
+
+    A key without an id gets ``key-`` and the first 8 hex digits of its sha256. An error
+    names an item by its position only: what stands before its ":" may be part of a key
+    mistyped as ``id:key``, and a key is never quoted.
     """
     if spec is None:
         return []
@@ -125,17 +134,23 @@ def parse_keys(spec: str | Iterable[str] | None) -> list[APIKey]:
     for position, item in enumerate((item.strip() for item in items), start=1):
         if not item:
             continue
+        if item.count(":") > 1:
+            raise SecurityConfigError(
+                f"API_KEYS item {position}: more than one ':'. An item is 'key' or "
+                "'id:key', and a key here holds no ':' (a bare key with one would be read "
+                "as id:key, its first part logged as the id); give such a key in "
+                "API_KEYS_FILE as 'id sha256hex'"
+            )
         key_id, sep, key = item.partition(":")
         if not sep:
             key_id, key = f"key-{hashlib.sha256(item.encode()).hexdigest()[:8]}", item
-        # The key itself is never quoted in an error: only its position in the list.
         if not _KEY_ID.fullmatch(key_id):
             raise SecurityConfigError(
                 f"API_KEYS item {position}: the id must be 1-64 of A-Z a-z 0-9 . _ -"
             )
         if len(key) < MIN_KEY_CHARS or any(c.isspace() for c in key):
             raise SecurityConfigError(
-                f"API_KEYS item {position} ({key_id}): a key is at least {MIN_KEY_CHARS} "
+                f"API_KEYS item {position}: a key is at least {MIN_KEY_CHARS} "
                 "characters without spaces"
             )
         keys.append(APIKey(key_id, key_digest(key)))

@@ -217,6 +217,44 @@ def test_an_unusable_key_stops_the_start_without_quoting_it(analyzer, spec, mess
 
 
 @pytest.mark.parametrize(
+    "spec",
+    [
+        # A bare key with colons: read as id:key, "cms-key" would be logged as its id.
+        f"cms-key:0123:456789abcdef{KEY}",
+        # Or an id:key whose key holds a colon: no item may be read two ways.
+        f"desk:{KEY}:{OTHER_KEY}",
+        f"{KEY}:{OTHER_KEY}:desk-2",
+    ],
+)
+def test_an_item_with_more_than_one_colon_stops_the_start(spec):
+    with pytest.raises(SecurityConfigError, match="more than one ':'") as info:
+        parse_keys(f"ops:{KEY},{spec}")
+    message = str(info.value)
+    assert "item 2" in message and "API_KEYS_FILE" in message
+    for part in spec.split(":"):
+        assert part not in message
+
+
+@pytest.mark.parametrize("spec", ["secret-part:short", "secret-part:a key with spaces"])
+def test_an_unusable_key_is_named_by_its_position_not_by_what_precedes_its_colon(spec):
+    # The part before ":" may be the start of a key mistyped as id:key.
+    with pytest.raises(SecurityConfigError, match="item 1: a key is at least 16") as info:
+        parse_keys(spec)
+    assert "secret-part" not in str(info.value)
+
+
+def test_an_id_and_a_key_without_colons_are_read_as_before():
+    keys = parse_keys(f"cms:{KEY}, {OTHER_KEY}")
+    assert [k.id for k in keys] == [
+        "cms",
+        "key-" + hashlib.sha256(OTHER_KEY.encode()).hexdigest()[:8],
+    ]
+    assert [k.digest for k in keys] == [
+        hashlib.sha256(k.encode()).digest() for k in (KEY, OTHER_KEY)
+    ]
+
+
+@pytest.mark.parametrize(
     "line",
     ["cms", "cms abc", f"cms {'g' * 64}", f"bad/id {'a' * 64}", f"cms {'a' * 64} extra"],
 )
