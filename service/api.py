@@ -155,9 +155,26 @@ def _body_bytes() -> bytes:
     body without a length fills the limit exactly, one byte more is asked of the server's
     input stream: if there is one, the body was longer than the limit.
     """
+    _check_content_encoding()
     data = request.get_data()
     limit = request.max_content_length
     if limit is not None and request.content_length is None and len(data) >= limit:
         if request.environ["wsgi.input"].read(1):
             raise RequestEntityTooLarge()
     return data
+
+
+def _check_content_encoding() -> None:
+    """415 for a body sent compressed (Content-Encoding: gzip, br...): read as it came, it
+    would be answered "not valid UTF-8" (or JSON), which sends a client looking in the
+    wrong place. RFC 9110 (15.5.16): 415 with the codings accepted in Accept-Encoding."""
+    codings = [c.strip().lower() for c in request.headers.get("Content-Encoding", "").split(",")]
+    sent = [c for c in codings if c and c != "identity"]
+    if sent:
+        raise APIError(
+            415,
+            CODES[415],
+            "Send the body uncompressed: no Content-Encoding is accepted.",
+            {"content_encoding": ", ".join(sent)},
+            headers={"Accept-Encoding": "identity"},
+        )

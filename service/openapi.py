@@ -23,7 +23,11 @@ _ERRORS = {
     404: ("NotFound", CODES[404], "No such endpoint."),
     405: ("MethodNotAllowed", CODES[405], "The endpoint does not accept that method."),
     413: ("PayloadTooLarge", CODES[413], "The body is over the configured limit (default 1 MB)."),
-    415: ("UnsupportedMediaType", CODES[415], "Neither JSON nor, where accepted, UTF-8 text."),
+    415: (
+        "UnsupportedMediaType",
+        CODES[415],
+        "Neither JSON nor, where accepted, UTF-8 text; or a compressed body (Content-Encoding).",
+    ),
     422: ("ValidationError", CODES[422], "The JSON breaks the schema; details name each field."),
     500: ("Internal", CODES[500], "A bug, logged with the request id given in details."),
     503: ("ModelUnavailable", "model_unavailable", "The service started without a model."),

@@ -11,6 +11,7 @@ Covered elsewhere, not repeated here:
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 
@@ -114,6 +115,36 @@ def test_a_multipart_form_is_unsupported(client, assert_error):
 def test_other_content_types_are_unsupported(client, assert_error, content_type):
     response = _post_raw(client, b'{"text": "a"}', content_type=content_type)
     assert_error(response, 415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "raw"),
+    [
+        ("/v1/analyze", "application/json", b'{"text": "A historic deal."}'),
+        ("/v1/analyze", "text/plain", b"A historic deal."),
+        ("/v1/analyze/batch", "application/json", b'{"documents": [{"text": "A deal."}]}'),
+    ],
+)
+@pytest.mark.parametrize("coding", ["gzip", "deflate, gzip", "br"])
+def test_a_compressed_body_is_unsupported_not_invalid_json(
+    client, assert_error, analyzer, path, content_type, raw, coding
+):
+    # It was read as it came: 400 "not valid UTF-8", or a 422 of text for text/plain.
+    body = gzip.compress(raw) if coding == "gzip" else raw
+    response = client.post(
+        path, data=body, content_type=content_type, headers={"Content-Encoding": coding}
+    )
+    error = assert_error(response, 415, "unsupported_media_type", "content_encoding")
+    assert error["details"]["content_encoding"] == coding
+    assert response.headers["Accept-Encoding"] == "identity"
+    assert analyzer.calls == []
+
+
+def test_content_encoding_identity_is_read_as_it_comes(client):
+    response = client.post(
+        "/v1/analyze", json={"text": "A historic deal."}, headers={"Content-Encoding": "identity"}
+    )
+    assert response.status_code == 200
 
 
 # --------------------------------------------------------------------------- repeated names
