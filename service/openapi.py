@@ -121,7 +121,7 @@ def _add_access(path: str, operation: dict, keyed: bool, limited: bool) -> None:
 
 #: The paths of service.security.OPEN_ENDPOINTS and UNLIMITED_ENDPOINTS (static files aside).
 _OPEN_PATHS = frozenset({"/", "/v1/health", "/openapi.json"})
-_UNLIMITED_PATHS = frozenset({"/v1/health"})
+_UNLIMITED_PATHS = frozenset({"/", "/v1/health"})
 
 
 def _config(name: str) -> int:

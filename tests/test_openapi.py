@@ -100,6 +100,20 @@ def test_every_status_an_endpoint_answers_is_documented(spec, path, statuses):
     assert set(spec["paths"][path][ENDPOINTS[path]]["responses"]) == statuses
 
 
+def test_429_is_documented_exactly_where_the_rate_limit_counts(analyzer):
+    # The page is not counted (service.security.UNLIMITED_ENDPOINTS), yet it was documented
+    # with a 429.
+    app = create_app(
+        {"TESTING": True, "ANALYZER": analyzer, "RATELIMIT_ENABLED": True, "RATE_LIMIT": "1/hour"}
+    )
+    client = app.test_client()
+    spec = client.get("/openapi.json").get_json()
+    for path, method in ENDPOINTS.items():
+        documented = "429" in spec["paths"][path][method]["responses"]
+        statuses = [client.open(path, method=method).status_code for _ in range(2)]
+        assert documented == (429 in statuses), (path, statuses)
+
+
 def test_every_error_response_has_the_error_schema(spec):
     for name, response in spec["components"]["responses"].items():
         assert response["content"]["application/json"]["schema"] == {
