@@ -148,10 +148,13 @@ def parse_keys(spec: str | Iterable[str] | None) -> list[APIKey]:
             raise SecurityConfigError(
                 f"API_KEYS item {position}: the id must be 1-64 of A-Z a-z 0-9 . _ -"
             )
-        if len(key) < MIN_KEY_CHARS or any(c.isspace() for c in key):
+        # Visible ASCII only: a header carries bytes, and a server reads them as Latin-1,
+        # so a key of other characters matches only clients that happen to encode it so
+        # (curl sends UTF-8), and one beyond Latin-1 none: a 401 to every client.
+        if len(key) < MIN_KEY_CHARS or not all("!" <= c <= "~" for c in key):
             raise SecurityConfigError(
                 f"API_KEYS item {position}: a key is at least {MIN_KEY_CHARS} "
-                "characters without spaces"
+                "characters of visible ASCII (no spaces, no accents)"
             )
         keys.append(APIKey(key_id, key_digest(key)))
     return keys

@@ -243,6 +243,15 @@ def test_an_unusable_key_is_named_by_its_position_not_by_what_precedes_its_colon
     assert "secret-part" not in str(info.value)
 
 
+@pytest.mark.parametrize("key", ["clé-secrète-0123456789", "key-€-0123456789abcdef"])
+def test_a_key_no_client_can_send_as_is_stops_the_start(key):
+    # A header's bytes are read as Latin-1: "é" sent by curl (UTF-8) arrives as "Ã©", and
+    # "€" cannot be sent by a client that encodes headers as Latin-1 (requests, browsers).
+    with pytest.raises(SecurityConfigError, match="visible ASCII") as info:
+        parse_keys(f"cms:{key}")
+    assert key not in str(info.value)
+
+
 def test_an_id_and_a_key_without_colons_are_read_as_before():
     keys = parse_keys(f"cms:{KEY}, {OTHER_KEY}")
     assert [k.id for k in keys] == [
