@@ -355,6 +355,32 @@ def test_pathological_lines_stay_fast(segmenter, unit):
     assert_well_formed(text, spans)
 
 
+@pytest.mark.parametrize("unit", [". ", "? ", "! ", ". . x ", "a. ", "Dr. "])
+def test_each_window_moves_on_by_most_of_itself(segmenter, monkeypatch, unit):
+    # On ". " repeated, a window of 20,000 characters found "." and one sentence after it,
+    # and the next window started again at that sentence: 4 characters on, 0.1 s a read,
+    # ten minutes for a 64 kB request (over any worker timeout).
+    text = unit * (100_000 // len(unit))
+    reads = []
+    read = segmenter._sentences
+
+    def counted(chunk, at_line_start):
+        reads.append(len(chunk))
+        if len(reads) > 50:
+            raise AssertionError(f"{len(reads)} reads of a {len(text)}-character line")
+        return read(chunk, at_line_start)
+
+    monkeypatch.setattr(segmenter, "_sentences", counted)
+    spans = segmenter.split(text)
+    # A window re-reads at most its last quarter: 4/3 reads a window's length, and the last.
+    assert len(reads) <= 4 * len(text) // (3 * 4 * MAX_SENTENCE_CHARS) + 2
+    # Not assert_well_formed: on ". . . . " the spaced-ellipsis rule leaves the first ". ."
+    # out of every sentence, windows or not (a defect of its own).
+    assert all(0 <= a.start < a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+    assert spans[-1].end <= len(text)
+    assert all(s.end - s.start <= MAX_SENTENCE_CHARS for s in spans)
+
+
 def test_windows_change_no_boundary(segmenter):
     sentences = [c["text"].replace("\n", " ").replace("\r", " ") for c in CASES]
     line = " ".join(s for s in sentences if s.strip()) * 8
