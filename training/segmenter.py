@@ -45,12 +45,13 @@ from service.cli import command, input_dir, output_file
 from training.datasets import DEFAULT_DATA_ROOT, iter_reuters
 
 #: Bump when the curated lists, the filters or the training text change.
-VERSION = "1"
+VERSION = "2"
 
 # Curated news abbreviations, lower case, without the final period.
 TITLES = (
     "adm amb atty capt cmdr col cpl dr gen gov hon insp lt maj messrs mr mrs ms msgr "
-    "pres prof pvt rep reps rev sen sens sgt supt"
+    "pres prof pvt rep reps rev sen sens sgt supt "
+    "ald asst brig det fr gens govs pfc"
 )
 MONTHS = "jan feb mar apr jun jul aug sep sept oct nov dec"
 # "sat", "sun" and "wed" are left out: they end sentences as words.
@@ -63,13 +64,18 @@ STATES = (
     "mo mont neb nev okla ore pa tenn tex va vt wash wis wyo "
     "d.c n.c n.d n.h n.j n.m n.y r.i s.c s.d w.va"
 )
-PLACES = "u.s u.s.a u.n u.k e.u u.a.e u.s.s.r st ft mt ave blvd hwy rte"
+# Canadian provinces ("Ont.", "Que.") and street, township and room labels, for local news.
+PLACES = (
+    "u.s u.s.a u.n u.k e.u u.a.e u.s.s.r st ste ft mt ave blvd hwy rte rd pkwy hts twp "
+    "bldg rm dist univ ont que alta sask"
+)
 BUSINESS = (
     "inc corp co cos ltd bros assn dept govt intl natl mfg est pct mln bln dlrs cts approx "
     "jr sr vol fig ext"
 )
 # "v" (versus, "Roe v. Wade") is the one single letter: a name follows it.
-OTHER = "a.m p.m vs v etc e.g i.e cf al a.k.a ph.d"
+# "cir" is a court's circuit ("the 9th Cir.") as well as a street's circle.
+OTHER = "a.m p.m vs v etc e.g i.e cf al a.k.a ph.d cir"
 CURATED_ABBREVIATIONS = frozenset(
     " ".join((TITLES, MONTHS, WEEKDAYS, STATES, PLACES, BUSINESS, OTHER)).split()
 )
