@@ -319,6 +319,19 @@ ABBREVIATIONS = {
         "Sales rose 5 pct in the U.S. Officials said the trend would hold.",
         ["Sales rose 5 pct in the U.S.", "Officials said the trend would hold."],
     ),
+    # Sentence adverbs (curated sentence starters in version 4) after an abbreviation and
+    # after an initial; a name after the same abbreviation stays in the sentence.
+    "adverb-after-abbreviation": (
+        "Prices fell in the U.S. Moreover, stocks slid. The fallback is Plan B. Perhaps it "
+        "works. The U.S. Army agreed.",
+        [
+            "Prices fell in the U.S.",
+            "Moreover, stocks slid.",
+            "The fallback is Plan B.",
+            "Perhaps it works.",
+            "The U.S. Army agreed.",
+        ],
+    ),
     # "brig" is also a word: at a sentence's end it still splits before a sentence starter.
     "brig-word-end": (
         "He spent a week in the brig. Then he was released. He spent a week in the brig. "
