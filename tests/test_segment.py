@@ -332,6 +332,19 @@ ABBREVIATIONS = {
             "The U.S. Army agreed.",
         ],
     ),
+    # An abbreviation before a quoted sentence's last word ("Patel.”", two Punkt tokens)
+    # stays in the sentence; a question mark before its closing quote still ends one.
+    "quoted-last-word": (
+        '“I trust Dr. Patel.” She nodded. "We sold it to Acme Inc. subsidiaries." '
+        '"Who pays?" That is the question.',
+        [
+            "“I trust Dr. Patel.”",
+            "She nodded.",
+            '"We sold it to Acme Inc. subsidiaries."',
+            '"Who pays?"',
+            "That is the question.",
+        ],
+    ),
     # "brig" is also a word: at a sentence's end it still splits before a sentence starter.
     "brig-word-end": (
         "He spent a week in the brig. Then he was released. He spent a week in the brig. "

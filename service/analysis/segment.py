@@ -112,6 +112,9 @@ _AFTER_A_TIME = _TIME_ZONES | frozenset(
 #: Abbreviations that are a number's label ("No. 23-cr-104", "Sec. 230(c)"): never a
 #: sentence's end before a token that starts with a digit.
 _NUMBER_LABELS = frozenset({"no", "nos", "art", "sec"})
+# The next word of a Punkt context (after whitespace) when it ends in a final mark and
+# closing quotes or brackets: "Patel.”" in "Dr. Patel.”".
+_CLOSED_FINAL_WORD = re.compile(r"(\s\S*[.?!])[\"'”’»)\]]+$")
 # Three spaced periods after a word (". . ."), a court opinion's ellipsis.
 _SPACED_ELLIPSIS = re.compile(r"(?<=\S) \. \. \.(?=\s|$)")
 # The ellipsis character, closing quotes or brackets, and the next word.
@@ -203,10 +206,20 @@ class _NewsPunkt(PunktSentenceTokenizer):
       ends it ("...at 4:15 p.m. Weather looks fine.").
     - Number labels: "No.", "Nos.", "Art." and "Sec." before a token that starts with a
       digit never end a sentence ("case No. 23-cr-104").
+    - A quoted last word: Punkt decides a candidate end from its context, the word, the
+      mark and the next word, and ignores the next word's own period; but a next word
+      such as ``Patel.”`` is two tokens, so its period counted and ``“I trust Dr.
+      Patel.”`` split after "Dr.". The next word's closers are left out of the context
+      (a closer right after the mark itself, ``pays?"``, is kept: it is how Punkt sees
+      that ``"Who pays?" That...`` ends there).
 
     These hooks are NLTK internals (nltk is pinned in requirements.txt); the
     case file in tests/data/segment_cases.jsonl exercises each rule.
     """
+
+    def text_contains_sentbreak(self, text: str) -> bool:
+        """Punkt's test with closers after the context's last word left out (see above)."""
+        return super().text_contains_sentbreak(_CLOSED_FINAL_WORD.sub(r"\1", text))
 
     def _first_pass_annotation(self, aug_tok):
         super()._first_pass_annotation(aug_tok)
