@@ -345,6 +345,20 @@ ABBREVIATIONS = {
             "That is the question.",
         ],
     ),
+    # Version 5: AP and Canadian Press ranks, academic titles, lanes and square measures.
+    "const-spc-ens-assoc": (
+        "Const. Jane Doe said the driver fled. Spc. Ana Ruiz and Ens. Tom Ray agreed. "
+        "Assoc. Prof. Amy Lin led the study.",
+        [
+            "Const. Jane Doe said the driver fled.",
+            "Spc. Ana Ruiz and Ens. Tom Ray agreed.",
+            "Assoc. Prof. Amy Lin led the study.",
+        ],
+    ),
+    "ln-sq": (
+        "The crash closed Elm Ln. near the mall. The 2,000 sq. ft. home sold in May.",
+        ["The crash closed Elm Ln. near the mall.", "The 2,000 sq. ft. home sold in May."],
+    ),
     # "brig" is also a word: at a sentence's end it still splits before a sentence starter.
     "brig-word-end": (
         "He spent a week in the brig. Then he was released. He spent a week in the brig. "

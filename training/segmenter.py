@@ -45,13 +45,13 @@ from service.cli import command, input_dir, output_file
 from training.datasets import DEFAULT_DATA_ROOT, iter_reuters
 
 #: Bump when the curated lists, the filters or the training text change.
-VERSION = "4"
+VERSION = "5"
 
 # Curated news abbreviations, lower case, without the final period.
 TITLES = (
     "adm amb atty capt cmdr col cpl dr gen gov hon insp lt maj messrs mr mrs ms msgr "
     "pres prof pvt rep reps rev sen sens sgt supt "
-    "ald asst brig det fr gens govs pfc"
+    "ald asst assoc brig const det ens fr gens govs pfc spc"
 )
 MONTHS = "jan feb mar apr jun jul aug sep sept oct nov dec"
 # "sat", "sun" and "wed" are left out: they end sentences as words.
@@ -66,8 +66,8 @@ STATES = (
 )
 # Canadian provinces ("Ont.", "Que.") and street, township and room labels, for local news.
 PLACES = (
-    "u.s u.s.a u.n u.k e.u u.a.e u.s.s.r st ste ft mt ave blvd hwy rte rd pkwy hts twp "
-    "bldg rm dist univ ont que alta sask"
+    "u.s u.s.a u.n u.k e.u u.a.e u.s.s.r st ste ft mt ave blvd hwy rte rd ln pkwy hts twp "
+    "bldg rm sq dist univ ont que alta sask"
 )
 BUSINESS = (
     "inc corp co cos ltd bros assn dept govt intl natl mfg est pct mln bln dlrs cts approx "
