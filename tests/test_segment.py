@@ -125,22 +125,26 @@ MODERN_STILL_WRONG = [
 ]
 #: 60 news passages written blind to the splitter (its code, its cases, its failures), as
 #: a copy editor would split them; never used to write a rule. 45 right before the rules
-#: above, 48 after. Still wrong, by index.
+#: above, 48 after, 50 with the parameters' versions 2-5 and the quoted-last-word rule
+#: (scored once, after that work was done on dev cases). Still wrong, by index.
 HOLDOUT = _read_cases("segment_holdout.jsonl")
-HOLDOUT_STILL_WRONG = [2, 6, 8, 12, 13, 16, 21, 39, 41, 42, 48, 53]
+HOLDOUT_STILL_WRONG = [2, 6, 8, 13, 16, 21, 41, 42, 48, 53]
 
 
 #: 60 more passages written blind to the splitter, half of them with a sentence that ends
 #: in an abbreviation before a name or noun ("...in Washington, D.C. Filing closes...") and
 #: others with names after an abbreviation inside a sentence ("the 9th U.S. Circuit"): a
 #: fresh set for work on Punkt's parameters, never used to write a rule. 39 right before
-#: this session's rules, 42 after. Still wrong, by note.
+#: the 2026-11-26 rules, 42 after; 41 with the parameters' versions 2-5 (scored once, after
+#: that work was done on dev cases): "courts 2" newly right, and "local 1" and "local 7"
+#: newly wrong, a place label that ends a sentence before a capitalised common word ("Rd.
+#: Crews", "Twp. Drivers"), the price of "Rd." and "Twp." inside sentences that the dev
+#: cases showed too ("Mill Rd. Drivers"). Still wrong, by note.
 HOLDOUT_ABBREV = _read_cases("segment_holdout_abbrev.jsonl")
 HOLDOUT_ABBREV_STILL_WRONG = [
     "politics 2",
     "politics 4",
     "politics 7",
-    "courts 2",
     "courts 3",
     "courts 5",
     "business 5",
@@ -151,8 +155,10 @@ HOLDOUT_ABBREV_STILL_WRONG = [
     "culture 1",
     "culture 3",
     "culture 5",
+    "local 1",
     "local 4",
     "local 6",
+    "local 7",
     "world 2",
     "world 5",
 ]
