@@ -3,7 +3,8 @@
 python -m training.evaluate --report [--out docs/evaluation.json]
 
 Every score here is on data the model was never fitted or tuned on:
-- Szeged Wikipedia and biomedical test documents (``news_pool.split_of`` == "test");
+- Szeged Wikipedia and biomedical test documents (``news_pool.split_of`` == "test"; a
+  Wikipedia document is an article, all its excerpts, ``training.datasets.szeged_article``);
 - our news test split (documents hashed to "test"; never trained on);
 - Pei & Jurgens 2021 test split (certainty 1-6; Pearson r of P(hedge) with 6 - certainty);
 - Yu et al. 2020 press releases (EurekAlert): direct causal (3) against the rest, a
@@ -313,7 +314,8 @@ DOMAIN_METHOD = (
     "documents, out of fold': each Szeged train or dev sentence is scored by hedge heads and "
     "a cue tagger refitted as training.train fits them (all news train + dev rows; the "
     "shipped C, vocabulary, calibration sigmoids and hedge combiner) but without its own "
-    "document (5-fold GroupKFold by document over the Szeged train + dev documents, "
+    "document (5-fold GroupKFold by document, a Wikipedia article with all its excerpts, over "
+    "the Szeged train + dev documents, "
     "Wikipedia and biomedical together); the sentence hedge threshold is the one of "
     "0.05-0.95 (step 0.01) with the best hedge F1 on the corpus's out-of-fold scores, and the "
     "cue tagger's token threshold (Szeged Wikipedia) the one of 0.05-0.95 (step 0.05) with "
