@@ -88,7 +88,7 @@ def test_the_sentence_limit_comes_from_the_config(analyzer, assert_error):
 @given(
     text=st.text(
         alphabet=st.one_of(
-            st.sampled_from(list(".?!。！？｡\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029 \"')»”ab1ZI")),
+            st.sampled_from(list(".?!…。！？｡\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029 \"')»”ab1ZIW")),
             st.characters(),
         ),
         max_size=3_000,
@@ -102,6 +102,25 @@ def test_the_cheap_bound_is_never_below_the_segmenter(segmenter, text):
 def test_the_cheap_bound_covers_the_cuts_of_long_sentences(segmenter, length):
     for text in ("x" * length, ("word " * length)[:length]):
         assert sentence_upper_bound(text) >= len(segmenter.split(text))
+
+
+def test_the_cheap_bound_counts_sentences_that_end_in_the_ellipsis_character(segmenter):
+    # "…" before a capitalised function word ends a sentence (segment.py); the bound once
+    # counted no "…", so this 100,000-character text passed as about 50 sentences, and was
+    # analysed as 16,667.
+    text = ("a… We " * 16_667)[:100_000]
+    assert sentence_upper_bound(text) >= len(segmenter.split(text)) > MAX_SENTENCES
+
+
+def test_sentences_that_end_in_the_ellipsis_character_count_towards_the_limit(
+    real_client, assert_error
+):
+    text = "a… We " * 3_000  # 18,000 characters, 3,001 sentences
+    response = real_client.post("/v1/analyze", json={"text": text})
+    error = assert_error(response, 422, "validation_error", "text")
+    assert error["details"]["text"] == [
+        f"More than {MAX_SENTENCES} sentences (3001); send the article in parts."
+    ]
 
 
 # --------------------------------------------------------------------------- characters a batch
