@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import pickle
 from collections import Counter
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -400,3 +403,51 @@ def test_a_word_left_out_of_the_candidates_is_none_by_its_counts_alone():
     assert "a" in {low[i] for i in cand}
     _, _, _, _, _, cand = left_out._sentence("A man walked a dog.", None)
     assert cand == []
+
+
+def test_pickles_to_the_same_bytes_whatever_the_hash_seed(tmp_path):
+    # The candidate words are a frozenset, which pickled in hash order: each training run (a
+    # new PYTHONHASHSEED) wrote other bytes, so the manifest's sha256 of a rebuilt tagger
+    # never matched. Fit and pickle the same tagger in two processes with other seeds.
+    import subprocess
+    import sys
+
+    script = (
+        "import pickle, sys\n"
+        "from tests.test_tagger import EXAMPLES, _span\n"
+        "from service.analysis.tagger import CueTagger\n"
+        "texts = [t for t, _ in EXAMPLES]\n"
+        "spans = [[_span(t, c, k) for c, k in cues] for t, cues in EXAMPLES]\n"
+        "tagger = CueTagger(min_count=1, min_ratio=0.0, C=10.0).fit(texts * 3, spans * 3)\n"
+        "sys.stdout.buffer.write(pickle.dumps(tagger, protocol=5))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
+            capture_output=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    ]
+    assert outputs[0] == outputs[1] == outputs[2]
+    restored = pickle.loads(outputs[0])
+    assert isinstance(restored.candidates_, frozenset) and "may" in restored.candidates_
+
+
+def test_pickling_leaves_the_tagger_as_it_was(tagger):
+    before = tagger.candidates_
+    pickle.dumps(tagger)
+    assert tagger.candidates_ is before
+
+
+def test_reads_a_tagger_pickled_with_a_frozenset_of_candidates(tagger):
+    # Taggers pickled before the candidates were sorted hold the frozenset itself.
+    state = dict(tagger.__dict__)
+    old = CueTagger.__new__(CueTagger)
+    old.__setstate__(state)
+    assert old.candidates_ == tagger.candidates_
+    text = "The merger may collapse next week."
+    assert old.spans([text]) == tagger.spans([text])

@@ -378,6 +378,21 @@ class CueTagger(BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
 
+    def __getstate__(self) -> dict:
+        """The state to pickle, with the candidate words sorted: a frozenset pickles in the
+        order of its hashes, which change with every process (PYTHONHASHSEED), so the same
+        fit gave different bytes and a different sha256 in the manifest on each run."""
+        state = dict(super().__getstate__())  # object's is the live __dict__: copy it
+        if isinstance(state.get("candidates_"), frozenset):
+            state["candidates_"] = tuple(sorted(state["candidates_"]))
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        """Read a pickled state: candidates as a sorted tuple, or as a frozenset (older)."""
+        if isinstance(state.get("candidates_"), (tuple, list)):
+            state = {**state, "candidates_": frozenset(state["candidates_"])}
+        super().__setstate__(state)
+
     def fit(
         self,
         texts: Sequence[str],
