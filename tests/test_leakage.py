@@ -41,3 +41,44 @@ def test_the_run_scores_the_reported_figures_with_and_without_what_training_saw(
     # The split goes by article (rule 16): no test article has an excerpt in training.
     assert wiki["straddling_articles"] == 0 < wiki["articles"]
     assert wiki["hedge_read_as_corpus"]["left_out"] == wiki["twins"] < wiki["sentences"]
+
+
+def test_a_split_by_excerpt_would_show_as_straddling_articles(monkeypatch):
+    # The count must see excerpts of one article on both sides if the documents were excerpts
+    # again (as up to model 1.10.0), not compare document ids that can never straddle.
+    from training import leakage
+    from training.datasets import LabeledSentence
+    from training.news_pool import split_of
+
+    # Two excerpts of one article, hashed to different sides.
+    test_id = next(
+        f"szeged-wiki:Tide_{n}" for n in range(100) if split_of(f"szeged-wiki:Tide_{n}") == "test"
+    )
+    train_id = next(
+        f"szeged-wiki:Tide_{n}" for n in range(100) if split_of(f"szeged-wiki:Tide_{n}") != "test"
+    )
+    rows = [
+        LabeledSentence("It may rain.", doc, "szeged-wiki", None, 1) for doc in (test_id, train_id)
+    ]
+    monkeypatch.setattr(leakage, "iter_szeged", lambda part, root: iter(rows))
+    monkeypatch.setattr(leakage, "Caveat", _FlatCaveat)
+    monkeypatch.setattr(leakage, "in_domain", lambda model, domain, combiner: model)
+    evaluation = json.loads(EVALUATION.read_text(encoding="utf-8"))
+    found = leakage.szeged_wiki_leakage(None, _Model(), evaluation)
+    assert found["articles"] == 1
+    assert found["straddling_articles"] == 1
+    assert found["twins"] == 1
+
+
+class _Model:
+    thresholds = {"hedge": 0.5}
+
+
+class _FlatCaveat:
+    def __init__(self, model):
+        pass
+
+    def predict_proba(self, texts):
+        import numpy as np
+
+        return np.full((len(texts), 2), 0.9)
