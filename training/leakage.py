@@ -86,18 +86,21 @@ def news_leakage(root: Path, model) -> dict:
     rows = list(iter_news(root=root))  # the labels and the corpora, read once for both sides
     trained = [s.text for s, record in rows if record["split"] != "test"]
     test = [s for s, record in rows if record["split"] == "test"]
-    twin = np.array(twins([s.text for s in test], trained))
-    proba = Caveat(model=model).predict_proba([s.text for s in test])
+    texts = [s.text for s in test]
     article_sentences = [
         a.text[start:end]
         for a in iter_articles(ARTICLE_LABELS, root)
         for start, end, *_ in a.sentences
     ]
+    # One pass over the trained rows for both: the test sentences, then the articles'.
+    found = twins(texts + article_sentences, trained)
+    twin = np.array(found[: len(texts)])
+    proba = Caveat(model=model).predict_proba(texts)
     out = {
         "sentences": len(test),
         "twins": int(twin.sum()),
         "article_sentences": len(article_sentences),
-        "article_twins": sum(twins(article_sentences, trained)),
+        "article_twins": sum(found[len(texts) :]),
     }
     for j, label in enumerate(("claim", "hedge")):
         y = np.array([getattr(s, label) for s in test])
@@ -113,8 +116,8 @@ def szeged_wiki_leakage(root: Path, model, evaluation: dict) -> dict:
     trained = [s for s in rows if split_of(s.doc) != "test"]
     # Read as articles whatever the documents are, so that a split by excerpt would show.
     articles = {szeged_article(s.doc) for s in test}
-    twin = np.array(twins([s.text for s in test], [s.text for s in trained]))
     texts = [s.text for s in test]
+    twin = np.array(twins(texts, [s.text for s in trained]))
     y = np.array([s.hedge for s in test])
     setting = evaluation["domain_thresholds"]["szeged-wiki-test"]
     combiner = CueCombiner(**setting["combiner"])
