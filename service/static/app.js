@@ -419,7 +419,7 @@
     if (claim) span.classList.add("is-claim");
     if (hedge) span.classList.add("is-hedge");
     if (claim || hedge) span.tabIndex = 0;
-    if (claim && !(state.claimToHedges.get(sentence.index) || []).length) {
+    if (claim && !caveatsOf(sentence.index).length) {
       span.classList.add("is-unqualified");
     }
     const cues = sentence.cues.slice().sort((a, b) => a.start - b.start || b.end - a.end);
@@ -439,6 +439,11 @@
     if (at < end) span.append(text.slice(at, end));
     state.byIndex.set(sentence.index, { sentence, el: span, text: text.slice(start, end) });
     return span;
+  }
+
+  // A claim's links to its caveats ({index, strength}, in text order); [] when unqualified.
+  function caveatsOf(index) {
+    return state.claimToHedges.get(index) || [];
   }
 
   function indexLinks(links) {
@@ -531,14 +536,14 @@
     $("claims-total").textContent = `(${claims.length.toLocaleString("en")})`;
     if (!claims.length) {
       fragment.append(el("li", "muted", "The article makes no optimistic claim."));
-    } else if (claims.every((index) => (state.claimToHedges.get(index) || []).length)) {
+    } else if (claims.every((index) => caveatsOf(index).length)) {
       // Shown only by "Only unqualified", which would otherwise leave an empty list.
       fragment.append(el("li", "muted none-unqualified",
         "No claim is unqualified: every claim has at least one caveat."));
     }
     for (const index of claims) {
       const entry = state.byIndex.get(index);
-      const caveats = state.claimToHedges.get(index) || [];
+      const caveats = caveatsOf(index);
       const item = el("li", "claim-item");
       item.dataset.index = String(index);
       if (!caveats.length) item.classList.add("is-unqualified");
@@ -609,7 +614,7 @@
     touch(entry.el, "is-selected");
     entry.el.setAttribute("aria-current", "true");
     entry.el.dataset.badge = entry.sentence.claim.flagged ? "claim" : "caveat";
-    const hedges = entry.sentence.claim.flagged ? state.claimToHedges.get(index) || [] : [];
+    const hedges = entry.sentence.claim.flagged ? caveatsOf(index) : [];
     const claims = entry.sentence.hedge.flagged ? state.hedgeToClaims.get(index) || [] : [];
     hedges.forEach((link, k) => {
       const other = state.byIndex.get(link.index);
@@ -717,7 +722,7 @@
     }
     fragment.append(roles, el("blockquote", "selected-text", excerpt(text, 400)));
     if (sentence.claim.flagged) {
-      const hedges = state.claimToHedges.get(index) || [];
+      const hedges = caveatsOf(index);
       if (hedges.length) {
         const heading = `Qualified by ${plural(hedges.length, "caveat", "caveats")}`;
         fragment.append(el("h4", null, heading));
@@ -785,7 +790,7 @@
       }
     }
     if (sentence.claim.flagged && target.dataset.label !== "hedge") {
-      const n = (state.claimToHedges.get(sentence.index) || []).length;
+      const n = caveatsOf(sentence.index).length;
       lines.push(["span", n ? `Qualified by ${plural(n, "caveat", "caveats")}` : "Unqualified"]);
     }
     lines.push(["em", "Click or press Enter to see the links"]);
