@@ -183,7 +183,9 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
         return cached[1], cached[2]
 
     def __getstate__(self) -> dict:
-        state = super().__getstate__()
+        # A copy: on Python 3.11 the default state is the instance's own ``__dict__``, so
+        # popping from it would strip the live object's maps on every pickling.
+        state = dict(super().__getstate__())
         state.pop("_word_columns_", None)
         return state
 
