@@ -1096,6 +1096,47 @@ def test_a_screen_reader_hears_what_each_highlight_is_not_only_its_colour(sessio
     assert page.locator("#article").inner_text() == A11Y_ARTICLE
 
 
+def _roles_no_word_shows(sentence: dict) -> str:
+    """The roles of a flagged sentence that none of its highlighted words shows, in words."""
+    labels = {cue["label"] for cue in sentence["cues"]}
+    roles = [
+        word
+        for word, label in (("claim", "claim"), ("caveat", "hedge"))
+        if sentence[label]["flagged"] and label not in labels
+    ]
+    return " and ".join(roles)
+
+
+@browser_test
+def test_a_flagged_sentence_with_no_highlighted_word_shows_its_role_in_words(
+    seed_page, seed_analysis
+):
+    """WCAG 1.4.1: such a sentence is not told by its tint alone. A tag in words shows its
+    role, and a screen reader reads it as it reads a highlight's ("claim: ...")."""
+    untold = {s["index"]: _roles_no_word_shows(s) for s in seed_analysis["sentences"]}
+    untold = {index: role for index, role in untold.items() if role}
+    assert untold, "the seed article has no flagged sentence without a highlighted word"
+    page = seed_page.page
+    tagged = page.eval_on_selector_all(
+        "#article .sentence[data-tag]", "nodes => nodes.map(n => Number(n.dataset.index))"
+    )
+    assert tagged == sorted(untold)  # those, and only those
+    for index, role in untold.items():
+        sentence = seed_page.sentence(index)
+        tag = sentence.evaluate(
+            """e => { const c = getComputedStyle(e, "::before");
+                      return [c.content, c.display, parseFloat(c.width), c.borderTopStyle]; }"""
+        )
+        content, display, width, border = tag
+        # Seen: a word in a bordered box, wide enough to read (not a 1-pixel screen-reader text).
+        assert content.startswith(f'"{role}"') and display == "inline-block", tag
+        assert width > 20 and border == "solid", tag
+        spoken = re.sub(r'^- text: "?', "", sentence.aria_snapshot())
+        assert spoken.startswith(f"{role}: "), spoken
+    # The text itself is still the article as pasted.
+    assert page.locator("#article").inner_text() == page.locator("#text").input_value()
+
+
 @browser_test
 def test_a_caveats_types_are_read_as_separate_words(session):
     session.open().analyze(A11Y_ARTICLE)

@@ -424,6 +424,7 @@
     }
     const cues = sentence.cues.slice().sort((a, b) => a.start - b.start || b.end - a.end);
     let at = start;
+    const shown = new Set();
     for (const cue of cues) {
       const cueStart = Math.max(at16(cue.start), start);
       const cueEnd = Math.min(at16(cue.end), end);
@@ -434,9 +435,16 @@
       if (cue.type) mark.dataset.type = cue.type;
       mark.tabIndex = 0;
       span.append(mark);
+      shown.add(cue.label);
       at = cueEnd;
     }
     if (at < end) span.append(text.slice(at, end));
+    // A role that no highlighted word shows would be told by the tint alone: the sentence
+    // carries it in words instead (a tag the stylesheet shows, and a screen reader reads).
+    const untold = [];
+    if (claim && !shown.has("claim")) untold.push("claim");
+    if (hedge && !shown.has("hedge")) untold.push("caveat");
+    if (untold.length) span.dataset.tag = untold.join(" and ");
     state.byIndex.set(sentence.index, { sentence, el: span, text: text.slice(start, end) });
     return span;
   }
