@@ -504,6 +504,45 @@ def test_hovering_a_mark_shows_its_label_type_and_probability(session, seed_text
 
 
 @browser_test
+def test_the_pointer_can_move_onto_the_tip_and_esc_hides_it(session, seed_text):
+    """WCAG 1.4.13: a highlight's tip stays while the pointer moves onto it and rests there
+    (to read it, or to zoom in on it), and Esc hides it without moving the focus."""
+    session.open().analyze(seed_text)
+    page = session.page
+    mark = page.locator('#article mark[data-label="hedge"]').nth(2)
+    # The middle of its first line (a cue can wrap: the middle of its box may be between lines).
+    on_mark = mark.evaluate(
+        """m => { m.scrollIntoView({ block: "center" });
+                  const r = m.getClientRects()[0];
+                  return [r.left + r.width / 2, r.top + r.height / 2]; }"""
+    )
+    page.mouse.move(*on_mark)
+    tip = page.locator('[role="tooltip"]')
+    assert tip.is_visible()
+    said = tip.text_content()
+    assert "Caveat cue" in said, said
+    # Onto the middle of the tip, a step at a time, as a hand moves a mouse.
+    at = tip.bounding_box()
+    x, y = at["x"] + at["width"] / 2, at["y"] + at["height"] / 2
+    page.mouse.move(x, y, steps=12)
+    page.wait_for_timeout(1000)  # rests there: the tip stays, saying the same
+    assert tip.is_visible() and tip.text_content() == said
+    # The pointer is on the tip itself, not on the text under it.
+    assert page.evaluate("([x, y]) => !!document.elementFromPoint(x, y).closest('#tip')", [x, y])
+    page.focus("#only-unqualified")
+    page.keyboard.press("Escape")
+    assert tip.is_hidden()
+    assert page.evaluate("document.activeElement.id") == "only-unqualified", _focused(page)
+    page.wait_for_timeout(600)  # and it does not come back by itself
+    assert tip.is_hidden()
+    # Shown again on a highlight; gone once the pointer leaves both it and the tip.
+    page.mouse.move(*on_mark, steps=4)
+    assert tip.is_visible()
+    page.mouse.move(5, 5, steps=4)
+    tip.wait_for(state="hidden", timeout=3000)
+
+
+@browser_test
 def test_keyboard_tab_to_a_claim_and_enter_selects_it(session, seed_text, seed_analysis):
     session.open().analyze(seed_text)
     page = session.page

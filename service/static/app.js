@@ -38,6 +38,10 @@
     selected: null, // the selected sentence index
     touched: [], // elements that carry a selection class, to clear without a DOM query
     tipFor: null, // "pointer" or "focus": what the tooltip is showing for
+    tipTarget: null, // the highlight the tooltip describes
+    tipHiding: 0, // the timer that hides a pointer's tooltip, unless the pointer comes back
+    tipDismissed: null, // {target, x, y}: the highlight whose tooltip Esc hid, and where
+    pointer: { x: -1, y: -1 }, // where the pointer last moved to
     busy: false,
     pending: null, // the AbortController of the analysis under way
     sent: null, // {text, title} of the analysis shown: the inputs it answers
@@ -805,25 +809,30 @@
     return lines;
   }
 
+  // How long a pointer's tooltip waits, once the pointer has left its highlight, for the
+  // pointer to reach it (WCAG 1.4.13: the pointer can move onto it to read it).
+  const TIP_GRACE_MS = 400;
+
+  // The tip sits right under the line of the highlight that the pointer is on (x, y), or
+  // under the first line of the focused one: no gap of other text to cross to reach it.
   function showTip(target, x, y) {
     const lines = tipLines(target);
     if (!lines) return;
+    cancelTipHide();
     const tip = $("tip");
     tip.replaceChildren(...lines.map(([tag, text]) => el(tag, null, text)));
     tip.hidden = false;
+    state.tipTarget = target;
     const box = tip.getBoundingClientRect();
-    let left;
-    let top;
-    if (x === undefined) {
-      const rect = target.getClientRects()[0] || target.getBoundingClientRect();
-      left = rect.left;
-      top = rect.bottom + 8;
-      if (top + box.height > window.innerHeight - 8) top = rect.top - box.height - 8;
-    } else {
-      left = x + 14;
-      top = y + 18;
-      if (top + box.height > window.innerHeight - 8) top = y - box.height - 12;
+    const rects = Array.from(target.getClientRects());
+    let rect = rects[0] || target.getBoundingClientRect();
+    let left = rect.left;
+    if (x !== undefined) {
+      rect = rects.find((r) => y >= r.top && y <= r.bottom) || rect;
+      left = x - 16;
     }
+    let top = rect.bottom + 2;
+    if (top + box.height > window.innerHeight - 8) top = rect.top - box.height - 2;
     left = Math.max(8, Math.min(left, document.documentElement.clientWidth - box.width - 8));
     top = Math.max(8, top);
     // Document coordinates: the tip stays by its mark when the page scrolls.
@@ -832,8 +841,53 @@
   }
 
   function hideTip() {
+    cancelTipHide();
     $("tip").hidden = true;
     state.tipFor = null;
+    state.tipTarget = null;
+  }
+
+  function cancelTipHide() {
+    clearTimeout(state.tipHiding);
+    state.tipHiding = 0;
+  }
+
+  // The pointer has left the highlight, maybe on its way to the tip: hide it a moment later.
+  function hideTipSoon() {
+    if (state.tipFor !== "pointer" || state.tipHiding) return;
+    state.tipHiding = setTimeout(() => {
+      state.tipHiding = 0;
+      if (state.tipFor === "pointer") hideTip();
+    }, TIP_GRACE_MS);
+  }
+
+  // Esc hides the tip where it is, the focus staying put (WCAG 1.4.13: dismissible). It
+  // does not come back while the pointer stays on that highlight, nor for what the hidden
+  // tip uncovers under a pointer that has not moved.
+  function dismissTip() {
+    if ($("tip").hidden) return;
+    if (state.tipFor === "pointer") {
+      state.tipDismissed = { target: state.tipTarget, ...state.pointer };
+    }
+    hideTip();
+  }
+
+  function isDismissed(target, event) {
+    const gone = state.tipDismissed;
+    return Boolean(gone) &&
+      (target === gone.target || (event.clientX === gone.x && event.clientY === gone.y));
+  }
+
+  function wireTip() {
+    const tip = $("tip");
+    document.addEventListener("mousemove", (event) => {
+      state.pointer = { x: event.clientX, y: event.clientY };
+    }, { passive: true });
+    tip.addEventListener("mouseenter", cancelTipHide);
+    tip.addEventListener("mouseleave", (event) => {
+      // Back onto its own highlight: that highlight's mouseover keeps it.
+      if (tipTarget(event.relatedTarget) !== state.tipTarget) hideTipSoon();
+    });
   }
 
   function tipTarget(node) {
@@ -909,15 +963,21 @@
     // where a scroll brought other text under it must not take it away.
     container.addEventListener("mouseover", (event) => {
       const target = tipTarget(event.target);
-      if (target) {
-        showTip(target, event.clientX, event.clientY);
-        state.tipFor = "pointer";
-      } else if (state.tipFor === "pointer") {
-        hideTip();
+      if (!target) {
+        if (!isDismissed(null, event)) state.tipDismissed = null;
+        hideTipSoon();
+        return;
       }
+      cancelTipHide();
+      if (isDismissed(target, event)) return;
+      state.tipDismissed = null;
+      // Already shown for it (the pointer came back from the tip): it stays where it is.
+      if (target === state.tipTarget && state.tipFor === "pointer") return;
+      showTip(target, event.clientX, event.clientY);
+      state.tipFor = "pointer";
     });
-    container.addEventListener("mouseleave", () => {
-      if (state.tipFor === "pointer") hideTip();
+    container.addEventListener("mouseleave", (event) => {
+      if (!$("tip").contains(event.relatedTarget)) hideTipSoon();
     });
     container.addEventListener("focusin", (event) => {
       const target = tipTarget(event.target);
@@ -1004,12 +1064,13 @@
         event.preventDefault();
         analyze();
       } else if (event.key === "Escape") {
-        hideTip();
+        dismissTip();
         if (state.selected !== null) unselect();
       }
     });
     wireText($("article"));
     wireText($("title-view"));
+    wireTip();
     $("selection").addEventListener("click", onSideClick);
     $("claims-list").addEventListener("click", onSideClick);
     $("only-unqualified").addEventListener("change", (event) => {
