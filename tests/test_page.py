@@ -548,12 +548,19 @@ def test_keyboard_tab_to_a_claim_and_enter_selects_it(session, seed_text, seed_a
     page = session.page
     headline = _headline_index(seed_analysis)
     page.focus("#clear")
-    for _ in range(400):
+    for _ in range(40):
         page.keyboard.press("Tab")
-        if page.evaluate(f"document.activeElement.matches('.sentence[data-index=\"{headline}\"]')"):
+        if page.evaluate("!!document.activeElement.closest('#article')"):
             break
     else:
-        pytest.fail("Tab never reached the headline claim")
+        pytest.fail("Tab never reached the article")
+    # The highlights are one Tab stop: the arrow keys go from one to the next.
+    for _ in range(400):
+        if page.evaluate(f"document.activeElement.matches('.sentence[data-index=\"{headline}\"]')"):
+            break
+        page.keyboard.press("ArrowRight")
+    else:
+        pytest.fail("the arrow keys never reached the headline claim")
     assert page.evaluate("document.activeElement.getAttribute('aria-describedby')") == "tip"
     assert page.locator('[role="tooltip"]').is_visible()
     page.keyboard.press("Enter")
@@ -1093,7 +1100,7 @@ def test_on_a_narrow_screen_tab_never_hides_the_focus_under_the_drawer(session):
     assert page.locator("#selection").evaluate("e => getComputedStyle(e).position") == "fixed"
     hidden = []
     for _ in range(30):
-        page.keyboard.press("Tab")
+        page.keyboard.press("ArrowRight")  # the highlights are one Tab stop: arrows in them
         where = page.evaluate(
             """() => {
                 const drawer = document.getElementById("selection");
@@ -1109,6 +1116,76 @@ def test_on_a_narrow_screen_tab_never_hides_the_focus_under_the_drawer(session):
         if top >= drawer_top:
             hidden.append(text)
     assert not hidden, f"focused but under the drawer: {hidden}"
+    assert where is not None, "the arrow keys left the article"
+    # Moved on past the first screen, the page scrolling to show each one above the drawer.
+    assert page.evaluate("document.activeElement.getBoundingClientRect().top + scrollY") > 640
+
+
+#: Every highlight, headline first, in reading order.
+HIGHLIGHTS = (
+    "#title-view :is(mark, .sentence.is-claim, .sentence.is-hedge),"
+    " #article :is(mark, .sentence.is-claim, .sentence.is-hedge)"
+)
+
+
+@browser_test
+def test_the_highlights_are_one_tab_stop_and_the_arrow_keys_move_among_them(session, seed_text):
+    """The seed article has about a hundred highlights, but Tab stops at one of them and then
+    goes on past the article (a roving tabindex: the composite widget of WAI-ARIA's practices);
+    the arrow keys move among them, Home and End to the first and the last."""
+    session.open().analyze(seed_text, title="US Hails 'Tremendous Progress' on Ukraine Deal")
+    page = session.page
+    count = page.locator(HIGHLIGHTS).count()
+    assert count > 50
+
+    def at() -> int:
+        """Which highlight has the focus (-1: none)."""
+        return page.evaluate(
+            "sel => Array.from(document.querySelectorAll(sel)).indexOf(document.activeElement)",
+            HIGHLIGHTS,
+        )
+
+    page.focus("#download-json")
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")
+    assert at() == 0, _focused(page)  # the headline's highlight
+    page.keyboard.press("Tab")  # one press past them all, to the claims' controls
+    assert page.evaluate("document.activeElement.id") == "only-unqualified", _focused(page)
+    page.keyboard.press("Shift+Tab")
+    assert at() == 0
+    for key, expected in [
+        *[("ArrowRight", i) for i in range(1, 6)],
+        ("ArrowDown", 6),
+        ("ArrowUp", 5),
+        ("ArrowLeft", 4),
+        ("End", count - 1),
+        ("ArrowRight", count - 1),  # the last stays the last
+        ("Home", 0),
+        ("ArrowLeft", 0),
+        ("End", count - 1),
+    ]:
+        page.keyboard.press(key)
+        assert at() == expected, (key, _focused(page))
+    # Tab leaves, and Shift+Tab comes back to the highlight the arrows left off on.
+    page.keyboard.press("Tab")
+    assert at() == -1
+    page.keyboard.press("Shift+Tab")
+    assert at() == count - 1
+    # How to, said on the page and by the focused highlight's description.
+    assert "arrow keys" in page.locator(".reader .hint").inner_text()
+    describedby = page.evaluate("document.activeElement.getAttribute('aria-describedby')")
+    assert "arrow keys" in page.locator(f"#{describedby}").text_content()
+    # Enter on a sentence the arrows reached selects it; Esc clears it, the focus staying.
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    while not page.evaluate("document.activeElement.matches('#article .sentence.is-claim')"):
+        page.keyboard.press("ArrowRight")
+    index = page.evaluate("document.activeElement.dataset.index")
+    page.keyboard.press("Enter")
+    assert "is-selected" in _class_list(session.sentence(int(index)))
+    page.keyboard.press("Escape")
+    assert page.locator(".sentence.is-selected").count() == 0
+    assert page.evaluate("document.activeElement.dataset.index") == index, _focused(page)
 
 
 @browser_test

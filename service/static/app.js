@@ -36,6 +36,8 @@
     claimToHedges: new Map(), // claim index -> [{index, strength}]
     hedgeToClaims: new Map(), // hedge index -> [{index, strength}]
     selected: null, // the selected sentence index
+    highlights: [], // the focusable highlights (flagged sentences, cue words), in reading order
+    current: null, // the one of them that Tab reaches (tabindex 0; all others -1)
     touched: [], // elements that carry a selection class, to clear without a DOM query
     tipFor: null, // "pointer" or "focus": what the tooltip is showing for
     tipTarget: null, // the highlight the tooltip describes
@@ -422,7 +424,8 @@
     const hedge = sentence.hedge.flagged;
     if (claim) span.classList.add("is-claim");
     if (hedge) span.classList.add("is-hedge");
-    if (claim || hedge) span.tabIndex = 0;
+    // Focusable, but not each a Tab stop: Tab reaches one highlight (see setCurrent).
+    if (claim || hedge) span.tabIndex = -1;
     if (claim && !caveatsOf(sentence.index).length) {
       span.classList.add("is-unqualified");
     }
@@ -437,7 +440,7 @@
       const mark = el("mark", null, text.slice(cueStart, cueEnd));
       mark.dataset.label = cue.label;
       if (cue.type) mark.dataset.type = cue.type;
-      mark.tabIndex = 0;
+      mark.tabIndex = -1;
       span.append(mark);
       shown.add(cue.label);
       at = cueEnd;
@@ -497,6 +500,7 @@
       titleView.hidden = true;
     }
     $("article").replaceChildren(renderText(sent.text, analysis.sentences));
+    collectHighlights();
 
     renderBalance(analysis.balance);
     renderClaimsList();
@@ -592,6 +596,53 @@
     }
     list.replaceChildren(fragment);
     list.classList.toggle("only-unqualified", $("only-unqualified").checked);
+  }
+
+  // ------------------------------------------------------------------------------ keyboard
+
+  // What can be focused in the text: a flagged sentence, and a cue word.
+  const HIGHLIGHT = "mark, .sentence.is-claim, .sentence.is-hedge";
+
+  function isFlagged(sentenceEl) {
+    return sentenceEl.classList.contains("is-claim") || sentenceEl.classList.contains("is-hedge");
+  }
+
+  // The highlights are one Tab stop, however many there are (a roving tabindex): the one
+  // last focused has tabindex 0, the others -1, and the arrow keys move among them.
+  function collectHighlights() {
+    state.highlights = [
+      ...$("title-view").querySelectorAll(HIGHLIGHT),
+      ...$("article").querySelectorAll(HIGHLIGHT),
+    ];
+    state.current = null;
+    if (state.highlights.length) setCurrent(state.highlights[0]);
+  }
+
+  function setCurrent(node) {
+    if (node === state.current) return;
+    if (state.current) state.current.tabIndex = -1;
+    node.tabIndex = 0;
+    state.current = node;
+  }
+
+  const STEPS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+
+  // Arrow keys: the next or previous highlight; Home and End: the first and the last.
+  function moveAmongHighlights(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) return false;
+    const last = state.highlights.length - 1;
+    const at = state.highlights.indexOf(event.target);
+    if (at < 0) return false;
+    let to;
+    if (event.key === "Home") to = 0;
+    else if (event.key === "End") to = last;
+    else if (STEPS[event.key]) to = Math.max(0, Math.min(last, at + STEPS[event.key]));
+    else return false;
+    event.preventDefault(); // the arrow keys move the focus here, not the page
+    const node = state.highlights[to];
+    setCurrent(node);
+    node.focus();
+    return true;
   }
 
   // ------------------------------------------------------------------------------ selection
@@ -769,12 +820,15 @@
     // Restart the flash animation: reading offsetWidth forces the removed class to apply.
     void entry.el.offsetWidth;
     touch(entry.el, "is-flash");
-    if (focus && entry.el.tabIndex >= 0) entry.el.focus({ preventScroll: true });
+    if (!isFlagged(entry.el)) return;
+    // Where Tab comes back into the text: the sentence just shown.
+    setCurrent(entry.el);
+    if (focus) entry.el.focus({ preventScroll: true });
   }
 
   // ------------------------------------------------------------------------------ tooltip
 
-  function tipLines(target) {
+  function tipLines(target, keyboard) {
     const sentenceEl = target.closest(".sentence");
     const entry = sentenceEl ? state.byIndex.get(Number(sentenceEl.dataset.index)) : null;
     if (!entry) return null;
@@ -805,7 +859,9 @@
       const n = caveatsOf(sentence.index).length;
       lines.push(["span", n ? `Qualified by ${plural(n, "caveat", "caveats")}` : "Unqualified"]);
     }
-    lines.push(["em", "Click or press Enter to see the links"]);
+    lines.push(["em", keyboard
+      ? "Press Enter to see the links. The arrow keys go to the next or previous highlight."
+      : "Click to see the links"]);
     return lines;
   }
 
@@ -816,7 +872,7 @@
   // The tip sits right under the line of the highlight that the pointer is on (x, y), or
   // under the first line of the focused one: no gap of other text to cross to reach it.
   function showTip(target, x, y) {
-    const lines = tipLines(target);
+    const lines = tipLines(target, x === undefined);
     if (!lines) return;
     cancelTipHide();
     const tip = $("tip");
@@ -941,17 +997,18 @@
 
   function onTextClick(event) {
     const sentenceEl = event.target.closest(".sentence");
-    if (!sentenceEl || sentenceEl.tabIndex < 0) return;
+    if (!sentenceEl || !isFlagged(sentenceEl)) return;
     const index = Number(sentenceEl.dataset.index);
     if (state.selected === index) unselect();
     else select(index);
   }
 
   function onTextKey(event) {
+    if (moveAmongHighlights(event)) return;
     if (event.key !== "Enter" && event.key !== " ") return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const sentenceEl = event.target.closest(".sentence");
-    if (!sentenceEl || sentenceEl.tabIndex < 0) return;
+    if (!sentenceEl || !isFlagged(sentenceEl)) return;
     event.preventDefault();
     select(Number(sentenceEl.dataset.index));
   }
@@ -980,6 +1037,8 @@
       if (!$("tip").contains(event.relatedTarget)) hideTipSoon();
     });
     container.addEventListener("focusin", (event) => {
+      // However it got there (a click, an arrow key, Esc from the panel), Tab comes back here.
+      if (event.target.matches(HIGHLIGHT)) setCurrent(event.target);
       const target = tipTarget(event.target);
       // Keyboard focus only: a click focuses the sentence too, and the pointer has its own tip.
       if (!target || !event.target.matches(":focus-visible")) return;
@@ -1030,6 +1089,8 @@
     state.byIndex = new Map();
     state.selected = null;
     state.touched = [];
+    state.highlights = [];
+    state.current = null;
     $("article").replaceChildren();
     $("title-view").replaceChildren();
     $("claims-list").replaceChildren();
