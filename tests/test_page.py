@@ -1029,6 +1029,8 @@ def test_seed_analysis_screenshot(session, seed_text, tmp_path):
     page = session.page
     page.locator(".sentence", has_text=HEADLINE_CLAIM).click()
     page.mouse.move(0, 0)
+    # The tip waits a moment for the pointer to reach it: a picture without it.
+    page.locator("#tip").wait_for(state="hidden")
     page.evaluate("() => window.scrollTo(0, document.getElementById('result').offsetTop - 12)")
     assert page.locator('[data-testid="balance"]').is_visible()
     assert page.locator('[data-testid="caveat-list"]').is_visible()
