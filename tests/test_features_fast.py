@@ -62,6 +62,9 @@ def plain_names(step: F.SentenceFeatures, text: str) -> list[str]:
         assert "shape:quote" in names
     if step.valence:
         names += plain_valence(toks, step.valence)
+    if step.clusters:
+        for t in toks:
+            names += [f"clu:{level}:{c}" for level, c in enumerate(step.clusters.get(t, ()))]
     return names
 
 
@@ -117,6 +120,10 @@ MADE_UP = [
 VALENCE = {"good": 1.9, "great": 3.1, "excellent": 2.7, "successful": 2.2, "positive": 2.6,
            "bad": -2.5, "terrible": -2.1, "awful": -2.0, "happy": 2.7, "kind": 2.4,
            "wonderful": 2.7, "losses": -1.5, "step": 0.0}  # fmt: skip
+#: Word clusters (two levels, coarse to fine), with a word in one level only and a word
+#: that no training text holds ("zzz"), so that some cluster features are never kept.
+CLUSTERS = {"good": (0, 3), "great": (0, 3), "bad": (1, 4), "the": (2, 5), "rose": (1, 6),
+            "shares": (2, 7), "a": (3,), "zzz": (4, 9)}  # fmt: skip
 
 
 def _random_text(rng: random.Random) -> str:
@@ -173,10 +180,13 @@ def test_content_stems(texts):
 
 
 @pytest.mark.parametrize(
-    ("ngram_max", "min_df", "valence"), [(2, 2, VALENCE), (1, 1, None), (2, 1, None)]
+    ("ngram_max", "min_df", "valence", "clusters"),
+    [(2, 2, VALENCE, None), (1, 1, None, None), (2, 1, None, None), (2, 2, VALENCE, CLUSTERS)],
 )
-def test_fit_and_transform(texts, ngram_max, min_df, valence):
-    step = F.SentenceFeatures(ngram_max=ngram_max, min_df=min_df, valence=valence, prior_scale=3.0)
+def test_fit_and_transform(texts, ngram_max, min_df, valence, clusters):
+    step = F.SentenceFeatures(
+        ngram_max=ngram_max, min_df=min_df, valence=valence, prior_scale=3.0, clusters=clusters
+    )
     half = texts[::2]
     step.fit(half)
     assert step.vocabulary_ == plain_fit(step, half)
@@ -190,17 +200,40 @@ def test_fit_and_transform(texts, ngram_max, min_df, valence):
 def test_word_maps_are_rebuilt_on_load_and_never_pickled(texts):
     import pickle
 
-    step = F.SentenceFeatures(min_df=1, valence=VALENCE).fit(texts[::3])
+    step = F.SentenceFeatures(min_df=1, valence=VALENCE, clusters=CLUSTERS).fit(texts[::3])
     before = step.transform(texts)
     assert "_word_columns_" in step.__dict__  # transform built them
+    assert "_cluster_columns_" in step.__dict__
     blob = pickle.dumps(step)
-    assert b"_word_columns_" not in blob
+    assert b"_word_columns_" not in blob and b"_cluster_columns_" not in blob
     # Pickling leaves the pickled object's own maps in place.
-    assert "_word_columns_" in step.__dict__
+    assert "_word_columns_" in step.__dict__ and "_cluster_columns_" in step.__dict__
     loaded = pickle.loads(blob)
-    assert "_word_columns_" in loaded.__dict__  # built on load, before any request
+    # Built on load, before any request.
+    assert "_word_columns_" in loaded.__dict__ and "_cluster_columns_" in loaded.__dict__
     after = loaded.transform(texts)
     assert (before != after).nnz == 0 and np.array_equal(before.indices, after.indices)
     # A refitted vocabulary replaces the maps: no stale columns.
     loaded.fit(texts[1::3])
     assert np.array_equal(loaded.transform(texts).indices, plain_transform(loaded, texts).indices)
+
+
+def test_cluster_features_name_each_level_of_each_clustered_token():
+    toks = ["the", "good", "zzz", "unknown", "a"]
+    assert F.cluster_features(toks, CLUSTERS) == [
+        "clu:0:2", "clu:1:5", "clu:0:0", "clu:1:3", "clu:0:4", "clu:1:9", "clu:0:3",
+    ]  # fmt: skip
+    assert F.cluster_features(toks, {}) == []
+
+
+def test_features_pickled_before_clusters_load_without_them(texts):
+    """A model pickled before the clusters existed has no ``clusters`` attribute."""
+    import pickle
+
+    step = F.SentenceFeatures(min_df=1, valence=VALENCE).fit(texts[::3])
+    state = step.__getstate__()
+    del state["clusters"]
+    old = F.SentenceFeatures.__new__(F.SentenceFeatures)
+    old.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert old.clusters is None
+    assert np.array_equal(old.transform(texts).indices, step.transform(texts).indices)

@@ -34,6 +34,7 @@ from threadpoolctl import threadpool_limits
 
 from service.analysis.heads import cue_logit
 from service.cli import command, input_dir, input_file, output_file, require_records
+from training.clusters import news_clusters
 from training.datasets import DEFAULT_DATA_ROOT, NEWS_LABELS, load_vader_valence
 from training.metrics import best_threshold, label_metrics
 from training.train import (
@@ -50,9 +51,9 @@ from training.train import (
 _QUOTES = frozenset('"“”«»')
 
 
-def readings(rows, valence=None, folds: int = FOLDS) -> dict[str, np.ndarray]:
+def readings(rows, valence=None, folds: int = FOLDS, clusters=None) -> dict[str, np.ndarray]:
     """Out-of-fold readings of the naturally drawn news rows, by name, and their labels."""
-    _, tuning = fit_model(rows, folds=folds, valence=valence)
+    _, tuning = fit_model(rows, folds=folds, valence=valence, clusters=clusters)
     natural = tuning["natural"]
     y = _targets(rows)[natural]
     out = {"y-claim": y[:, 0], "y-hedge": y[:, 1]}
@@ -162,7 +163,8 @@ def main(argv: list[str] | None = None) -> None:
     require_records(args.labels)
     with threadpool_limits(BLAS_THREADS):
         rows = fit_rows_of(load_corpora(args.data, args.labels))
-        result = study(readings(rows, load_vader_valence(args.data)))
+        valence, clusters = load_vader_valence(args.data), news_clusters(args.data)
+        result = study(readings(rows, valence, clusters=clusters))
     print("| label | combiner | average precision | F1 | P | R |")
     print("|---|---|---:|---:|---:|---:|")
     for label, variants in result.items():

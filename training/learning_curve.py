@@ -47,6 +47,7 @@ from sklearn.metrics import average_precision_score
 from service.analysis.features import SentenceFeatures
 from service.analysis.heads import MaskedMultiLabel, PlattCalibrated
 from service.cli import command, input_dir, input_file, output_file, positive_int, require_records
+from training.clusters import news_clusters
 from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
@@ -100,10 +101,12 @@ class ClaimData:
         return self.Y[:, 0]
 
 
-def claim_data(fit_rows: list[LabeledSentence], valence: dict | None = None) -> ClaimData:
+def claim_data(
+    fit_rows: list[LabeledSentence], valence: dict | None = None, clusters: dict | None = None
+) -> ClaimData:
     """Features fitted as ``fit_model`` fits them on ``fit_rows``; the claim data of the news
     rows and of our written sentences (always fitted, never scored)."""
-    features = SentenceFeatures(valence=valence, prior_scale=PRIOR_SCALE)
+    features = SentenceFeatures(valence=valence, prior_scale=PRIOR_SCALE, clusters=clusters)
     features.fit([s.text for s in fit_rows])
     news = [s for s in fit_rows if s.corpus in OUR_CORPORA]
     Y = _targets(news)[:, :1]
@@ -122,7 +125,8 @@ def claim_data(fit_rows: list[LabeledSentence], valence: dict | None = None) -> 
 
 def load_claim_data(root: Path, labels: Path) -> ClaimData:
     """The claim data of ``train.train``'s fit rows (news train + dev, Szeged train parts)."""
-    return claim_data(fit_rows_of(load_corpora(root, labels)), load_vader_valence(root))
+    rows = fit_rows_of(load_corpora(root, labels))
+    return claim_data(rows, load_vader_valence(root), news_clusters(root))
 
 
 def subsample_documents(

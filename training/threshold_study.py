@@ -26,6 +26,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from service.cli import command, input_dir, input_file, output_file, positive_int, require_records
+from training.clusters import news_clusters
 from training.combiner_study import VARIANTS, out_of_fold, readings
 from training.datasets import DEFAULT_DATA_ROOT, NEWS_LABELS, load_vader_valence
 from training.metrics import (
@@ -137,7 +138,8 @@ def main(argv: list[str] | None = None) -> None:
     require_records(args.labels)
     with threadpool_limits(BLAS_THREADS):
         rows = fit_rows_of(load_corpora(args.data, args.labels))
-        result = study(readings(rows, load_vader_valence(args.data)), args.repeats)
+        valence, clusters = load_vader_valence(args.data), news_clusters(args.data)
+        result = study(readings(rows, valence, clusters=clusters), args.repeats)
     print("| label | rule | threshold (all rows) | mean F1 | sd | gain | better | worse |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for label, rules in result.items():

@@ -48,6 +48,8 @@ from service.analysis.segment import Segmenter
 from service.analysis.tagger import CueTagger
 from service.analysis.types import HEDGE_TYPES
 from service.cli import command, input_dir, input_file, output_dir, require_records
+from training.clusters import PARAMS as CLUSTER_PARAMS
+from training.clusters import news_clusters
 from training.cue_tagger import CLAIM_PARAMS as CLAIM_TAGGER_PARAMS
 from training.cue_tagger import PARAMS as TAGGER_PARAMS
 from training.cue_tagger import fit_claim_tagger, fit_tagger
@@ -81,7 +83,7 @@ from training.metrics import (
 )
 from training.news_pool import split_of
 
-VERSION = "1.11.0"
+VERSION = "1.12.0"
 #: BLAS threads while training. The solvers' sums are split between threads, so their
 #: rounding, and the fitted weights (by up to 0.003), depend on how many there are. The
 #: committed model was fitted with two; training always uses two, so that it rebuilds that
@@ -204,7 +206,11 @@ def out_of_fold_scores(
 
 
 def fit_model(
-    rows: list[LabeledSentence], folds: int = FOLDS, c_grid=C_GRID, valence: dict | None = None
+    rows: list[LabeledSentence],
+    folds: int = FOLDS,
+    c_grid=C_GRID,
+    valence: dict | None = None,
+    clusters: dict | None = None,
 ) -> tuple[Pipeline, dict]:
     """Fit features and heads on ``rows``; tune C, calibration and thresholds out of fold.
 
@@ -213,7 +219,9 @@ def fit_model(
     from sklearn.metrics import average_precision_score
 
     texts = [s.text for s in rows]
-    features = SentenceFeatures(valence=valence, prior_scale=PRIOR_SCALE).fit(texts)
+    features = SentenceFeatures(valence=valence, prior_scale=PRIOR_SCALE, clusters=clusters).fit(
+        texts
+    )
     X = features.transform(texts)
     Y, weights = _targets(rows), _weights(rows)
     groups = np.array([s.doc for s in rows])
@@ -400,10 +408,13 @@ def _train(
     segmenter = load_segmenter(out_dir)
     data = load_corpora(root, labels, leave_out=leave_out, articles=articles)
     fit_rows = fit_rows_of(data)
-    pipeline, tuning = fit_model(fit_rows, valence=load_vader_valence(root))
+    pipeline, tuning = fit_model(
+        fit_rows, valence=load_vader_valence(root), clusters=news_clusters(root)
+    )
     thresholds = tuning["thresholds"]
     for label, info in tuning["tuning"].items():
         print(f"{label}: C={info['C']} out-of-fold {info['cv']}")
+        print(f"{label}: out-of-fold average precision by C {info['cv_average_precision']}")
     combiners, combined_cv = {}, {}
     hedge_max, kind_max = out_of_fold_cue_max(fit_rows, FOLDS, fit_tagger, by_kind=True)
     for label in ("claim", "hedge"):
@@ -431,6 +442,7 @@ def _train(
         "folds": FOLDS,
         "cue_tagger": TAGGER_PARAMS,
         "claim_tagger": CLAIM_TAGGER_PARAMS,
+        "word_clusters": CLUSTER_PARAMS,
     }
     replaced = out_dir / f"caveat-{version}.json"
     previous = json.loads(replaced.read_text(encoding="utf-8")) if replaced.is_file() else None

@@ -116,6 +116,14 @@ def cue_features(text: str, cues: Sequence[CueMatch]) -> list[str]:
     return names
 
 
+def cluster_features(toks: list[str], clusters: Mapping[str, tuple[int, ...]]) -> list[str]:
+    """``clu:<level>:<cluster>`` of each token in the word clusters (one cluster per level,
+    coarse to fine: ``training.clusters``), so that words used alike share a feature."""
+    return [
+        f"clu:{level}:{c}" for t in toks if t in clusters for level, c in enumerate(clusters[t])
+    ]
+
+
 class SentenceFeatures(TransformerMixin, BaseEstimator):
     """Binary bag of word 1-2-grams plus cue features, over a vocabulary fitted on training text."""
 
@@ -125,17 +133,21 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
         min_df: int = 2,
         valence: Mapping[str, float] | None = None,
         prior_scale: float = 1.0,
+        clusters: Mapping[str, tuple[int, ...]] | None = None,
     ):
         self.ngram_max = ngram_max
         self.min_df = min_df
         self.valence = valence
         self.prior_scale = prior_scale
+        self.clusters = clusters
 
     def _names(self, text: str, cues: Sequence[CueMatch]) -> list[str]:
         toks = tokens(text)
         names = _ngrams(toks, self.ngram_max) + cue_features(text, cues)
         if self.valence:
             names += valence_features(toks, self.valence)
+        if self.clusters:
+            names += cluster_features(toks, self.clusters)
         return names
 
     def fit(self, X: Sequence[str], y=None) -> SentenceFeatures:
@@ -182,17 +194,38 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
             cached = self.__dict__["_word_columns_"] = (self.vocabulary_, uni, bi)
         return cached[1], cached[2]
 
+    def _cluster_columns(self) -> dict[str, tuple[int, ...]]:
+        """The columns of each clustered word's cluster features that the vocabulary kept
+        (derived like ``_word_columns``: never pickled, built on load)."""
+        if not self.clusters:
+            return {}
+        cached = self.__dict__.get("_cluster_columns_")
+        if cached is None or cached[0] is not self.vocabulary_:
+            lookup = self.vocabulary_.get
+            columns = {}
+            for word, found in self.clusters.items():
+                kept = tuple(
+                    i for i in map(lookup, cluster_features([word], {word: found})) if i is not None
+                )
+                if kept:
+                    columns[word] = kept
+            cached = self.__dict__["_cluster_columns_"] = (self.vocabulary_, columns)
+        return cached[1]
+
     def __getstate__(self) -> dict:
         # A copy: on Python 3.11 the default state is the instance's own ``__dict__``, so
         # popping from it would strip the live object's maps on every pickling.
         state = dict(super().__getstate__())
         state.pop("_word_columns_", None)
+        state.pop("_cluster_columns_", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
+        state.setdefault("clusters", None)  # pickled before model 1.12.0
         super().__setstate__(state)
         if "vocabulary_" in self.__dict__:
             self._word_columns()
+            self._cluster_columns()
 
     def transform_parsed(
         self, texts: Sequence[str], cues: Sequence[Sequence[CueMatch]]
@@ -204,6 +237,7 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
         uni, bi = self._word_columns()
         bigrams = self.ngram_max >= 2
         valence = self.valence
+        clustered = self._cluster_columns()
         indptr, indices = [0], []
         for text, found in zip(texts, cues, strict=True):
             toks = tokens(text)
@@ -213,6 +247,9 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
             row.update(map(lookup, cue_features(text, found)))
             if valence:
                 row.update(map(lookup, valence_features(toks, valence)))
+            if clustered:
+                for t in toks:
+                    row.update(clustered.get(t, ()))
             row.discard(None)  # names outside the vocabulary
             indices.extend(sorted(row))
             indptr.append(len(indices))
