@@ -237,3 +237,11 @@ def test_features_pickled_before_clusters_load_without_them(texts):
     old.__setstate__(pickle.loads(pickle.dumps(state)))
     assert old.clusters is None
     assert np.array_equal(old.transform(texts).indices, step.transform(texts).indices)
+
+
+def test_a_cluster_feature_is_named_with_its_most_frequent_words():
+    clusters = {"the": (0, 1), "good": (0, 2), "great": (0, 2), "fine": (0, 2), "nice": (0, 2)}
+    step = F.SentenceFeatures(min_df=1, clusters=clusters).fit(["The good, great, fine, nice."])
+    names = set(step.get_feature_names_out())
+    assert {"clu:0:0 (the, good, great)", "clu:1:1 (the)", "clu:1:2 (good, great, fine)"} <= names
+    assert "w:good" in names

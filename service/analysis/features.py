@@ -264,8 +264,15 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
         return tuple(sorted(i for name, i in self.vocabulary_.items() if name.startswith(prefixes)))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """Feature names in column order (for explanations)."""
+        """Feature names in column order (for explanations). A word cluster's name says
+        which words it holds: its three most frequent ("clu:1:196 (important, difficult,
+        hard)"; the map lists words most frequent first)."""
+        members: dict[str, list[str]] = {}
+        for word, found in (self.clusters or {}).items():
+            for name in cluster_features([word], {word: found}):
+                if len(members.setdefault(name, [])) < 3:
+                    members[name].append(word)
         names = np.empty(len(self.vocabulary_), dtype=object)
         for name, i in self.vocabulary_.items():
-            names[i] = name
+            names[i] = f"{name} ({', '.join(members[name])})" if name in members else name
         return names
