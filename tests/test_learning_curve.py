@@ -113,6 +113,7 @@ def test_load_claim_data_never_reads_the_news_test_split(monkeypatch):
     }
     monkeypatch.setattr(lc, "load_corpora", lambda root, labels: corpora)
     monkeypatch.setattr(lc, "load_vader_valence", lambda root: {})
+    monkeypatch.setattr(lc, "news_clusters", lambda root: {})
     data = lc.load_claim_data(None, None)
     assert "held" not in set(data.groups)
     assert len(data.y) == 36
