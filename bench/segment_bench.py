@@ -1,7 +1,7 @@
 """python -m bench.segment_bench: caveat's sentence splitter beside NLTK's English Punkt.
 
 Three splitters score the case files and split 100,000 characters of Reuters-21578
-prose. The case files (``--cases``, repeatable; by default all four of tests/data):
+prose. The case files (``--cases``, repeatable; by default all five of tests/data):
 
 - segment_cases.jsonl: 120 boundary cases the Punkt parameters and rules were built with;
 - segment_modern.jsonl: 250 passages in the manner of 2020s news, one hazard each, which
@@ -9,7 +9,9 @@ prose. The case files (``--cases``, repeatable; by default all four of tests/dat
 - segment_holdout.jsonl: 60 news passages written blind to the splitter, never used to
   write a rule;
 - segment_holdout_abbrev.jsonl: 60 more, written blind too, heavy in abbreviations that end
-  a sentence before a name or noun, or sit inside one before a name.
+  a sentence before a name or noun, or sit inside one before a name;
+- segment_holdout_3.jsonl: 60 more written blind, 22 of them with several hazards at once,
+  scored once (2026-11-28) when the other two blind sets had been seen.
 
 The splitters:
 
@@ -51,6 +53,7 @@ CASE_FILES = (
     ROOT / "tests" / "data" / "segment_modern.jsonl",
     ROOT / "tests" / "data" / "segment_holdout.jsonl",
     ROOT / "tests" / "data" / "segment_holdout_abbrev.jsonl",
+    ROOT / "tests" / "data" / "segment_holdout_3.jsonl",
 )
 SPEED_CHARS = 100_000
 
