@@ -116,12 +116,16 @@ def cue_features(text: str, cues: Sequence[CueMatch]) -> list[str]:
     return names
 
 
+def cluster_names(found: tuple[int, ...]) -> list[str]:
+    """The features of a word's clusters, ``clu:<level>:<cluster>`` (one cluster per level,
+    coarse to fine: ``training.clusters``)."""
+    return [f"clu:{level}:{c}" for level, c in enumerate(found)]
+
+
 def cluster_features(toks: list[str], clusters: Mapping[str, tuple[int, ...]]) -> list[str]:
-    """``clu:<level>:<cluster>`` of each token in the word clusters (one cluster per level,
-    coarse to fine: ``training.clusters``), so that words used alike share a feature."""
-    return [
-        f"clu:{level}:{c}" for t in toks if t in clusters for level, c in enumerate(clusters[t])
-    ]
+    """The cluster features of each token in the word clusters, so that words used alike
+    share a feature."""
+    return [name for t in toks if t in clusters for name in cluster_names(clusters[t])]
 
 
 class SentenceFeatures(TransformerMixin, BaseEstimator):
@@ -204,9 +208,7 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
             lookup = self.vocabulary_.get
             columns = {}
             for word, found in self.clusters.items():
-                kept = tuple(
-                    i for i in map(lookup, cluster_features([word], {word: found})) if i is not None
-                )
+                kept = tuple(i for i in map(lookup, cluster_names(found)) if i is not None)
                 if kept:
                     columns[word] = kept
             cached = self.__dict__["_cluster_columns_"] = (self.vocabulary_, columns)
@@ -269,7 +271,7 @@ class SentenceFeatures(TransformerMixin, BaseEstimator):
         hard)"; the map lists words most frequent first)."""
         members: dict[str, list[str]] = {}
         for word, found in (self.clusters or {}).items():
-            for name in cluster_features([word], {word: found}):
+            for name in cluster_names(found):
                 if len(members.setdefault(name, [])) < 3:
                     members[name].append(word)
         names = np.empty(len(self.vocabulary_), dtype=object)
