@@ -6,7 +6,10 @@ asks whether other readings the model already has, given to that regression, wou
 flag claims better: the other label's head and tagger, the sentence's length and quotation
 marks; or a small gradient-boosted model instead of the regression. For hedges it asks
 whether the term for sentences without a candidate word, which the claim combiner has,
-would help the hedge combiner too.
+would help the hedge combiner too. For hedge types (``type_study``) it asks whether the
+types would be decided better from every type's readings at once (each type's combiner
+reading all ten, gradient boosting, or one regression over whole type sets) than, as shipped,
+each from its own head and tagger word.
 
 How: the readings are ``training.train``'s own out-of-fold ones (``fit_model``'s head scores,
 ``out_of_fold_cue_max`` for each tagger: every model fitted without the sentence's
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -32,15 +36,17 @@ from sklearn.metrics import average_precision_score
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
-from service.analysis.heads import cue_logit
+from service.analysis.heads import cue_logit, decide_types
+from service.analysis.types import HEDGE_TYPES
 from service.cli import command, input_dir, input_file, output_file, require_records
 from training.clusters import news_clusters
 from training.datasets import DEFAULT_DATA_ROOT, NEWS_LABELS, load_vader_valence
-from training.metrics import best_threshold, label_metrics
+from training.metrics import best_threshold, label_metrics, type_set_scores
 from training.train import (
     BLAS_THREADS,
     FOLDS,
     TAGGER_FITS,
+    TYPE_THRESHOLD,
     _targets,
     fit_model,
     fit_rows_of,
@@ -57,14 +63,23 @@ def readings(rows, valence=None, folds: int = FOLDS, clusters=None) -> dict[str,
     natural = tuning["natural"]
     y = _targets(rows)[natural]
     out = {"y-claim": y[:, 0], "y-hedge": y[:, 1]}
+    hedge_best, kind_best = out_of_fold_cue_max(rows, folds, TAGGER_FITS["hedge"][0], by_kind=True)
     for j, label in enumerate(("claim", "hedge")):
-        best = out_of_fold_cue_max(rows, folds, TAGGER_FITS[label][0])[natural]
+        if label == "hedge":
+            best = hedge_best[natural]
+        else:
+            best = out_of_fold_cue_max(rows, folds, TAGGER_FITS[label][0])[natural]
         out[f"{label}-head"] = tuning["oof"][natural, j]
         out[f"{label}-tagger"] = cue_logit(best)
         out[f"{label}-none"] = (best == 0).astype(float)
     texts = [s.text for s, keep in zip(rows, natural, strict=True) if keep]
     out["length"] = np.log1p([len(t.split()) for t in texts])
     out["quote"] = np.array([float(not _QUOTES.isdisjoint(t)) for t in texts])
+    # Hedge types (columns in HEDGE_TYPES order): each type head's score, the hedge tagger's
+    # likeliest word of that type, and the labels (meaningful on the hedges only).
+    out["type-heads"] = tuning["oof"][natural, 2:]
+    out["type-taggers"] = cue_logit(kind_best[natural])
+    out["y-types"] = _targets(rows)[natural, 2:]
     out["groups"] = np.array([s.doc for s, keep in zip(rows, natural, strict=True) if keep])
     return out
 
@@ -150,6 +165,85 @@ def study(values: dict[str, np.ndarray], folds: int = FOLDS) -> dict[str, dict[s
     return out
 
 
+#: The one-set variant's classes: the type sets that the fitted part holds at least this
+#: often (a hedge of a rarer set is left out of that fit, and is always scored wrong).
+SET_MIN_COUNT = 3
+
+
+def _per_type(columns: Callable[[int], np.ndarray], make) -> Callable:
+    """A variant that fits one combiner per type on ``columns(k)`` and returns, for the held
+    rows, the sets ``decide_types`` picks from their probabilities (and the probabilities)."""
+
+    def fit_predict(y: np.ndarray, fitted: np.ndarray, held: np.ndarray):
+        proba = np.column_stack(
+            [
+                make().fit(columns(k)[fitted], y[fitted, k]).predict_proba(columns(k)[held])[:, 1]
+                for k in range(y.shape[1])
+            ]
+        )
+        thresholds = [TYPE_THRESHOLD] * y.shape[1]
+        return [frozenset(decide_types(p, thresholds)) for p in proba], proba
+
+    return fit_predict
+
+
+def _one_set(columns: np.ndarray) -> Callable:
+    """A variant that reads a hedge's whole type set as one class (a multinomial regression
+    over the sets of ``SET_MIN_COUNT``), so that types that come together are learned so."""
+
+    def fit_predict(y: np.ndarray, fitted: np.ndarray, held: np.ndarray):
+        sets = [frozenset(np.array(HEDGE_TYPES)[row == 1]) for row in y[fitted]]
+        counts = Counter(sets)
+        classes = sorted((s for s, n in counts.items() if n >= SET_MIN_COUNT), key=sorted)
+        index = {s: i for i, s in enumerate(classes)}
+        keep = np.array([s in index for s in sets])
+        model = LogisticRegression(C=0.1, max_iter=5000).fit(
+            columns[fitted][keep], [index[s] for s, k in zip(sets, keep, strict=True) if k]
+        )
+        picked = model.classes_[model.predict_proba(columns[held]).argmax(axis=1)]
+        return [classes[i] for i in picked], None
+
+    return fit_predict
+
+
+def type_study(values: dict[str, np.ndarray], folds: int = FOLDS) -> dict[str, dict]:
+    """How each way of deciding a hedge's types fares on the naturally drawn news hedges (by
+    label, as ``training.train.fit_type_combiners`` scores them), out of fold by document:
+    the share whose decided set is exactly the labeled one, and (for the variants with a
+    probability per type) whose likeliest type is one of the labeled ones."""
+    hedges = values["y-hedge"] == 1
+    heads, taggers = values["type-heads"][hedges], values["type-taggers"][hedges]
+    y, groups = values["y-types"][hedges].astype(int), values["groups"][hedges]
+    every = np.column_stack([heads, taggers])
+    variants = {
+        "shipped: per type, its head + its tagger word": _per_type(
+            lambda k: np.column_stack([heads[:, k], taggers[:, k]]), _regression
+        ),
+        "per type, every type's head and tagger word": _per_type(lambda k: every, _regression),
+        "per type, every reading, gradient boosting": _per_type(lambda k: every, _boosting),
+        "one set of types, every reading": _one_set(every),
+    }
+    gold = [frozenset(np.array(HEDGE_TYPES)[row == 1]) for row in y]
+    out = {}
+    for name, fit_predict in variants.items():
+        decided: list = [None] * len(y)
+        proba: np.ndarray | None = np.zeros(y.shape)
+        for fitted, held in GroupKFold(n_splits=folds).split(y, groups=groups):
+            sets, p = fit_predict(y, fitted, held)
+            for i, s in zip(held, sets, strict=True):
+                decided[i] = s
+            if p is None:
+                proba = None
+            else:
+                proba[held] = p
+        exact = sum(d == g for d, g in zip(decided, gold, strict=True))
+        out[name] = {"hedges": len(y), "exact": round(exact / len(y), 4)}
+        if proba is not None:
+            likeliest = type_set_scores(proba, gold, [TYPE_THRESHOLD] * len(HEDGE_TYPES))[1]
+            out[name]["likeliest_right"] = round(likeliest / len(y), 4)
+    return out
+
+
 @command
 def main(argv: list[str] | None = None) -> None:
     """Command line: compute the readings, score the variants, print (and write) them."""
@@ -164,11 +258,13 @@ def main(argv: list[str] | None = None) -> None:
     with threadpool_limits(BLAS_THREADS):
         rows = fit_rows_of(load_corpora(args.data, args.labels))
         valence, clusters = load_vader_valence(args.data), news_clusters(args.data)
-        result = study(readings(rows, valence, clusters=clusters))
+        values = readings(rows, valence, clusters=clusters)
+        result = study(values)
+        result["hedge types"] = type_study(values)
     print("| label | combiner | average precision | F1 | P | R |")
     print("|---|---|---:|---:|---:|---:|")
     for label, variants in result.items():
-        if label == "claim by source":
+        if label in ("claim by source", "hedge types"):
             continue
         for name, m in variants.items():
             print(f"| {label} | {name} | {m['average_precision']:.3f} | {m['f1']:.3f} | "
@@ -180,6 +276,12 @@ def main(argv: list[str] | None = None) -> None:
         for source, m in sources.items():
             print(f"| {name} | {source} | {m['n']} | {m['average_precision']:.3f} | "
                   f"{m['f1']:.3f} |")
+    print()
+    print("| hedge types decided by | hedges | exact set | likeliest type right |")
+    print("|---|---:|---:|---:|")
+    for name, m in result["hedge types"].items():
+        likeliest = f"{m['likeliest_right']:.3f}" if "likeliest_right" in m else "-"
+        print(f"| {name} | {m['hedges']} | {m['exact']:.3f} | {likeliest} |")
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
