@@ -391,21 +391,3 @@ def test_written_articles_are_trained_on_only_when_named(monkeypatch, tmp_path):
     two = train_module.load_corpora(tmp_path, tmp_path / "news.jsonl", articles=("w000", "w001"))
     assert none["written"] == []
     assert {s.doc for s in two["written"]} == {"written-article:w000", "written-article:w001"}
-
-
-def test_only_our_hedges_teach_the_type_heads():
-    """Rule 19: a Szeged hedge teaches the hedge head, not the type heads (Szeged marks two
-    kinds by its own conventions); our news and written hedges teach every type."""
-    rows = [
-        LabeledSentence("It may rain.", "n:1", "news", 0, 1, ("uncertainty",)),
-        LabeledSentence("If so, it may.", "w:1", "written", 0, 1, ("condition", "uncertainty")),
-        LabeledSentence("It is probably so.", "s:1", "szeged-wiki", None, 1, ("uncertainty",)),
-        LabeledSentence("It rained.", "n:2", "news", 0, 0),
-    ]
-    Y = train_module._targets(rows)
-    position = {t: 2 + k for k, t in enumerate(HEDGE_TYPES)}
-    assert Y[0, position["uncertainty"]] == 1 and Y[0, position["condition"]] == 0
-    assert Y[1, position["uncertainty"]] == Y[1, position["condition"]] == 1
-    assert Y[1, position["attribution"]] == 0
-    assert Y[2, :2].tolist() == [-1, 1]  # the hedge head still learns from the Szeged hedge
-    assert (Y[2, 2:] == -1).all() and (Y[3, 2:] == -1).all()

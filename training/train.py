@@ -57,7 +57,6 @@ from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
     NEWS_WEIGHT,
-    OUR_CORPORA,
     SHELVED_STRATA,
     SZEGED_FILES,
     TARGETED_WEIGHT,
@@ -73,6 +72,7 @@ from training.datasets import (
     iter_szeged,
     iter_written,
     load_vader_valence,
+    marked_types,
     row_weight,
 )
 from training.metrics import (
@@ -147,19 +147,12 @@ DOMAIN_HEADS = (1,)
 C_TYPES = 1.0
 
 
-#: The corpora whose hedges teach the type heads: ours, which mark all five types (rule 19,
-#: ``docs/quality-history.md``). Szeged marks only uncertainty and condition, by its own
-#: conventions: taught by its hedges, the uncertainty head read nearly any hedge as one.
-TYPE_HEAD_CORPORA = OUR_CORPORA
-
-
 def _targets(rows: list[LabeledSentence]) -> np.ndarray:
-    """Columns of heads.COLUMNS; -1 where a corpus does not say (types: only for hedges of
-    ``TYPE_HEAD_CORPORA``)."""
+    """Columns of heads.COLUMNS; -1 where a corpus does not say (types: only for hedges)."""
     out = []
     for s in rows:
-        typed = s.hedge == 1 and s.corpus in TYPE_HEAD_CORPORA
-        types = [int(t in s.types) if typed else -1 for t in HEDGE_TYPES]
+        known = marked_types(s.corpus)
+        types = [(int(t in s.types) if (s.hedge == 1 and t in known) else -1) for t in HEDGE_TYPES]
         out.append([-1 if s.claim is None else s.claim, -1 if s.hedge is None else s.hedge, *types])
     return np.array(out)
 
