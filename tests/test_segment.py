@@ -139,7 +139,8 @@ HOLDOUT_STILL_WRONG = [2, 6, 8, 13, 16, 21, 41, 42, 48, 53]
 #: that work was done on dev cases): "courts 2" newly right, and "local 1" and "local 7"
 #: newly wrong, a place label that ends a sentence before a capitalised common word ("Rd.
 #: Crews", "Twp. Drivers"), the price of "Rd." and "Twp." inside sentences that the dev
-#: cases showed too ("Mill Rd. Drivers"). Still wrong, by note.
+#: cases showed too ("Mill Rd. Drivers"). "local 6" is right since the "etc." rule, which
+#: was written against the third blind set: 42. Still wrong, by note.
 HOLDOUT_ABBREV = _read_cases("segment_holdout_abbrev.jsonl")
 HOLDOUT_ABBREV_STILL_WRONG = [
     "politics 2",
@@ -157,7 +158,6 @@ HOLDOUT_ABBREV_STILL_WRONG = [
     "culture 5",
     "local 1",
     "local 4",
-    "local 6",
     "local 7",
     "world 2",
     "world 5",
@@ -166,14 +166,13 @@ HOLDOUT_ABBREV_STILL_WRONG = [
 
 #: 60 more passages written blind (2026-11-28) by a helper who saw no splitter, its code,
 #: its cases or its failures, once the first two blind sets had been seen; 22 of them hard
-#: (several hazards at once). Scored once, with the parameters' version 5: 56 right. Still
-#: wrong, by note: "No." before a case code, and "etc." or "Ave." ending a sentence before a
-#: capitalised word.
+#: (several hazards at once). Scored once, with the parameters' version 5: 56 right. Its
+#: misses then were "No." before a case code (twice), and "etc." or "Ave." ending a sentence
+#: before a capitalised word. Two rules were then written against the first two (the
+#: segmenter's number labels and "etc."), so this set is a development set now: 59 right.
+#: Still wrong, by note ("Ave." is also a street's name inside a sentence):
 HOLDOUT_3 = _read_cases("segment_holdout_3.jsonl")
 HOLDOUT_3_STILL_WRONG = [
-    "courts (Nigeria): No. before a case number",
-    "local: sentence ends in etc.",
-    'HARD courts (Nigeria): initials, Feb., No., Mr., quote ending ."',
     "HARD local (US): a.m. before day, St., Ave. ends sentence, semicolon, URL",
 ]
 
@@ -219,6 +218,22 @@ def test_held_out_news_cases_fail_only_where_known(segmenter):
             "The case, No. 23-cr-104, was dismissed. Appeals are likely.",
             ["The case, No. 23-cr-104, was dismissed.", "Appeals are likely."],
         ),
+        (  # a capitalised number's label before a code that starts with letters
+            "The appeal, filed as No. CV/2291/2024, was heard on Monday. A ruling is due.",
+            ["The appeal, filed as No. CV/2291/2024, was heard on Monday.", "A ruling is due."],
+        ),
+        (  # a lower-case "no." is an answer that ends the sentence, whatever comes next
+            "The board voted no. G7 ministers meet next week.",
+            ["The board voted no.", "G7 ministers meet next week."],
+        ),
+        (  # "etc." before a capitalised word ends the sentence; before a lower-case one not
+            "The fair sells jam, honey, etc. Parking is free. Pens, pads, etc. are provided.",
+            [
+                "The fair sells jam, honey, etc.",
+                "Parking is free.",
+                "Pens, pads, etc. are provided.",
+            ],
+        ),
         (  # the ellipsis character before a sentence starter, and before a name
             "Growth was strong… Then it stalled. He paused… Smith went on.",
             ["Growth was strong…", "Then it stalled.", "He paused… Smith went on."],
@@ -253,6 +268,9 @@ def test_held_out_news_cases_fail_only_where_known(segmenter):
         "clock-time",
         "time-zone-and-day",
         "number-label",
+        "number-label-code",
+        "no-the-answer",
+        "etc",
         "ellipsis-char",
         "spaced-ellipsis",
         "attribution",

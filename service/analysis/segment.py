@@ -21,7 +21,8 @@ applies these rules, in this order:
    Japanese, Hebrew, Arabic) ends the sentence; an abbreviation or an ellipsis
    before a capitalised function word ends it ("in the U.S. We"); a clock
    time ends it before a capitalised word that is not its zone, day or month
-   ("5 p.m. Turnout", not "8 p.m. ET"); "No." before a digit never does.
+   ("5 p.m. Turnout", not "8 p.m. ET"); "No." before a digit or a case code
+   never does; "etc." before a capitalised word does.
 4. **Refinements** around Punkt:
    - an abbreviation, closing quotes, then a word is decided as if the quotes
      were not there: ``"We stay in the U.S." The firm...`` splits after the
@@ -110,7 +111,7 @@ _AFTER_A_TIME = _TIME_ZONES | frozenset(
     """.split()
 )
 #: Abbreviations that are a number's label ("No. 23-cr-104", "Sec. 230(c)"): never a
-#: sentence's end before a token that starts with a digit.
+#: sentence's end before a token that starts with a digit (or, capitalised, holds one).
 _NUMBER_LABELS = frozenset({"no", "nos", "art", "sec"})
 # The next word of a Punkt context (after whitespace) when it ends in a final mark and
 # closing quotes or brackets: "Patel.”" in "Dr. Patel.”".
@@ -205,7 +206,11 @@ class _NewsPunkt(PunktSentenceTokenizer):
       ET"); before any other capitalised word but a day, a month or a zone's name, it
       ends it ("...at 4:15 p.m. Weather looks fine.").
     - Number labels: "No.", "Nos.", "Art." and "Sec." before a token that starts with a
-      digit never end a sentence ("case No. 23-cr-104").
+      digit never end a sentence ("case No. 23-cr-104"); capitalised, nor before a token
+      that holds one ("suit No. FHC/L/CS/902/2023"). A lower-case "no." before a code is
+      still an answer that ends the sentence ("voted no. G7 ministers...").
+    - "etc." before a capitalised word ends the sentence ("...books, etc. Entry is
+      free."); a list that goes on after it goes on in lower case.
     - A quoted last word: Punkt decides a candidate end from its context, the word, the
       mark and the next word, and ignores the next word's own period; but a next word
       such as ``Patel.”`` is two tokens, so its period counted and ``“I trust Dr.
@@ -263,10 +268,16 @@ class _NewsPunkt(PunktSentenceTokenizer):
                 aug_tok1.sentbreak = True
                 return "a clock time before a capitalised word"
             return reason
-        if label in _NUMBER_LABELS and aug_tok2.tok[0].isdigit():
+        if label in _NUMBER_LABELS and (
+            aug_tok2.tok[0].isdigit()
+            or (aug_tok1.tok[0].isupper() and any(c.isdigit() for c in aug_tok2.tok))
+        ):
             aug_tok1.sentbreak = False
             aug_tok1.abbr = True
             return "a number's label"
+        if label == "etc" and aug_tok2.first_upper:
+            aug_tok1.sentbreak = True
+            return "etc. before a capitalised word"
         if (
             (aug_tok1.abbr or aug_tok1.ellipsis)
             and not aug_tok1.sentbreak
