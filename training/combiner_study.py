@@ -63,12 +63,10 @@ def readings(rows, valence=None, folds: int = FOLDS, clusters=None) -> dict[str,
     natural = tuning["natural"]
     y = _targets(rows)[natural]
     out = {"y-claim": y[:, 0], "y-hedge": y[:, 1]}
+    claim_best = out_of_fold_cue_max(rows, folds, TAGGER_FITS["claim"][0])
     hedge_best, kind_best = out_of_fold_cue_max(rows, folds, TAGGER_FITS["hedge"][0], by_kind=True)
-    for j, label in enumerate(("claim", "hedge")):
-        if label == "hedge":
-            best = hedge_best[natural]
-        else:
-            best = out_of_fold_cue_max(rows, folds, TAGGER_FITS[label][0])[natural]
+    for j, (label, best) in enumerate((("claim", claim_best), ("hedge", hedge_best))):
+        best = best[natural]
         out[f"{label}-head"] = tuning["oof"][natural, j]
         out[f"{label}-tagger"] = cue_logit(best)
         out[f"{label}-none"] = (best == 0).astype(float)
@@ -170,6 +168,11 @@ def study(values: dict[str, np.ndarray], folds: int = FOLDS) -> dict[str, dict[s
 SET_MIN_COUNT = 3
 
 
+def _type_sets(y: np.ndarray) -> list[frozenset[str]]:
+    """Each row's set of types, of a (rows, HEDGE_TYPES) array of 0 and 1."""
+    return [frozenset(np.array(HEDGE_TYPES)[row == 1]) for row in y]
+
+
 def _per_type(columns: Callable[[int], np.ndarray], make) -> Callable:
     """A variant that fits one combiner per type on ``columns(k)`` and returns, for the held
     rows, the sets ``decide_types`` picks from their probabilities (and the probabilities)."""
@@ -192,7 +195,7 @@ def _one_set(columns: np.ndarray) -> Callable:
     over the sets of ``SET_MIN_COUNT``), so that types that come together are learned so."""
 
     def fit_predict(y: np.ndarray, fitted: np.ndarray, held: np.ndarray):
-        sets = [frozenset(np.array(HEDGE_TYPES)[row == 1]) for row in y[fitted]]
+        sets = _type_sets(y[fitted])
         counts = Counter(sets)
         classes = sorted((s for s, n in counts.items() if n >= SET_MIN_COUNT), key=sorted)
         index = {s: i for i, s in enumerate(classes)}
@@ -223,7 +226,7 @@ def type_study(values: dict[str, np.ndarray], folds: int = FOLDS) -> dict[str, d
         "per type, every reading, gradient boosting": _per_type(lambda k: every, _boosting),
         "one set of types, every reading": _one_set(every),
     }
-    gold = [frozenset(np.array(HEDGE_TYPES)[row == 1]) for row in y]
+    gold = _type_sets(y)
     out = {}
     for name, fit_predict in variants.items():
         decided: list = [None] * len(y)
