@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, request
+from gunicorn.http.errors import NoMoreData, ParseException
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -147,21 +148,44 @@ def _json_or_plain_text_body() -> Any:
 
 
 def _body_bytes() -> bytes:
-    """The whole body; 413 when it is over MAX_CONTENT_LENGTH, whether or not it said its length.
+    """The whole body; 413 when it is over MAX_CONTENT_LENGTH, whether or not it said its length;
+    400 when it came incomplete.
 
     werkzeug refuses a Content-Length over the limit before the view, but a chunked body
     (no Content-Length) is read only up to the limit, and what lies beyond it is dropped
     without a word: an article cut short would be analysed as if it ended there. So when a
     body without a length fills the limit exactly, one byte more is asked of the server's
     input stream: if there is one, the body was longer than the limit.
+
+    Under gunicorn (``wsgi.input_terminated``) werkzeug reads to the end of the stream, and
+    a connection closed before Content-Length bytes ends the body early without an error:
+    the bytes read are counted against the length. Broken chunked framing is the server's
+    exception (``_BROKEN_FRAMING``), a client's error and no bug of ours.
     """
     _check_content_encoding()
-    data = request.get_data()
+    try:
+        data = request.get_data()
+    except _BROKEN_FRAMING:
+        raise APIError(
+            400, CODES[400], "The body's chunked encoding is broken; nothing was analysed."
+        ) from None
     limit = request.max_content_length
     if limit is not None and request.content_length is None and len(data) >= limit:
         if request.environ["wsgi.input"].read(1):
             raise RequestEntityTooLarge()
+    if request.content_length is not None and len(data) < request.content_length:
+        raise APIError(
+            400,
+            CODES[400],
+            "The body ended before its Content-Length; nothing was analysed.",
+            {"content_length": request.content_length, "received": len(data)},
+        )
     return data
+
+
+#: gunicorn's errors for a request body whose chunked framing is broken (a bad chunk size or
+#: terminator) or that ends before its last chunk.
+_BROKEN_FRAMING = (ParseException, NoMoreData)
 
 
 def _check_content_encoding() -> None:

@@ -20,3 +20,8 @@ class SlowAnalyzer(FakeAnalyzer):
 def slow_app():
     """An app (as in production: errors answered, not raised) whose analyses never finish."""
     return create_app({"ANALYZER": SlowAnalyzer(), "RATELIMIT_ENABLED": False})
+
+
+def fake_app():
+    """An app (as in production: errors answered, not raised) with the stand-in analyzer."""
+    return create_app({"ANALYZER": FakeAnalyzer(), "RATELIMIT_ENABLED": False})

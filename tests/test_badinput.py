@@ -325,3 +325,22 @@ def test_a_doubled_slash_is_a_json_404_not_a_redirect(client, assert_error, anal
     assert_error(response, 404, "not_found")
     assert "Location" not in response.headers
     assert analyzer.calls == []
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json"])
+def test_a_body_that_ends_before_its_content_length_is_refused_not_cut(
+    client, assert_error, analyzer, content_type
+):
+    # Under gunicorn (wsgi.input_terminated) werkzeug reads to the end of the stream; a
+    # connection closed early gave the bytes that came, analysed as if they were all.
+    body = b'{"text": "A historic breakthrough."}'
+    response = client.post(
+        "/v1/analyze",
+        input_stream=io.BytesIO(body),
+        content_type=content_type,
+        environ_overrides={"wsgi.input_terminated": True, "CONTENT_LENGTH": "5000"},
+    )
+    error = assert_error(response, 400, "invalid_json")
+    assert error["details"] == {"content_length": 5000, "received": len(body)}
+    assert "Content-Length" in error["message"]
+    assert analyzer.calls == []

@@ -8,6 +8,7 @@ worker timeout that gunicorn.conf.py ships.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import importlib.util
 import json
@@ -242,18 +243,19 @@ def _send_raw(port: int, request: bytes) -> bytes:
         return conn.recv(65536)
 
 
-def test_past_the_worker_timeout_the_answer_is_json_and_gunicorns_log_quotes_nothing_sent():
-    """gunicorn with the shipped config (a 2 s timeout for the test) and an app whose
-    analysis never ends: the client gets the JSON 500, and neither gunicorn's log nor the
-    app's holds the query string, a malformed request line or a malformed header."""
+@contextlib.contextmanager
+def _gunicorn(app: str, *options: str):
+    """gunicorn with the shipped config and ``options``, serving ``app`` on a free port; yields
+    a dict with the "port" once it answers, and holds its whole "log" after the block."""
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--timeout", "2"]
-        + ["--workers", "1", "--bind", f"127.0.0.1:{port}", "tests.gunicorn_apps:slow_app()"],
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *options]
+        + ["--workers", "1", "--bind", f"127.0.0.1:{port}", app],
         cwd=PROJECT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    run = {"port": port}
     try:
         for _ in range(200):
             try:
@@ -261,6 +263,19 @@ def test_past_the_worker_timeout_the_answer_is_json_and_gunicorns_log_quotes_not
                     break
             except OSError:
                 time.sleep(0.05)
+        yield run
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=30)
+        run["log"] = (out + err).decode("utf-8", "replace")
+
+
+def test_past_the_worker_timeout_the_answer_is_json_and_gunicorns_log_quotes_nothing_sent():
+    """gunicorn with the shipped config (a 2 s timeout for the test) and an app whose
+    analysis never ends: the client gets the JSON 500, and neither gunicorn's log nor the
+    app's holds the query string, a malformed request line or a malformed header."""
+    with _gunicorn("tests.gunicorn_apps:slow_app()", "--timeout", "2") as run:
+        port = run["port"]
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request(
             "POST",
@@ -281,13 +296,51 @@ def test_past_the_worker_timeout_the_answer_is_json_and_gunicorns_log_quotes_not
         assert bad_line.startswith(b"HTTP/1.1 400")
         bad_header = _send_raw(port, b"GET / HTTP/1.1\r\nHost: a\r\nSECRET-IN HEADER\r\n\r\n")
         assert bad_header.startswith(b"HTTP/1.1 400")
-    finally:
-        server.terminate()
-        out, err = server.communicate(timeout=30)
-    log = (out + err).decode("utf-8", "replace")
+    log = run["log"]
     assert "SECRET" not in log
     assert "service.errors.WorkerTimeout" in log  # the app logged the failure, by its type
     assert "Invalid request from ip=127.0.0.1: malformed request (not quoted)" in log
+
+
+def _answer(port: int, head: bytes, body: bytes, stop_sending: bool = False) -> tuple[int, dict]:
+    """Status and JSON body of a raw request (``Connection: close``), read to the end;
+    ``stop_sending``: the client closes its side once it has sent what it had."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(head + b"Connection: close\r\n\r\n" + body)
+        if stop_sending:
+            conn.shutdown(socket.SHUT_WR)
+        response = b""
+        while chunk := conn.recv(65536):
+            response += chunk
+    status_line, _, rest = response.partition(b"\r\n")
+    return int(status_line.split()[1]), json.loads(rest.partition(b"\r\n\r\n")[2])
+
+
+def test_under_gunicorn_a_body_cut_short_or_badly_chunked_is_refused_not_analysed_or_a_bug():
+    """A body that ends before its Content-Length came through whole-looking (200, the part
+    analysed), and a broken chunk size or terminator was an unhandled exception (500)."""
+    post = b"POST /v1/analyze HTTP/1.1\r\nHost: a\r\n"
+    with _gunicorn("tests.gunicorn_apps:fake_app()") as run:
+        port = run["port"]
+        cut = _answer(
+            port,
+            post + b"Content-Type: text/plain\r\nContent-Length: 5000\r\n",
+            b"SECRET-CUT: a historic breakthrough.",
+            stop_sending=True,
+        )
+        assert cut[0] == 400 and cut[1]["error"]["code"] == "invalid_json"
+        assert cut[1]["error"]["details"] == {"content_length": 5000, "received": 36}
+        chunked = post + b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        for framing in (
+            b'ZZ\r\n{"text": "SECRET-SIZE"}\r\n0\r\n\r\n',  # a chunk size that is no number
+            b'16\r\n{"text": "SECRET-END"}XX\r\n0\r\n\r\n',  # a chunk without its line end
+        ):
+            status, body = _answer(port, chunked, framing)
+            assert status == 400, body
+            assert body["error"]["code"] == "invalid_json"
+            assert "chunked" in body["error"]["message"]
+    assert "SECRET" not in run["log"]
+    assert "unhandled" not in run["log"]
 
 
 @pytest.mark.slow
