@@ -6,6 +6,7 @@ result with a schema; everything about labels and scores lives in the core.
 
 from __future__ import annotations
 
+import codecs
 from typing import Any
 
 from flask import Blueprint, current_app, request
@@ -45,7 +46,7 @@ _BATCH_REQUEST = BatchRequestSchema()
 _HEALTH = HealthSchema()
 _MODEL_CARD = ModelCardSchema()
 
-#: text/plain bodies are read as UTF-8; US-ASCII is a subset of it.
+#: Bodies are read as UTF-8; US-ASCII is a subset of it.
 _TEXT_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}
 
 
@@ -125,22 +126,36 @@ def _one_by_one(analyzer: Any, inputs: list, explain: bool, first: Exception) ->
 
 
 def _json_body() -> Any:
-    """The body parsed as UTF-8 JSON: 415 unless it is JSON, 400 invalid_json unless it parses."""
+    """The body parsed as UTF-8 JSON: 415 unless it is JSON (in UTF-8), 400 invalid_json unless
+    it parses. A byte order mark is no JSON (RFC 8259 8.1: a sender must not add one), and
+    the error says so rather than point at line 1, column 1."""
     if not request.is_json:
         raise APIError(415, CODES[415], MESSAGES[415], {"content_type": request.mimetype or None})
+    _require_utf8("JSON")
+    body = _body_bytes()
+    if body.startswith(codecs.BOM_UTF8):
+        raise APIError(
+            400, CODES[400], "The body starts with a byte order mark; send the JSON without it."
+        )
     try:
-        return parse_json(_body_bytes())
+        return parse_json(body)
     except InvalidJSON as exc:
         raise APIError(400, CODES[400], exc.message, exc.details) from None
+
+
+def _require_utf8(kind: str) -> None:
+    """415 for a body whose Content-Type names a charset other than UTF-8 (or its ASCII
+    subset): read as UTF-8 it would be answered "not valid UTF-8", or misread."""
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in _TEXT_CHARSETS:
+        raise APIError(415, CODES[415], f"Send {kind} in UTF-8.", {"charset": charset})
 
 
 def _json_or_plain_text_body() -> Any:
     """The JSON body, or ``{"text": body}`` for text/plain (title, id and explain absent then)."""
     if request.mimetype != "text/plain":
         return _json_body()
-    charset = request.mimetype_params.get("charset", "utf-8").lower()
-    if charset not in _TEXT_CHARSETS:
-        raise APIError(415, CODES[415], "Send text/plain in UTF-8.", {"charset": charset})
+    _require_utf8("text/plain")
     try:
         return {"text": _body_bytes().decode("utf-8")}
     except UnicodeDecodeError as exc:

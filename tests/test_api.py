@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import subprocess
 import sys
@@ -125,6 +126,38 @@ def test_plain_text_in_another_charset_is_unsupported(client, assert_error):
         content_type="text/plain; charset=latin-1",
     )
     assert_error(response, 415, "unsupported_media_type", "charset")
+
+
+@pytest.mark.parametrize("path", ["/v1/analyze", "/v1/analyze/batch"])
+def test_json_in_another_charset_is_unsupported_and_utf8_with_a_charset_is_read(
+    client, assert_error, analyzer, path
+):
+    # It was answered 400 "not valid UTF-8", where text/plain in latin-1 is told to send UTF-8.
+    doc = {"text": "Un progrès considérable."}
+    body = doc if path == "/v1/analyze" else {"documents": [doc]}
+    latin = client.post(
+        path,
+        data=json.dumps(body, ensure_ascii=False).encode("latin-1"),
+        content_type="application/json; charset=ISO-8859-1",
+    )
+    error = assert_error(latin, 415, "unsupported_media_type", "charset")
+    assert error["details"] == {"charset": "iso-8859-1"}
+    assert "JSON in UTF-8" in error["message"]
+    assert analyzer.calls == []
+    utf8 = client.post(
+        path,
+        data=json.dumps(body, ensure_ascii=False).encode(),
+        content_type="application/json; charset=utf-8",
+    )
+    assert utf8.status_code == 200, utf8.get_json()
+
+
+def test_a_json_body_after_a_byte_order_mark_is_told_what_is_wrong(client, assert_error):
+    # It was answered "not valid JSON" at line 1 column 1, which does not say what to mend.
+    body = codecs.BOM_UTF8 + json.dumps({"text": "It may rain."}).encode()
+    response = client.post("/v1/analyze", data=body, content_type="application/json")
+    error = assert_error(response, 400, "invalid_json")
+    assert "byte order mark" in error["message"]
 
 
 def test_plain_text_that_is_not_utf8_is_a_validation_error_of_text(client, assert_error):
