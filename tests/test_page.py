@@ -738,6 +738,40 @@ def test_clear_during_an_analysis_drops_its_answer(session, seed_text, seed_anal
 
 
 @browser_test
+def test_clear_can_be_undone_until_the_next_edit(session):
+    """Clear sets the boxes from a script, so Ctrl+Z cannot bring a draft back: Undo does,
+    from the page's memory only, until the user types or analyses again."""
+    session.open().analyze(A11Y_ARTICLE, title="A historic day for the valley")
+    page = session.page
+    undo = page.locator("#undo-clear")
+    assert undo.is_hidden()
+    page.click("#clear")
+    assert page.input_value("#text") == "" and page.input_value("#title") == ""
+    assert page.locator("#status").text_content() == "Cleared."
+    assert undo.is_visible() and undo.text_content() == "Undo"
+    stored = "[localStorage.length, sessionStorage.length, document.cookie, location.href]"
+    assert page.evaluate(stored) == [0, 0, "", f"{session.base}/"]
+    undo.click()
+    assert page.input_value("#text") == A11Y_ARTICLE
+    assert page.input_value("#title") == "A historic day for the valley"
+    assert page.locator("#result").is_visible()  # the analysis shown before, and not old
+    assert page.locator("#stale-note").is_hidden()
+    assert page.locator("#article").text_content() == A11Y_ARTICLE
+    assert page.locator("#char-count").text_content() == f"{len(A11Y_ARTICLE):,}"
+    assert undo.is_hidden()
+    assert page.evaluate("document.activeElement.id") == "text", _focused(page)
+    # Typing drops it: what Undo would bring back is no longer what the user means.
+    page.click("#clear")
+    page.locator("#text").press_sequentially("New")
+    assert undo.is_hidden()
+    page.click("#clear")
+    assert undo.is_visible()
+    page.keyboard.press("Control+Enter")  # so does analysing again (here: an empty box)
+    assert undo.is_hidden()
+    assert session.analyze_posts() == [("POST", f"{session.base}/v1/analyze")]
+
+
+@browser_test
 def test_an_analysis_that_arrives_after_an_edit_is_shown_as_old(session, seed_text, seed_analysis):
     page, route = _analyze_held(session, seed_text)
     page.fill("#text", "A different draft, written while waiting.")

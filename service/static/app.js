@@ -48,6 +48,7 @@
     pending: null, // the AbortController of the analysis under way
     sent: null, // {text, title} of the analysis shown: the inputs it answers
     stale: false, // the inputs have changed since the analysis shown
+    undo: null, // {text, title, analysis, sent}: what Clear removed, kept in memory until an edit
   };
 
   // ------------------------------------------------------------------------------ helpers
@@ -276,6 +277,7 @@
   async function analyze(event) {
     if (event) event.preventDefault();
     if (state.busy) return;
+    dropUndo();
     clearError();
     const request = readForm();
     if (request.error) {
@@ -1082,6 +1084,16 @@
       state.pending = null;
       setBusy(false);
     }
+    // The draft is kept here, in the page's memory only, for Undo (nothing is stored).
+    if ($("text").value || $("title").value) {
+      const shown = state.analysis && !$("result").hidden;
+      state.undo = {
+        text: $("text").value,
+        title: $("title").value,
+        analysis: shown ? state.analysis : null,
+        sent: shown ? state.sent : null,
+      };
+    }
     $("text").value = "";
     $("title").value = "";
     state.analysis = null;
@@ -1097,16 +1109,40 @@
     hideResult();
     clearError();
     setStatus("Cleared.");
+    $("undo-clear").hidden = !state.undo;
     updateCount();
     $("text").focus();
+  }
+
+  // Puts back what Clear removed: the headline, the article and the analysis shown.
+  function undoClear() {
+    const undo = state.undo;
+    dropUndo();
+    if (!undo) return;
+    $("text").value = undo.text;
+    $("title").value = undo.title;
+    updateCount();
+    setStatus("Restored the cleared text.");
+    if (undo.analysis) {
+      render(undo.analysis, undo.sent);
+      checkStale();
+    }
+    $("text").focus();
+  }
+
+  function dropUndo() {
+    state.undo = null;
+    $("undo-clear").hidden = true;
   }
 
   function init() {
     const form = $("analyze-form");
     form.addEventListener("submit", analyze);
     $("clear").addEventListener("click", clearAll);
+    $("undo-clear").addEventListener("click", undoClear);
     let countQueued = false;
     $("text").addEventListener("input", () => {
+      dropUndo();
       if (countQueued) return;
       countQueued = true;
       requestAnimationFrame(() => {
@@ -1115,10 +1151,14 @@
         checkStale();
       });
     });
-    $("title").addEventListener("input", checkStale);
-    // Nothing is stored, so a reload or a closed tab loses the draft: ask first.
+    $("title").addEventListener("input", () => {
+      dropUndo();
+      checkStale();
+    });
+    // Nothing is stored, so a reload or a closed tab loses the draft (or the cleared one
+    // that Undo would bring back): ask first.
     window.addEventListener("beforeunload", (event) => {
-      if (strip($("text").value)) event.preventDefault();
+      if (strip($("text").value) || state.undo) event.preventDefault();
     });
     document.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
