@@ -491,6 +491,44 @@ def test_claims_list_scrolls_the_text_to_a_caveat(session, seed_text, seed_analy
     assert "is-selected" in _class_list(session.sentence(link["claim"]))
 
 
+def _in_view(page: Any, locator: Any) -> None:
+    """Wait until the element is wholly inside the viewport (the page scrolls smoothly)."""
+    page.wait_for_function(
+        """el => { const r = el.getBoundingClientRect();
+                   return r.top >= 0 && r.bottom <= window.innerHeight; }""",
+        arg=locator.element_handle(),
+        timeout=15_000,
+    )
+
+
+@browser_test
+def test_enter_in_the_claims_list_takes_the_focus_to_the_sentence_shown(
+    session, seed_text, seed_analysis
+):
+    """The button pressed scrolls off screen: the focus goes to the sentence it shows, which
+    becomes the text's one Tab stop, so that the user (and a screen reader) is where they look."""
+    session.open().analyze(seed_text)
+    page = session.page
+    link = seed_analysis["links"][-1]  # the last one: far down the article
+    item = f'[data-testid="claims-list"] .claim-item[data-index="{link["claim"]}"]'
+    for selector, index in [
+        (f'{item} button[data-jump="{link["hedge"]}"]', link["hedge"]),
+        (f"{item} .claim-button", link["claim"]),
+    ]:
+        page.evaluate("window.scrollTo(0, 0)")
+        page.focus(selector)
+        page.keyboard.press("Enter")
+        target = session.sentence(index)
+        _in_view(page, target)
+        assert page.evaluate("document.activeElement.dataset.index") == str(index), _focused(page)
+        assert page.evaluate("document.activeElement.matches(':focus-visible')")
+        tab_stops = page.eval_on_selector_all(
+            HIGHLIGHTS, "nodes => nodes.filter(n => n.tabIndex === 0).length"
+        )
+        assert tab_stops == 1 and target.get_attribute("tabindex") == "0"
+        assert "is-selected" in _class_list(session.sentence(link["claim"]))
+
+
 @browser_test
 def test_hovering_a_mark_shows_its_label_type_and_probability(session, seed_text):
     session.open().analyze(seed_text)

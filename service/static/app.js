@@ -1054,17 +1054,19 @@
     });
   }
 
+  // The focus follows to the sentence shown: the button pressed is scrolled off screen, and
+  // a screen reader then reads where the user now is.
   function onSideClick(event) {
     const button = event.target.closest("button");
     if (!button) return;
     if (button.dataset.select !== undefined) {
       const index = Number(button.dataset.select);
       select(index);
-      reveal(index, false);
+      reveal(index, true);
     } else if (button.dataset.jump !== undefined) {
       const claim = button.dataset.claim;
       if (claim !== undefined && state.selected !== Number(claim)) select(Number(claim));
-      reveal(Number(button.dataset.jump), false);
+      reveal(Number(button.dataset.jump), true);
     }
   }
 
