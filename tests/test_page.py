@@ -1146,6 +1146,28 @@ def test_escape_in_the_selection_panel_puts_the_focus_back_on_the_sentence(sessi
 
 
 @browser_test
+def test_escape_does_one_thing_and_not_in_a_text_box(session):
+    """With a tip showing, Esc hides the tip and nothing else; in the Headline or Article box
+    it leaves the selection alone; otherwise it clears the selection."""
+    session.open().analyze(A11Y_ARTICLE)
+    page = session.page
+    tip = page.locator('[role="tooltip"]')
+    selected = page.locator("#article .sentence.is-selected")
+    session.sentence(0).click()  # the pointer rests on it: its tip shows
+    assert tip.is_visible() and selected.count() == 1
+    page.keyboard.press("Escape")
+    assert tip.is_hidden()
+    assert selected.count() == 1, "Esc hid the tip and cleared the selection too"
+    for box in ("#title", "#text"):
+        page.focus(box)
+        page.keyboard.press("Escape")
+        assert selected.count() == 1, f"Esc in {box} cleared the selection"
+    page.focus("#only-unqualified")
+    page.keyboard.press("Escape")
+    assert selected.count() == 0
+
+
+@browser_test
 def test_the_skip_link_reaches_the_claims_when_only_unqualified_are_shown(session):
     session.open().analyze(A11Y_ARTICLE)
     page = session.page

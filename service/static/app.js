@@ -1012,6 +1012,9 @@
     const sentenceEl = event.target.closest(".sentence");
     if (!sentenceEl || !isFlagged(sentenceEl)) return;
     event.preventDefault();
+    // Its tip ("Press Enter to see the links") has done its work: the panel shows them, and
+    // the next Esc clears the selection.
+    hideTip();
     select(Number(sentenceEl.dataset.index));
   }
 
@@ -1024,6 +1027,13 @@
       const target = tipTarget(event.target);
       if (!target) {
         if (!isDismissed(null, event)) state.tipDismissed = null;
+        hideTipSoon();
+        return;
+      }
+      // The text moved under a pointer at rest (a scroll, the arrow keys, a selection's
+      // badges): no new tip, which would cover the keyboard's and take an Esc of its own.
+      // A real move reaches here before its mousemove updates state.pointer.
+      if (event.clientX === state.pointer.x && event.clientY === state.pointer.y) {
         hideTipSoon();
         return;
       }
@@ -1167,8 +1177,10 @@
         event.preventDefault();
         analyze();
       } else if (event.key === "Escape") {
-        dismissTip();
-        if (state.selected !== null) unselect();
+        // One thing at a time: the tip first; and never the selection from a text box,
+        // where Esc belongs to the typing.
+        if (!$("tip").hidden) dismissTip();
+        else if (state.selected !== null && !INPUTS.includes(event.target.id)) unselect();
       }
     });
     wireText($("article"));
