@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template
 
 from service.analysis.balance import BALANCED_FROM, ONE_SIDED_BELOW
+from service.schemas import MAX_TITLE_CHARS
 
 bp = Blueprint("page", __name__)
 
@@ -22,6 +23,7 @@ def index() -> Response:
         # The page checks these before sending, so a user learns the limit without a round trip.
         max_text_chars=int(current_app.config["MAX_TEXT_CHARS"]),
         max_body_bytes=int(current_app.config.get("MAX_CONTENT_LENGTH") or 0),
+        max_title_chars=MAX_TITLE_CHARS,
         # The score's explanation gives the label cut-offs the service uses.
         one_sided_below=ONE_SIDED_BELOW,
         balanced_from=BALANCED_FROM,

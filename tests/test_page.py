@@ -649,6 +649,33 @@ def test_too_long_text_is_refused_before_sending(session):
 
 
 @browser_test
+def test_a_too_long_headline_is_let_in_and_refused_before_sending(session):
+    """No silent cut at 1,000 UTF-16 units: the headline is kept whole, and Analyze says when
+    it is over the service's limit, counted as the service counts (code points, stripped)."""
+    from service.schemas import MAX_TITLE_CHARS
+
+    assert MAX_TITLE_CHARS == 1_000
+    page = session.open().page
+    title = "word " * 312  # 1,560 characters pasted, 1,559 without the trailing space
+    page.fill("#title", title)
+    assert page.input_value("#title") == title
+    page.fill("#text", A11Y_ARTICLE)
+    page.click("#analyze")
+    error = page.locator('[data-testid="error"]')
+    assert error.is_visible()
+    assert "headline is 1,559 characters" in error.text_content()
+    assert "1,000" in error.text_content()
+    assert page.locator("#title").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "title", _focused(page)
+    assert session.analyze_posts() == []
+    # 1,000 characters as the service counts them: 2,000 UTF-16 units, and spaces around.
+    title = f" \u3000{'📈' * MAX_TITLE_CHARS}\u3000 "
+    session.analyze(A11Y_ARTICLE, title=title)
+    assert page.input_value("#title") == title
+    assert len(session.analyze_posts()) == 1
+
+
+@browser_test
 @pytest.mark.parametrize(
     ("status", "body", "expected"),
     [

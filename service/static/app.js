@@ -241,6 +241,7 @@
     const form = $("analyze-form");
     const maxChars = Number(form.dataset.maxChars) || 100000;
     const maxBytes = Number(form.dataset.maxBytes) || 0;
+    const maxTitle = Number(form.dataset.maxTitleChars) || 1000;
     const { text, title } = currentInputs();
     if (!strip(text)) {
       return { error: "Paste the article text first: the box is empty.", field: "text" };
@@ -251,6 +252,14 @@
         error: `The article is ${length.toLocaleString("en")} characters long; the limit is ` +
           `${maxChars.toLocaleString("en")}. Split it into parts and analyze each one.`,
         field: "text",
+      };
+    }
+    const titleLength = title === undefined ? 0 : codePointLength(strip(title));
+    if (titleLength > maxTitle) {
+      return {
+        error: `The headline is ${titleLength.toLocaleString("en")} characters long; the ` +
+          `limit is ${maxTitle.toLocaleString("en")}. Shorten it, or leave it out.`,
+        field: "title",
       };
     }
     const key = $("api-key").value.trim();
