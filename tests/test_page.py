@@ -1414,6 +1414,35 @@ def _contrast(first: str, second: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
+#: What a screen reader announces by itself: the live regions (<output> is a status).
+LIVE = '[aria-live]:not([aria-live="off"]), [role="status"], [role="alert"], [role="log"], output'
+
+
+@browser_test
+def test_a_selection_is_announced_in_a_few_words_and_the_score_is_not(session, real_app):
+    """Not the whole Selected panel (every linked caveat read in full), and not the score
+    on top of the status line: one short summary of what was selected."""
+    analysis = real_app.test_client().post("/v1/analyze", json={"text": A11Y_ARTICLE}).json
+    caveats = sum(1 for link in analysis["links"] if link["claim"] == 0)
+    claims = sum(1 for link in analysis["links"] if link["hedge"] == 2)
+    roles = [(s["claim"]["flagged"], s["hedge"]["flagged"]) for s in analysis["sentences"]]
+    assert roles[0] == (True, False) and roles[2] == (False, True) and caveats and claims
+    session.open().analyze(A11Y_ARTICLE)
+    page = session.page
+    for quiet in ("#selection", "#balance-score", "#balance-meter"):
+        assert page.locator(quiet).evaluate("(e, live) => !e.closest(live)", LIVE), quiet
+    said = page.locator("#selection-said")
+    assert said.evaluate("(e, live) => e.matches(live)", LIVE)
+    session.sentence(0).click()
+    assert said.text_content() == f"Claim, sentence 1: {caveats} caveat{'s' * (caveats > 1)} linked"
+    session.sentence(2).click()
+    said_of_caveat = f"Caveat, sentence 3: qualifies {claims} claim{'s' * (claims > 1)}"
+    assert said.text_content() == said_of_caveat
+    # Only the summary is read: no other live region holds the panel's text.
+    live_text = page.eval_on_selector_all(LIVE, "nodes => nodes.map(n => n.textContent).join(' ')")
+    assert len(live_text) < 120, live_text
+
+
 @browser_test
 def test_the_text_boxes_edges_stand_out_from_the_form(session):
     session.open()

@@ -498,6 +498,7 @@
     state.byIndex = new Map();
     state.selected = null;
     state.touched = [];
+    $("selection-said").textContent = "";
     indexLinks(analysis.links || []);
 
     const titleView = $("title-view");
@@ -705,6 +706,27 @@
     const item = $("claims-list").querySelector(`.claim-item[data-index="${index}"]`);
     if (item) touch(item, "is-current");
     renderSelection();
+    saySelection(entry.sentence, hedges, claims);
+  }
+
+  // What a screen reader hears of a selection: a few words ("Claim, sentence 3: 2 caveats
+  // linked"), not the panel's every caveat in full.
+  function saySelection(sentence, hedges, claims) {
+    const roles = [];
+    const links = [];
+    if (sentence.claim.flagged) {
+      roles.push("claim");
+      links.push(hedges.length ? `${plural(hedges.length, "caveat", "caveats")} linked`
+        : "unqualified");
+    }
+    if (sentence.hedge.flagged) {
+      roles.push("caveat");
+      links.push(`qualifies ${plural(claims.length, "claim", "claims")}`);
+    }
+    const what = roles.join(" and ");
+    const where = sentenceName(sentence.index).toLowerCase();
+    $("selection-said").textContent =
+      `${what[0].toUpperCase()}${what.slice(1)}, ${where}: ${links.join(", ")}`;
   }
 
   function unselect() {
@@ -715,6 +737,7 @@
     clearSelection();
     state.selected = null;
     renderSelection();
+    if (was !== null) $("selection-said").textContent = "Selection cleared.";
     const entry = was === null ? null : state.byIndex.get(was);
     if (entry && focusWasInPanel) entry.el.focus();
   }
