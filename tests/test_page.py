@@ -1089,6 +1089,74 @@ def test_copy_and_download_json(session, seed_text, seed_analysis):
 
 
 @browser_test
+def test_copy_report_copies_the_analysis_shown_as_plain_text(session, real_app: Flask):
+    """A report a fact-checker can paste: the balance as shown, each claim with its caveats
+    (strongest first, with their types), the unqualified claims, the caveats linked to none;
+    from the analysis on the page, with no new request."""
+    title = "A historic day for the valley"
+    analysis = (
+        real_app.test_client().post("/v1/analyze", json={"text": A11Y_ARTICLE, "title": title}).json
+    )
+    flags = [
+        (s["index"], s["claim"]["flagged"], s["hedge"]["flagged"], s["hedge"]["types"])
+        for s in [analysis["title"], *analysis["sentences"]]
+    ]
+    assert flags == [
+        (-1, True, False, []),
+        (0, True, False, []),
+        (1, True, True, ["attribution"]),
+        (2, False, True, ["uncertainty", "condition", "contrast"]),
+        (3, True, False, []),
+        (4, False, True, ["limitation"]),
+    ]
+    assert [(x["claim"], x["hedge"]) for x in analysis["links"]] == [
+        (0, 1), (1, 1), (1, 2), (3, 2), (3, 4)
+    ]  # fmt: skip
+    assert analysis["balance"]["label"] == "balanced"
+    # Without its one link, the last sentence's caveat qualifies no claim.
+    analysis["links"] = [x for x in analysis["links"] if x["hedge"] != 4]
+    session.page.route(
+        "**/v1/analyze",
+        lambda route: route.fulfill(
+            status=200, body=json.dumps(analysis), content_type="application/json"
+        ),
+    )
+    session.open().analyze(A11Y_ARTICLE, title=title)
+    page = session.page
+    score = f"{analysis['balance']['score']:.2f}"
+    assert page.locator('[data-testid="balance-score"]').text_content() == score
+    bridge, officials, however, mayor, traffic = re.findall(r"[^.]+\.", A11Y_ARTICLE)
+    however = however.strip()
+    page.click("#copy-report")
+    page.wait_for_function(
+        "() => document.getElementById('status').textContent.startsWith('Copied the report')"
+    )
+    assert page.locator("#status").text_content() == (
+        "Copied the report as plain text: the balance, 4 claims and 3 caveats."
+    )
+    assert page.evaluate("navigator.clipboard.readText()") == (
+        f"Balance: balanced, score {score}. Headline: {title}\n"
+        "\n"
+        f"Sentence 1 (claim): {bridge.strip()}\n"
+        f"    Sentence 2 (caveat: attribution): {officials.strip()}\n"
+        f"Sentence 2 (claim): {officials.strip()}\n"
+        f"    Sentence 2 (caveat: attribution): {officials.strip()}\n"
+        f"    Sentence 3 (caveat: uncertainty, condition, contrast): {however}\n"
+        f"Sentence 4 (claim): {mayor.strip()}\n"
+        f"    Sentence 3 (caveat: uncertainty, condition, contrast): {however}\n"
+        "\n"
+        f"Headline (claim, unqualified): {title}\n"
+        "\n"
+        "Caveats linked to no claim:\n"
+        f"Sentence 5 (caveat: limitation): {traffic.strip()}\n"
+    )
+    assert len(session.analyze_posts()) == 1
+    page.fill("#text", A11Y_ARTICLE + " Edited.")  # an old analysis is not copied as current
+    page.locator("#stale-note").wait_for(state="visible")
+    assert page.locator("#copy-report").is_disabled()
+
+
+@browser_test
 def test_a_100000_character_article_stays_responsive(session, seed_text, real_app):
     limit = real_app.config["MAX_TEXT_CHARS"]
     text = (seed_text * (limit // len(seed_text) + 1))[: limit - 10]

@@ -31,7 +31,7 @@
   // ------------------------------------------------------------------------------ state
 
   const state = {
-    analysis: null, // the last response, as received (for Copy / Download JSON)
+    analysis: null, // the last response, as received (for Copy report, Copy / Download JSON)
     byIndex: new Map(), // sentence index -> {sentence, el, text}
     claimToHedges: new Map(), // claim index -> [{index, strength}]
     hedgeToClaims: new Map(), // hedge index -> [{index, strength}]
@@ -385,6 +385,7 @@
     $("result").classList.toggle("stale", stale);
     $("stale-note").hidden = !stale;
     $("copy-json").disabled = stale;
+    $("copy-report").disabled = stale;
     $("download-json").disabled = stale;
     if (stale) {
       hideTip();
@@ -494,6 +495,7 @@
     $("result").classList.remove("stale");
     $("stale-note").hidden = true;
     $("copy-json").disabled = false;
+    $("copy-report").disabled = false;
     $("download-json").disabled = false;
     state.byIndex = new Map();
     state.selected = null;
@@ -991,26 +993,74 @@
     return `${JSON.stringify(state.analysis, null, 2)}\n`;
   }
 
-  async function copyJson() {
-    if (!state.analysis) return;
-    const json = analysisJson();
+  // Puts text on the clipboard; false when the browser blocked it.
+  async function toClipboard(text) {
     try {
-      await navigator.clipboard.writeText(json);
+      await navigator.clipboard.writeText(text);
+      return true;
     } catch (_) {
       // No async clipboard (a plain-http origin other than localhost): the older route.
       const area = el("textarea", "offscreen");
-      area.value = json;
+      area.value = text;
       area.setAttribute("readonly", "");
       document.body.append(area);
       area.select();
       const copied = document.execCommand("copy");
       area.remove();
-      if (!copied) {
-        setStatus("Could not copy: your browser blocked the clipboard. Use Download JSON instead.");
-        return;
+      return copied;
+    }
+  }
+
+  async function copyJson() {
+    if (!state.analysis) return;
+    setStatus(await toClipboard(analysisJson())
+      ? "Copied the analysis as JSON."
+      : "Could not copy: your browser blocked the clipboard. Use Download JSON instead.");
+  }
+
+  // The analysis shown, as plain text for a report: the balance as the panel shows it, each
+  // claim with its caveats indented under it (strongest first, as the panel lists them), the
+  // unqualified claims, then the caveats that qualify no claim.
+  function reportText() {
+    const flat = (s) => s.replace(/\s+/g, " ").trim();
+    const line = (index, role) =>
+      `${sentenceName(index)} (${role}): ${flat(state.byIndex.get(index).text)}`;
+    const caveat = (index) => {
+      const types = state.byIndex.get(index).sentence.hedge.types;
+      return types.length ? `caveat: ${types.join(", ")}` : "caveat";
+    };
+    const headline = state.sent.title === undefined ? "" : `. Headline: ${flat(state.sent.title)}`;
+    const first = `Balance: ${$("balance-label").textContent}, ` +
+      `score ${$("balance-score").textContent}${headline}`;
+    const qualified = [];
+    const unqualified = [];
+    for (const index of claimIndexes()) {
+      const links = byStrength(caveatsOf(index)).filter((link) => state.byIndex.has(link.index));
+      if (!links.length) {
+        unqualified.push(line(index, "claim, unqualified"));
+      } else {
+        qualified.push(line(index, "claim"));
+        for (const link of links) qualified.push(`    ${line(link.index, caveat(link.index))}`);
       }
     }
-    setStatus("Copied the analysis as JSON.");
+    const unlinked = [...state.byIndex.keys()].sort((a, b) => a - b)
+      .filter((i) => state.byIndex.get(i).sentence.hedge.flagged && !state.hedgeToClaims.has(i))
+      .map((i) => line(i, caveat(i)));
+    const groups = [[first], qualified, unqualified];
+    if (!qualified.length && !unqualified.length) {
+      groups.push(["The article makes no optimistic claim."]);
+    }
+    if (unlinked.length) groups.push(["Caveats linked to no claim:", ...unlinked]);
+    return `${groups.filter((g) => g.length).map((g) => g.join("\n")).join("\n\n")}\n`;
+  }
+
+  async function copyReport() {
+    if (!state.analysis) return;
+    const b = state.analysis.balance;
+    setStatus(await toClipboard(reportText())
+      ? `Copied the report as plain text: the balance, ${plural(b.claims, "claim", "claims")} ` +
+        `and ${plural(b.hedges, "caveat", "caveats")}.`
+      : "Could not copy the report: your browser blocked the clipboard.");
   }
 
   function downloadJson() {
@@ -1225,6 +1275,7 @@
     });
     $("clear-selection").addEventListener("click", unselect);
     $("copy-json").addEventListener("click", copyJson);
+    $("copy-report").addEventListener("click", copyReport);
     $("download-json").addEventListener("click", downloadJson);
     document.querySelector(".reader .skip-link").addEventListener("click", (event) => {
       event.preventDefault();
