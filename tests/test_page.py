@@ -846,6 +846,74 @@ def test_an_analysis_that_arrives_after_an_edit_is_shown_as_old(session, seed_te
     assert "changed since this analysis" in page.locator("#status").text_content()
 
 
+def _fail(route: Any, status: int | None) -> None:
+    """Answer as a failing service: ``status`` with caveat's JSON error or a proxy's HTML
+    page (502), or no answer at all (None: the network is down)."""
+    if status is None:
+        route.abort("connectionrefused")
+    elif status == 502:
+        route.fulfill(status=502, body="<html>Bad gateway</html>", content_type="text/html")
+    else:
+        body = {"error": {"code": "x", "message": "Failed.", "details": {}}}
+        route.fulfill(status=status, body=json.dumps(body), content_type="application/json")
+
+
+@browser_test
+@pytest.mark.parametrize("status", [429, 500, 502, None], ids=["429", "500", "502", "offline"])
+def test_a_failed_analysis_keeps_the_one_shown_marked_old_if_the_text_changed(session, status):
+    """The analysis being read stays when the next one fails: as it was when the text is
+    the one it answers, faded and marked as old when not. A first analysis that fails still
+    shows none."""
+    failing = [True]
+    session.page.route(
+        "**/v1/analyze",
+        lambda route: _fail(route, status) if failing[0] else route.continue_(),
+    )
+    page = session.open().page
+    error = page.locator('[data-testid="error"]')
+    page.fill("#text", A11Y_ARTICLE)
+    page.click("#analyze")
+    error.wait_for(state="visible")
+    assert page.locator("#result").is_hidden()
+    failing[0] = False
+    session.analyze(A11Y_ARTICLE)
+    failing[0] = True
+    shown = page.locator("#article").text_content()
+    assert shown == A11Y_ARTICLE
+    # The same text: the analysis stays as it was, not marked as old.
+    page.click("#analyze")
+    error.wait_for(state="visible")
+    assert page.locator("#result").is_visible()
+    assert page.locator("#stale-note").is_hidden()
+    assert "stale" not in _class_list(page.locator("#result"))
+    assert page.locator("#article").text_content() == shown
+    assert page.locator("#copy-json").is_enabled()
+    # An edited text: the analysis stays, marked as old as an edit marks it.
+    page.fill("#text", A11Y_ARTICLE + " The ribbon was cut at noon.")
+    page.locator("#stale-note").wait_for(state="visible")
+    page.click("#analyze")
+    page.wait_for_function("() => document.getElementById('analyze').textContent === 'Analyze'")
+    assert error.is_visible()
+    assert page.locator("#result").is_visible()
+    assert page.locator("#stale-note").is_visible()
+    assert "stale" in _class_list(page.locator("#result"))
+    assert page.locator("#article").text_content() == shown
+    assert page.locator("#copy-json").is_disabled()
+    assert len(session.analyze_posts()) == 4
+
+
+@browser_test
+def test_an_analyze_refused_before_sending_keeps_the_analysis_shown(session):
+    session.open().analyze(A11Y_ARTICLE)
+    page = session.page
+    page.fill("#text", "")
+    page.click("#analyze")
+    assert "empty" in page.locator('[data-testid="error"]').text_content()
+    assert page.locator("#result").is_visible()
+    assert page.locator("#stale-note").is_visible()
+    assert page.locator("#article").text_content() == A11Y_ARTICLE
+
+
 @browser_test
 @pytest.mark.parametrize(
     ("retry_after", "expected"),

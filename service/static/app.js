@@ -290,7 +290,7 @@
     clearError();
     const request = readForm();
     if (request.error) {
-      hideResult();
+      keepResult();
       setStatus("");
       showError(request.error, request.field);
       if (request.field === "api-key") $("key-details").open = true;
@@ -323,7 +323,7 @@
       if (state.pending !== controller) return; // cancelled by Clear: nothing to show
       state.pending = null;
       setBusy(false);
-      hideResult();
+      keepResult();
       setStatus("");
       showError(timedOut
         ? "The service took too long to answer. Try again, or try a shorter text."
@@ -342,7 +342,7 @@
     state.pending = null;
     setBusy(false);
     if (!response.ok) {
-      hideResult();
+      keepResult();
       setStatus("");
       showError(describeFailure(response.status, data, response.headers),
         failedField(response.status, data));
@@ -353,7 +353,7 @@
       return;
     }
     if (!data || !Array.isArray(data.sentences) || !data.balance) {
-      hideResult();
+      keepResult();
       setStatus("");
       showError(`The service sent an answer this page cannot read (status ${response.status}).`);
       return;
@@ -402,6 +402,12 @@
     $("analyze").setAttribute("aria-disabled", busy ? "true" : "false");
     $("analyze").textContent = busy ? "Analyzing…" : "Analyze";
     $("analyze-form").setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
+  // A failed analysis leaves the one shown, if any, as the user was reading it: marked as
+  // old, as an edit marks it, when the inputs no longer hold what it answers.
+  function keepResult() {
+    checkStale();
   }
 
   function hideResult() {
