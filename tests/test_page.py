@@ -474,6 +474,9 @@ def test_unqualified_claims_are_visibly_unqualified(session, seed_text, seed_ana
 def test_claims_list_scrolls_the_text_to_a_caveat(session, seed_text, seed_analysis):
     session.open().analyze(seed_text)
     page = session.page
+    # Scrolled at once, not smoothly: on a loaded machine the smooth scroll stopped short of
+    # the sentence in 1 of 4 runs of this file (cause not found); what is tested is the focus.
+    page.emulate_media(reduced_motion="reduce")
     link = seed_analysis["links"][-1]  # the last one: far down the article
     page.evaluate("window.scrollTo(0, 0)")
     button = page.locator(
@@ -509,6 +512,9 @@ def test_enter_in_the_claims_list_takes_the_focus_to_the_sentence_shown(
     becomes the text's one Tab stop, so that the user (and a screen reader) is where they look."""
     session.open().analyze(seed_text)
     page = session.page
+    # Scrolled at once, not smoothly: on a loaded machine the smooth scroll stopped short of
+    # the sentence in 1 of 4 runs of this file (cause not found); what is tested is the focus.
+    page.emulate_media(reduced_motion="reduce")
     link = seed_analysis["links"][-1]  # the last one: far down the article
     item = f'[data-testid="claims-list"] .claim-item[data-index="{link["claim"]}"]'
     for selector, index in [
