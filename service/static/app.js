@@ -381,17 +381,22 @@
     const now = currentInputs();
     const stale = now.text !== state.sent.text || now.title !== state.sent.title;
     if (stale === state.stale) return;
-    state.stale = stale;
-    $("result").classList.toggle("stale", stale);
-    $("stale-note").hidden = !stale;
-    $("copy-json").disabled = stale;
-    $("copy-report").disabled = stale;
-    $("download-json").disabled = stale;
+    markStale(stale);
     if (stale) {
       hideTip();
       setStatus("The text has changed since this analysis. Press Analyze to analyze it again.");
     } else {
       setStatus("The text is again the one analyzed below.");
+    }
+  }
+
+  // The analysis shown is old (dimmed, with its note, its export buttons off), or current.
+  function markStale(stale) {
+    state.stale = stale;
+    $("result").classList.toggle("stale", stale);
+    $("stale-note").hidden = !stale;
+    for (const button of document.querySelectorAll("#result .export button")) {
+      button.disabled = stale;
     }
   }
 
@@ -497,12 +502,7 @@
     hideTip();
     state.analysis = analysis;
     state.sent = { text: sent.text, title: sent.title };
-    state.stale = false;
-    $("result").classList.remove("stale");
-    $("stale-note").hidden = true;
-    $("copy-json").disabled = false;
-    $("copy-report").disabled = false;
-    $("download-json").disabled = false;
+    markStale(false);
     state.byIndex = new Map();
     state.selected = null;
     state.touched = [];
