@@ -237,10 +237,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _send_raw(port: int, request: bytes) -> bytes:
+def _send_raw(port: int, request: bytes, stop_sending: bool = False) -> bytes:
+    """The server's whole answer to raw bytes, read until it closes the connection;
+    ``stop_sending``: the client closes its side once it has sent what it had."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
         conn.sendall(request)
-        return conn.recv(65536)
+        if stop_sending:
+            conn.shutdown(socket.SHUT_WR)
+        response = b""
+        while chunk := conn.recv(65536):
+            response += chunk
+        return response
 
 
 @contextlib.contextmanager
@@ -303,15 +310,8 @@ def test_past_the_worker_timeout_the_answer_is_json_and_gunicorns_log_quotes_not
 
 
 def _answer(port: int, head: bytes, body: bytes, stop_sending: bool = False) -> tuple[int, dict]:
-    """Status and JSON body of a raw request (``Connection: close``), read to the end;
-    ``stop_sending``: the client closes its side once it has sent what it had."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
-        conn.sendall(head + b"Connection: close\r\n\r\n" + body)
-        if stop_sending:
-            conn.shutdown(socket.SHUT_WR)
-        response = b""
-        while chunk := conn.recv(65536):
-            response += chunk
+    """Status and JSON body of a raw request (``Connection: close``; ``_send_raw``)."""
+    response = _send_raw(port, head + b"Connection: close\r\n\r\n" + body, stop_sending)
     status_line, _, rest = response.partition(b"\r\n")
     return int(status_line.split()[1]), json.loads(rest.partition(b"\r\n\r\n")[2])
 
