@@ -1153,6 +1153,54 @@ def test_copy_and_download_json(session, seed_text, seed_analysis):
     assert saved["sentences"] == seed_analysis["sentences"]
 
 
+#: Run in the page before its own scripts: no async clipboard (as on a plain-http origin
+#: other than localhost), and a record of what the older route (a selected text box and
+#: ``execCommand("copy")``) put on the clipboard.
+_NO_ASYNC_CLIPBOARD = """
+Object.defineProperty(Navigator.prototype, "clipboard", {get: () => undefined});
+document.addEventListener("copy", () => {
+  const box = document.activeElement;
+  window.copiedText = box && "value" in box
+    ? box.value.slice(box.selectionStart, box.selectionEnd) : String(document.getSelection());
+});
+"""
+
+
+@browser_test
+@pytest.mark.parametrize("blocked", [False, True], ids=["copied", "blocked"])
+def test_copy_without_async_clipboard_takes_the_older_route_and_keeps_focus(
+    browser, live_server, seed_text, seed_analysis, blocked
+):
+    """Where the page has no async clipboard, Copy JSON copies through a hidden text box,
+    says whether it worked, leaves no text box behind, and gives the focus back to the
+    button pressed (a keyboard user goes on from there)."""
+    context, session = _session(browser, live_server)
+    try:
+        context.add_init_script(_NO_ASYNC_CLIPBOARD)
+        if blocked:  # a browser that refuses the older route too
+            context.add_init_script('document.execCommand = () => false;')
+        session.open().analyze(seed_text)
+        page = session.page
+        assert page.evaluate("() => navigator.clipboard") is None
+        page.focus("#copy-json")
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "() => /^(Copied|Could not copy)/.test(document.getElementById('status').textContent)"
+        )
+        status = page.locator("#status").text_content()
+        if blocked:
+            assert status.startswith("Could not copy: your browser blocked the clipboard.")
+        else:
+            assert status == "Copied the analysis as JSON."
+            copied = json.loads(page.evaluate("() => window.copiedText"))
+            assert copied["balance"] == seed_analysis["balance"]
+        assert page.evaluate("() => document.activeElement.id") == "copy-json"
+        assert page.locator("textarea.offscreen").count() == 0
+        assert session.errors == []
+    finally:
+        context.close()
+
+
 @browser_test
 def test_copy_report_copies_the_analysis_shown_as_plain_text(session, real_app: Flask):
     """A report a fact-checker can paste: the balance as shown, each claim with its caveats

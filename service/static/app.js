@@ -1006,6 +1006,9 @@
       return true;
     } catch (_) {
       // No async clipboard (a plain-http origin other than localhost): the older route.
+      // Selecting the text box takes the focus; it goes back to where it was (the button
+      // pressed), so that a keyboard user is not left at the top of the page.
+      const back = document.activeElement;
       const area = el("textarea", "offscreen");
       area.value = text;
       area.setAttribute("readonly", "");
@@ -1013,6 +1016,7 @@
       area.select();
       const copied = document.execCommand("copy");
       area.remove();
+      if (back instanceof HTMLElement) back.focus({ preventScroll: true });
       return copied;
     }
   }
