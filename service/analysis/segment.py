@@ -113,6 +113,9 @@ _AFTER_A_TIME = _TIME_ZONES | frozenset(
 #: Abbreviations that are a number's label ("No. 23-cr-104", "Sec. 230(c)"): never a
 #: sentence's end before a token that starts with a digit (or, capitalised, holds one).
 _NUMBER_LABELS = frozenset({"no", "nos", "art", "sec"})
+#: caveat's own orthographic flag, beside NLTK's six (2 to 64), set by training.segmenter:
+#: the word is written lower case in at least 90 % of its 20 or more mid-sentence uses.
+ORTHO_MID_MOSTLY_LOWER = 128
 # The next word of a Punkt context (after whitespace) when it ends in a final mark and
 # closing quotes or brackets: "Patel.”" in "Dr. Patel.”".
 _CLOSED_FINAL_WORD = re.compile(r"(\s\S*[.?!])[\"'”’»)\]]+$")
