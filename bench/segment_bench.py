@@ -6,10 +6,11 @@ prose. The case files (``--cases``, repeatable; by default all five of tests/dat
 - segment_cases.jsonl: 120 boundary cases the Punkt parameters and rules were built with;
 - segment_modern.jsonl: 250 passages in the manner of 2020s news, one hazard each, which
   the news rules of ``_NewsPunkt`` were written against;
-- segment_holdout.jsonl: 60 news passages written blind to the splitter, never used to
-  write a rule;
+- segment_holdout.jsonl: 60 news passages written blind to the splitter, used to write
+  no rule until the parameters' version 6 (a development set for its rule);
 - segment_holdout_abbrev.jsonl: 60 more, written blind too, heavy in abbreviations that end
-  a sentence before a name or noun, or sit inside one before a name;
+  a sentence before a name or noun, or sit inside one before a name (a development set
+  for version 6 too);
 - segment_holdout_3.jsonl: 60 more written blind, 22 of them with several hazards at once,
   scored once (2026-11-28) when the other two blind sets had been seen.
 

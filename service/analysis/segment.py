@@ -27,6 +27,15 @@ applies these rules, in this order:
    - an abbreviation, closing quotes, then a word is decided as if the quotes
      were not there: ``"We stay in the U.S." The firm...`` splits after the
      quote (Punkt itself only sees the quote after "U.S." and never splits);
+   - an abbreviation that ends a name, a company's ("Inc.", "Corp.", "Ltd.", "Co."),
+     a street's ("Ave.", "Rd.", "Twp.") or a country's after "the" ("the U.S.", "the
+     U.K.", "the U.N.", "the E.U."), ends the sentence before a capitalised word that
+     training found written lower case in at least 90 % of its mid-sentence uses, when
+     a lower-case word follows: "...across the U.K. Ministers deny the charge." splits,
+     "Acme Corp. Chief Executive Dana Lee", "the U.N. Conference on Trade" and "the
+     U.S. Treasury said" do not. A text that capitalises such a word after a
+     country's initials with no "the" ("high U.K. Interest rates", as 1987 wire copy
+     did) gets no split after its initials;
    - a ``?`` or ``!`` (and closing quotes) followed by a lower-case word, a dash
      and a lower-case word, or who said it does not end the sentence: ``"Why
      now?" she asked.`` and ``"Who benefits?" Senator Ruiz asked.`` are one
@@ -116,6 +125,33 @@ _NUMBER_LABELS = frozenset({"no", "nos", "art", "sec"})
 #: caveat's own orthographic flag, beside NLTK's six (2 to 64), set by training.segmenter:
 #: the word is written lower case in at least 90 % of its 20 or more mid-sentence uses.
 ORTHO_MID_MOSTLY_LOWER = 128
+#: Abbreviations that end a name, a company's, a country's or a street's, and so may end a
+#: sentence (see ``Segmenter._split_abbreviation_ends``). Not titles ("Dr. Rice"), nor "St.",
+#: "Mt." and "Ft." (Saint, Mount and Fort open names: "St. Cloud"), nor "Jr." and "Bros."
+#: ("King Jr. Day", "Warner Bros. Discovery"), nor "D.C." and the states, whose dev cases
+#: had no such word after them.
+_ENDS_A_NAME = frozenset("inc corp co cos ltd u.s u.k u.n e.u ave blvd rd ln pkwy twp".split())
+#: A country's or a union's initials end a sentence as a noun, after "the" ("...in the
+#: U.S."); without it they qualify the next word ("U.S. banks", which 1987 Reuters copy
+#: writes "U.S. Banks").
+_INITIALS_AS_NOUN = frozenset({"u.s", "u.k", "u.n", "e.u"})
+# "the" after another word of its sentence, at the end of a stretch of text: "in the ". A
+# sentence that opens with "The U.S." is not one that "U.S." ends.
+_THE_BEFORE = re.compile(r"\w\s+the\s+$")
+#: Lower-case words that go on with a name ("U.N. Conference on Trade and Development").
+_NAME_JOINERS = frozenset("of for and on de du des del la le van von der y".split())
+# A period, a word and the next word: ". Importers say" in "the U.S. Importers say". (The
+# period first: a scan for the word before it at every word was ten times slower.)
+_PERIOD_THEN_WORDS = re.compile(r"\.\s+([^\W\d_][^\W\d_'’-]*)\s+([^\W\d_]+)")
+# A country's initials, a word and the next word: "U.K. Interest rates". The match starts
+# at the initials' last period (found first, it is five times faster than at the "U").
+_INITIALS_THEN_WORDS = re.compile(
+    r"\.(?<=(?<![\w.])(?:U\.S|U\.K|U\.N|E\.U)\.)\s+([^\W\d_][^\W\d_'’-]*)\s+([^\W\d_]+)"
+)
+# Opening quotes and brackets before a word.
+_OPENERS = "\"'“‘(["
+# How far back from its period the word of ``_ENDS_A_NAME`` may start, with two openers.
+_LONGEST_OPENED_ABBREV = max(map(len, _ENDS_A_NAME)) + 2
 # The next word of a Punkt context (after whitespace) when it ends in a final mark and
 # closing quotes or brackets: "Patel.”" in "Dr. Patel.”".
 _CLOSED_FINAL_WORD = re.compile(r"(\s\S*[.?!])[\"'”’»)\]]+$")
@@ -371,6 +407,7 @@ class Segmenter:
 
     def split(self, text: str) -> list[Span]:
         """The sentences of ``text`` in order, with code point offsets and paragraph numbers."""
+        initials_end = not self._capitalises_after_initials(text)
         spans: list[Span] = []
         paragraph = 0
         seen_text = blank_since = False
@@ -387,20 +424,20 @@ class Segmenter:
                 blank_since = False
             seen_text = True
             offset = line_start + len(line) - len(line.lstrip())
-            for start, end in self._split_line(body):
+            for start, end in self._split_line(body, initials_end):
                 spans.append(Span(offset + start, offset + end, paragraph))
         return spans
 
     # ------------------------------------------------------------------ one line
 
-    def _split_line(self, line: str) -> list[tuple[int, int]]:
+    def _split_line(self, line: str, initials_end: bool) -> list[tuple[int, int]]:
         """Sentence offsets in a stripped, non-empty line with no line break."""
         if len(line) <= self._window and _is_headline(line):
             found = [(0, len(line))]
         elif len(line) <= self._window:
-            found = self._sentences(line, at_line_start=True)
+            found = self._sentences(line, True, initials_end)
         else:
-            found = self._sentences_windowed(line)
+            found = self._sentences_windowed(line, initials_end)
         limit = self.max_sentence_chars
         if all(end - start <= limit for start, end in found):
             return found
@@ -409,16 +446,16 @@ class Segmenter:
             out.extend(_cut_long(line, start, end, limit))
         return out
 
-    def _sentences_windowed(self, line: str) -> list[tuple[int, int]]:
+    def _sentences_windowed(self, line: str, initials_end: bool) -> list[tuple[int, int]]:
         """``_sentences`` over a long line, window by window, re-reading each window's last one."""
         out: list[tuple[int, int]] = []
         pos, n = 0, len(line)
         while pos < n:
             if n - pos <= self._window:
-                out.extend(_shift(self._sentences(line[pos:], pos == 0), pos))
+                out.extend(_shift(self._sentences(line[pos:], pos == 0, initials_end), pos))
                 break
             end = _window_end(line, pos, pos + self._window)
-            found = _shift(self._sentences(line[pos:end], pos == 0), pos)
+            found = _shift(self._sentences(line[pos:end], pos == 0, initials_end), pos)
             stop = end - self.max_sentence_chars
             if len(found) > 1:
                 out.extend(found[:-1])
@@ -442,8 +479,12 @@ class Segmenter:
             pos = start
         return out
 
-    def _sentences(self, chunk: str, at_line_start: bool) -> list[tuple[int, int]]:
-        """Punkt plus the refinements on a piece of a line (its offsets, stripped)."""
+    def _sentences(
+        self, chunk: str, at_line_start: bool, initials_end: bool
+    ) -> list[tuple[int, int]]:
+        """Punkt plus the refinements on a piece of a line (its offsets, stripped).
+        ``initials_end``: "the U.S." may end a sentence before a capitalised word (see
+        ``_capitalises_after_initials``)."""
         # ". . ." read as "...", right-aligned so that a sentence ending in it ends where
         # the original does: the same length, so every offset holds for ``chunk``.
         if ". . ." in chunk:
@@ -456,6 +497,7 @@ class Segmenter:
                 if start < end:
                     found.append((start, end))
             found = self._split_closed_periods(chunk, found)
+            found = self._split_abbreviation_ends(chunk, found, initials_end)
             found = _merge_continuations(chunk, found, at_line_start)
         else:
             found = [(_skip_space(chunk, 0, len(chunk)), _rstrip_end(chunk, 0, len(chunk)))]
@@ -480,6 +522,79 @@ class Segmenter:
                 if self._punkt.text_contains_sentbreak(f"{m.group(1)} {m.group(3)}"):
                     out.append((start, m.end(2)))
                     start = m.start(3)
+            out.append((start, end))
+        return out
+
+    def _starts_a_sentence_after_a_name(self, word: str, after: str) -> bool:
+        """True when ``word`` (capitalised) then ``after`` read as a new sentence's first two
+        words after an abbreviation that ends a name (see ``_split_abbreviation_ends``)."""
+        return (
+            len(word) > 1
+            and word[0].isupper()
+            and word[1:].islower()
+            and after.islower()
+            and after not in _NAME_JOINERS
+            and bool(self.params.ortho_context[word.lower()] & ORTHO_MID_MOSTLY_LOWER)
+        )
+
+    def _capitalises_after_initials(self, text: str) -> bool:
+        """True when ``text`` capitalises such a word after a country's initials where they
+        cannot end a sentence, with no "the" before them ("...high U.K. Interest rates",
+        as 1987 wire copy wrote): there a capital after "the U.K." shows nothing either.
+        Punkt learns from the text it splits in the same way."""
+        for m in _INITIALS_THEN_WORDS.finditer(text):
+            begin = m.start() - 3  # the initials' first letter
+            if self._starts_a_sentence_after_a_name(
+                m.group(1), m.group(2)
+            ) and not _THE_BEFORE.search(text, max(0, begin - 8), begin):
+                return True
+        return False
+
+    def _split_abbreviation_ends(
+        self, text: str, spans: list[tuple[int, int]], initials_end: bool
+    ) -> list[tuple[int, int]]:
+        """End a sentence at an abbreviation that ends a name (``_ENDS_A_NAME``) before a
+        capitalised word that is written lower case inside sentences
+        (``ORTHO_MID_MOSTLY_LOWER``) and is followed by a lower-case word: "...across the
+        U.K. Ministers deny the charge." Punkt keeps these together because the word has
+        been seen capitalised inside a sentence now and then ("Finance Ministers"). A word
+        followed by a capitalised word or a joiner is taken to go on with a name ("Corp.
+        Chief Executive", "U.N. Conference on Trade"); so is a word capitalised in more than one
+        use in ten ("U.S. Treasury said"), and a learned pair ("U.S. Open")."""
+        # One scan of the piece, not one a sentence: most sentences hold no candidate.
+        found = [
+            m
+            for m in _PERIOD_THEN_WORDS.finditer(text)
+            if self._starts_a_sentence_after_a_name(m.group(1), m.group(2))
+        ]
+        if not found:
+            return spans
+        pairs = self.params.collocations
+        out: list[tuple[int, int]] = []
+        k = 0
+        for start, end in spans:
+            while k < len(found) and found[k].start() < start:
+                k += 1
+            while k < len(found) and found[k].end() <= end:
+                m = found[k]
+                k += 1
+                period = m.start()
+                begin, floor = period, max(start, period - _LONGEST_OPENED_ABBREV)
+                while begin > floor and not text[begin - 1].isspace():
+                    begin -= 1
+                if begin > start and not text[begin - 1].isspace():
+                    continue  # a longer word than any of _ENDS_A_NAME
+                abbrev = text[begin:period].lstrip(_OPENERS).lower()
+                if (
+                    abbrev in _ENDS_A_NAME
+                    and (abbrev, m.group(1).lower()) not in pairs
+                    and (
+                        abbrev not in _INITIALS_AS_NOUN
+                        or (initials_end and _THE_BEFORE.search(text, max(start, begin - 8), begin))
+                    )
+                ):
+                    out.append((start, period + 1))
+                    start = m.start(1)
             out.append((start, end))
         return out
 
