@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
         "--cases",
         type=input_file,
         action="append",
-        help="a case file (repeat for more; default: the four files of tests/data)",
+        help="a case file (repeat for more; default: the five files of tests/data)",
     )
     ap.add_argument("--repeats", type=positive_int, default=5)
     args = ap.parse_args(argv)
