@@ -1,7 +1,7 @@
 """python -m bench.segment_bench: caveat's sentence splitter beside NLTK's English Punkt.
 
 Three splitters score the case files and split 100,000 characters of Reuters-21578
-prose. The case files (``--cases``, repeatable; by default all five of tests/data):
+prose. The case files (``--cases``, repeatable; by default all six of tests/data):
 
 - segment_cases.jsonl: 120 boundary cases the Punkt parameters and rules were built with;
 - segment_modern.jsonl: 250 passages in the manner of 2020s news, one hazard each, which
@@ -12,7 +12,10 @@ prose. The case files (``--cases``, repeatable; by default all five of tests/dat
   a sentence before a name or noun, or sit inside one before a name (a development set
   for version 6 too);
 - segment_holdout_3.jsonl: 60 more written blind, 22 of them with several hazards at once,
-  scored once (2026-11-28) when the other two blind sets had been seen.
+  scored once (2026-11-28) when the other two blind sets had been seen;
+- segment_holdout_4.jsonl: 60 more written blind, 45 of them an abbreviation that ends a
+  sentence before a capitalised word or sits inside one before a capital, scored once
+  before and once after the parameters' version 6 (2026-11-28), which was made without it.
 
 The splitters:
 
@@ -55,6 +58,7 @@ CASE_FILES = (
     ROOT / "tests" / "data" / "segment_holdout.jsonl",
     ROOT / "tests" / "data" / "segment_holdout_abbrev.jsonl",
     ROOT / "tests" / "data" / "segment_holdout_3.jsonl",
+    ROOT / "tests" / "data" / "segment_holdout_4.jsonl",
 )
 SPEED_CHARS = 100_000
 
@@ -220,7 +224,7 @@ def main(argv: list[str] | None = None) -> None:
         "--cases",
         type=input_file,
         action="append",
-        help="a case file (repeat for more; default: the five files of tests/data)",
+        help="a case file (repeat for more; default: the six files of tests/data)",
     )
     ap.add_argument("--repeats", type=positive_int, default=5)
     args = ap.parse_args(argv)
