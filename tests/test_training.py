@@ -1,5 +1,6 @@
 """Training on a tiny set: the Pipeline, the artifact + manifest, and the checks on loading."""
 
+import hashlib
 import json
 import shutil
 
@@ -391,3 +392,23 @@ def test_written_articles_are_trained_on_only_when_named(monkeypatch, tmp_path):
     two = train_module.load_corpora(tmp_path, tmp_path / "news.jsonl", articles=("w000", "w001"))
     assert none["written"] == []
     assert {s.doc for s in two["written"]} == {"written-article:w000", "written-article:w001"}
+
+
+def test_manifest_records_the_ptc_articles_by_one_digest(tmp_path):
+    """Every PTC article feeds the model (labeled sentences, and the word clusters' text), so
+    the manifest records them: one digest of each file's name and sha256, which any edit of
+    any article changes."""
+    folder = tmp_path / "semeval2020-ptc" / "train-articles"
+    folder.mkdir(parents=True)
+    (folder / "article2.txt").write_text("Second.\n", encoding="utf-8")
+    (folder / "article1.txt").write_text("First.\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("not an article\n", encoding="utf-8")
+    lines = "".join(
+        f"{name}\t{hashlib.sha256(text.encode()).hexdigest()}\n"
+        for name, text in (("article1.txt", "First.\n"), ("article2.txt", "Second.\n"))
+    )
+    (entry,) = train_module.ptc_dataset(tmp_path)["files"]
+    assert entry["count"] == 2
+    assert entry["sha256"] == hashlib.sha256(lines.encode()).hexdigest()
+    (folder / "article2.txt").write_text("Second, edited.\n", encoding="utf-8")
+    assert train_module.ptc_dataset(tmp_path)["files"][0]["sha256"] != entry["sha256"]

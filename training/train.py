@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import platform
 import subprocess
@@ -569,6 +570,24 @@ def save_model(
     return json.loads(text)  # the manifest as written (tuples read back as lists)
 
 
+def ptc_dataset(root: Path) -> dict:
+    """The manifest's record of the PTC articles (labeled news text, and the word clusters'
+    unlabeled text): one digest over the 371 files (each file's name and sha256, a line
+    each, in name order), not 371 entries."""
+    folder = root / "semeval2020-ptc" / "train-articles"
+    lines = "".join(f"{p.name}\t{sha256_of(p)}\n" for p in sorted(folder.glob("article*.txt")))
+    return {
+        "name": "semeval2020-ptc (news text)",
+        "files": [
+            {
+                "path": "semeval2020-ptc/train-articles/article*.txt",
+                "count": lines.count("\n"),
+                "sha256": hashlib.sha256(lines.encode("utf-8")).hexdigest(),
+            }
+        ],
+    }
+
+
 def _datasets(root: Path, labels: Path, data: dict, articles: tuple[str, str] | None) -> list[dict]:
     written = [WRITTEN_LABELS]
     if articles is not None:
@@ -579,8 +598,9 @@ def _datasets(root: Path, labels: Path, data: dict, articles: tuple[str, str] | 
         "szeged-uncertainty": [
             root / "szeged-uncertainty" / f for fs in SZEGED_FILES.values() for f in fs
         ],
-        "semeval2020-ptc (news text)": [],
         "reuters21578 (news text)": sorted((root / "reuters21578" / "sgm-data").glob("*.sgm")),
+        # The valence features' word ratings (``load_vader_valence``).
+        "vader-lexicon (valence)": [root / "nltk_data" / "sentiment" / "vader_lexicon.zip"],
     }
     out = []
     for name, paths in files.items():
@@ -593,6 +613,7 @@ def _datasets(root: Path, labels: Path, data: dict, articles: tuple[str, str] | 
                 ],
             }
         )
+    out.append(ptc_dataset(root))
     out.append({"splits": {k: len(v) for k, v in data.items()}})
     out.append({"written articles trained on": list(articles) if articles else []})
     return out
