@@ -16,6 +16,8 @@ import argparse
 import functools
 import json
 import math
+import os
+import tempfile
 from collections.abc import Callable, Sized
 from pathlib import Path
 from typing import Any
@@ -41,23 +43,53 @@ def input_dir(value: str) -> Path:
     return path
 
 
+def _folder_problem(folder: Path) -> str | None:
+    """Why a new file cannot be written in ``folder``, or None: it is missing (or a file stands
+    where a folder of its path should be), or writing in it fails. Writing is tried (a hidden
+    file made and removed at once), as permissions alone do not tell: root may write anywhere
+    by them, yet not in /sys or on a read-only disk."""
+    if not folder.is_dir():
+        for above in (folder, *folder.parents):
+            if above.exists():
+                if not above.is_dir():
+                    return f"{above} is a file, not a folder"
+                break
+        return f"{folder} does not exist: make it first"
+    try:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".caveat-write-check-")
+    except OSError as exc:
+        return f"cannot write in {folder} ({exc.strerror or exc})"
+    os.close(handle)
+    os.unlink(name)
+    return None
+
+
 def output_file(value: str) -> Path:
-    """A file to write: not a folder, in a folder that exists."""
+    """A file to write: not a folder; a file that can be written when it exists, else one in a
+    folder that exists and can be written in."""
+    if not value:
+        raise argparse.ArgumentTypeError("an empty name: give a file name")
     path = Path(value)
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"{value} is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise argparse.ArgumentTypeError(f"{path.parent} does not exist: make it first")
+    if path.exists():  # replaced in place (as /dev/null is): its folder need not take new files
+        if not os.access(path, os.W_OK):
+            raise argparse.ArgumentTypeError(f"{value} cannot be written (no permission)")
+    elif problem := _folder_problem(path.parent):
+        raise argparse.ArgumentTypeError(problem)
     return path
 
 
 def output_dir(value: str) -> Path:
-    """A folder to write into: made when missing, but not a file, and its parent must exist."""
+    """A folder to write into: made when missing, but not a file, and its parent must exist;
+    the folder (or, when it is to be made, its parent) must be one that can be written in."""
+    if not value:
+        raise argparse.ArgumentTypeError("an empty name: give a folder name")
     path = Path(value)
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"{value} is a file, not a folder")
-    if not path.parent.is_dir():
-        raise argparse.ArgumentTypeError(f"{path.parent} does not exist: make it first")
+    if problem := _folder_problem(path if path.is_dir() else path.parent):
+        raise argparse.ArgumentTypeError(problem)
     return path
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 import pytest
 
@@ -48,6 +49,53 @@ def test_output_paths(tmp_path, capsys):
         assert stop.value.code == 2
         assert message in capsys.readouterr().err
     assert not (tmp_path / "no").exists()
+
+
+def test_output_paths_under_a_file_or_empty_are_named(tmp_path, capsys):
+    (tmp_path / "file.txt").write_text("x")
+    for kind, value, message in [
+        (cli.output_file, tmp_path / "file.txt" / "x.json", "file.txt is a file, not a folder"),
+        (cli.output_file, tmp_path / "file.txt" / "a" / "x.json", "file.txt is a file, not a"),
+        (cli.output_dir, tmp_path / "file.txt" / "models", "file.txt is a file, not a folder"),
+        (cli.output_file, "", "an empty name: give a file name"),
+        (cli.output_dir, "", "an empty name: give a folder name"),
+    ]:
+        with pytest.raises(SystemExit) as stop:
+            _parse(kind, value)
+        assert stop.value.code == 2
+        err = capsys.readouterr().err
+        assert message in err
+        assert "make it first" not in err
+
+
+def test_output_paths_in_a_folder_that_cannot_be_written(tmp_path, capsys, monkeypatch):
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cli.tempfile, "mkstemp", refused)
+    for kind in (cli.output_file, cli.output_dir):
+        with pytest.raises(SystemExit) as stop:
+            _parse(kind, tmp_path / "x.json")
+        assert stop.value.code == 2
+        assert f"cannot write in {tmp_path} (Permission denied)" in capsys.readouterr().err
+    # A file that is there is written in place: its folder need not take new files.
+    (tmp_path / "old.json").write_text("{}")
+    assert _parse(cli.output_file, tmp_path / "old.json") == tmp_path / "old.json"
+
+
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs Linux's /sys")
+def test_output_file_in_sys_is_refused_even_for_root(capsys):
+    # As root, os.access says /sys is writable; making a file there still fails (Errno 13).
+    with pytest.raises(SystemExit):
+        _parse(cli.output_file, "/sys/caveat-x.json")
+    assert "cannot write in /sys" in capsys.readouterr().err
+    assert not list(Path("/sys").glob(".caveat-write-check-*"))
+
+
+def test_output_file_check_leaves_no_file_behind(tmp_path):
+    assert _parse(cli.output_file, tmp_path / "new.json") == tmp_path / "new.json"
+    assert _parse(cli.output_dir, tmp_path) == tmp_path
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(("value", "message"), [("0", "not at least 1"), ("-3", "not at least 1"),

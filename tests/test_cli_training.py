@@ -19,6 +19,7 @@ from training import (
     cue_tagger,
     evaluate,
     evaluate_articles,
+    leakage,
     news_pool,
     probes,
     segmenter,
@@ -209,6 +210,38 @@ def test_segmenter_a_corpora_folder_without_reuters_is_one_line(files):
     out = files / "punkt.json"
     _one_line_error(main, ["--data", str(files / "corpora"), "--out", str(out)], "no Reuters SGML")
     assert not out.exists()
+
+
+def _out_mains():
+    return {
+        "learning_curve": (learning_curve_module.main, []),
+        "threshold_study": (threshold_study.main, []),
+        "combiner_study": (combiner_study.main, []),
+        "evaluate_articles": (evaluate_articles.main, []),
+        "leakage": (leakage.main, []),
+        "evaluate": (evaluate.main, ["--report"]),
+    }
+
+
+@pytest.mark.parametrize("module", sorted(_out_mains()))
+def test_out_in_a_folder_that_cannot_be_written_is_refused_first(
+    files, capsys, monkeypatch, no_work, module
+):
+    main, extra = _out_mains()[module]
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("service.cli.tempfile.mkstemp", refused)
+    _usage_error(main, [*extra, "--out", str(files / "x.json")], capsys, "cannot write in")
+
+
+@pytest.mark.parametrize("module", sorted(_out_mains()))
+def test_out_under_a_file_or_empty_is_named(files, capsys, no_work, module):
+    main, extra = _out_mains()[module]
+    under_a_file = str(files / "bad.jsonl" / "x.json")
+    _usage_error(main, [*extra, "--out", under_a_file], capsys, "bad.jsonl is a file, not a folder")
+    _usage_error(main, [*extra, "--out", ""], capsys, "an empty name: give a file name")
 
 
 # --------------------------------------------------------------------------- agreement
