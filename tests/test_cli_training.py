@@ -15,6 +15,7 @@ import training.train as train_module
 from service.analysis.model import MODELS_DIR
 from training import (
     agreement,
+    article_pool,
     combiner_study,
     cue_tagger,
     evaluate,
@@ -25,7 +26,7 @@ from training import (
     segmenter,
     threshold_study,
 )
-from training.datasets import WRITTEN_ARTICLE_LABELS
+from training.datasets import CORPUS_FILES, DEFAULT_DATA_ROOT, WRITTEN_ARTICLE_LABELS
 from training.train import SEGMENTER_FILE
 
 
@@ -106,7 +107,7 @@ def test_train_a_corpora_folder_without_reuters_is_one_line(files):
     out.mkdir()
     shutil.copy(MODELS_DIR / SEGMENTER_FILE, out / SEGMENTER_FILE)
     argv = ["--out", str(out), "--data", str(files / "corpora")]
-    _one_line_error(train_module.main, argv, "no Reuters SGML files under")
+    _one_line_error(train_module.main, argv, "lacks reuters21578")
 
 
 def test_train_articles_outside_the_written_ones_are_a_usage_error(capsys, no_work):
@@ -180,7 +181,7 @@ def test_studies_a_corpora_folder_without_reuters_is_one_line(files, module):
         "threshold_study": threshold_study.main,
         "combiner_study": combiner_study.main,
     }[module]
-    _one_line_error(main, ["--data", str(files / "corpora")], "no Reuters SGML files under")
+    _one_line_error(main, ["--data", str(files / "corpora")], "lacks reuters21578")
 
 
 def test_cue_tagger_checks_its_out_and_labels_first(files, capsys, no_work):
@@ -196,7 +197,7 @@ def test_cue_tagger_unreadable_labels_or_corpora_are_one_line(files):
     out = ["--out", str(files / "t.joblib")]
     _one_line_error(cue_tagger.main, [*out, "--labels", str(files / "bad.jsonl")], "not JSON")
     argv = [*out, "--data", str(files / "corpora")]
-    _one_line_error(cue_tagger.main, argv, "no Reuters SGML files")
+    _one_line_error(cue_tagger.main, argv, "lacks reuters21578")
     assert not (files / "t.joblib").exists()
 
 
@@ -208,7 +209,8 @@ def test_segmenter_checks_its_paths_first(files, capsys, no_work):
 def test_segmenter_a_corpora_folder_without_reuters_is_one_line(files):
     main = segmenter.main
     out = files / "punkt.json"
-    _one_line_error(main, ["--data", str(files / "corpora"), "--out", str(out)], "no Reuters SGML")
+    argv = ["--data", str(files / "corpora"), "--out", str(out)]
+    _one_line_error(main, argv, "lacks reuters21578")
     assert not out.exists()
 
 
@@ -339,6 +341,100 @@ def test_news_pool_out_is_checked_first(files, capsys, no_work):
 
 def test_news_pool_corpora_without_nltk_punkt_are_one_line(files, monkeypatch):
     monkeypatch.setattr("nltk.data.path", [])  # only --data's nltk_data, not the machine's
-    argv = [str(files / "pool"), "--data", str(files / "corpora")]
+    corpora = files / "corpora"
+    for pattern in CORPUS_FILES["reuters21578"] + CORPUS_FILES["semeval2020-ptc"]:
+        (corpora / pattern.replace("*", "000")).parent.mkdir(parents=True, exist_ok=True)
+        (corpora / pattern.replace("*", "000")).write_text("", encoding="utf-8")
+    argv = [str(files / "pool"), "--data", str(corpora)]
     _one_line_error(news_pool.main, argv, "no NLTK English Punkt")
     assert not (files / "pool").exists()
+
+
+# --------------------------------------------------------------------------- corpora present
+
+
+@pytest.fixture
+def corpora_without(tmp_path):
+    """A corpora folder that links every corpus of the real one but ``names``."""
+
+    def make(*names: str):
+        folder = tmp_path / "partial"
+        folder.mkdir()
+        for entry in DEFAULT_DATA_ROOT.iterdir():
+            if entry.name not in names:
+                (folder / entry.name).symlink_to(entry)
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def no_late_work(monkeypatch, no_work):
+    """Besides training's work, the model and the report: a corpus check that comes after
+    them fails the test."""
+
+    def started(*args, **kwargs):
+        raise AssertionError("the work started before the corpora were checked")
+
+    monkeypatch.setattr("training.report.build_report", started)
+    monkeypatch.setattr(evaluate_articles, "evaluate", started)
+    monkeypatch.setattr(leakage, "load_model", started)
+    monkeypatch.setattr(article_pool, "draw", started)
+    monkeypatch.setattr(article_pool.Segmenter, "load", started)
+
+
+@pytest.mark.skipif(not DEFAULT_DATA_ROOT.is_dir(), reason="needs the corpora")
+@pytest.mark.parametrize("corpus", ["yu-claim-strength", "pei-jurgens-certainty", "lexicons"])
+def test_evaluate_report_names_a_missing_corpus_before_the_work(
+    corpora_without, monkeypatch, no_late_work, corpus
+):
+    monkeypatch.setattr(evaluate, "DEFAULT_DATA_ROOT", corpora_without(corpus))
+    message = _one_line_error(evaluate.main, ["--report"], f"lacks {corpus} ")
+    assert "reuters21578" not in message
+
+
+@pytest.mark.skipif(not DEFAULT_DATA_ROOT.is_dir(), reason="needs the corpora")
+@pytest.mark.parametrize(
+    "module",
+    [
+        "train",
+        "learning_curve",
+        "threshold_study",
+        "combiner_study",
+        "cue_tagger",
+        "segmenter",
+        "news_pool",
+        "article_pool",
+        "evaluate_articles",
+        "leakage",
+    ],
+)
+def test_a_missing_ptc_is_named_as_the_corpus_before_the_work(
+    corpora_without, no_late_work, tmp_path, module
+):
+    data = ["--data", str(corpora_without("semeval2020-ptc"))]
+    argv = {
+        "train": data,
+        "learning_curve": data,
+        "threshold_study": data,
+        "combiner_study": data,
+        "cue_tagger": [*data, "--out", str(tmp_path / "t.joblib")],
+        "segmenter": [*data, "--out", str(tmp_path / "punkt.json")],
+        "news_pool": [str(tmp_path / "pool"), *data],
+        "article_pool": ["draw", str(tmp_path / "pool"), *data],
+        "evaluate_articles": data,
+        "leakage": data,
+    }[module]
+    main = __import__(f"training.{module}", fromlist=["main"]).main
+    message = _one_line_error(
+        main, argv, "lacks semeval2020-ptc \\(no semeval2020-ptc/train-articles/article\\*.txt\\)"
+    )
+    assert "szeged" not in message
+    assert not (tmp_path / "pool").exists()
+
+
+@pytest.mark.skipif(not DEFAULT_DATA_ROOT.is_dir(), reason="needs the corpora")
+def test_the_corpora_folder_holds_every_corpus_a_command_reads():
+    from training.datasets import missing_corpora
+
+    assert missing_corpora(DEFAULT_DATA_ROOT, CORPUS_FILES) == {}

@@ -62,6 +62,7 @@ from training.datasets import (
     Document,
     iter_ptc,
     iter_reuters,
+    require_corpora,
 )
 from training.news_pool import _CLAIM_RICH, split_of
 
@@ -344,6 +345,8 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(f"error: {record_problem(exc)}") from None
         print(f"{n} articles -> {args.out}")
         return
+    if args.command == "draw":
+        require_corpora(args.data, "reuters21578", "semeval2020-ptc")
     segmenter = Segmenter.load(default_segmenter_path())
     if args.command == "written":
         args.out.mkdir(parents=True, exist_ok=True)

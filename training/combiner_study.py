@@ -40,7 +40,13 @@ from service.analysis.heads import cue_logit, decide_types
 from service.analysis.types import HEDGE_TYPES
 from service.cli import command, input_dir, input_file, output_file, require_records
 from training.clusters import news_clusters
-from training.datasets import DEFAULT_DATA_ROOT, NEWS_LABELS, load_vader_valence
+from training.datasets import (
+    DEFAULT_DATA_ROOT,
+    NEWS_LABELS,
+    TRAINING_CORPORA,
+    load_vader_valence,
+    require_corpora,
+)
 from training.metrics import best_threshold, label_metrics, type_set_scores
 from training.train import (
     BLAS_THREADS,
@@ -258,6 +264,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=output_file, help="also write the results here (JSON)")
     args = ap.parse_args(argv)
     require_records(args.labels)
+    require_corpora(args.data, *TRAINING_CORPORA)
     with threadpool_limits(BLAS_THREADS):
         rows = fit_rows_of(load_corpora(args.data, args.labels))
         valence, clusters = load_vader_valence(args.data), news_clusters(args.data)

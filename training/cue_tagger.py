@@ -40,6 +40,7 @@ from training.datasets import (
     iter_szeged,
     iter_written,
     marked_types,
+    require_corpora,
     row_weight,
 )
 from training.news_pool import split_of
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=output_file, required=True, help="the .joblib file to write")
     args = ap.parse_args(argv)
     require_records(args.labels)
+    require_corpora(args.data, "reuters21578", "semeval2020-ptc", "szeged-uncertainty")
     tagger = fit_tagger(training_rows(args.data, args.labels))
     joblib.dump(tagger, args.out, compress=3)
     info = {"candidates": len(tagger.candidates_)}

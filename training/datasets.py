@@ -31,6 +31,53 @@ class Document:
     text: str
 
 
+# --------------------------------------------------------------------------- corpora present
+
+#: What each corpus of ``root`` is read from: paths under the data root, a ``*`` where any
+#: matching file will do. ``require_corpora`` checks them before a command's work starts.
+CORPUS_FILES: dict[str, tuple[str, ...]] = {
+    "reuters21578": ("reuters21578/sgm-data/reut2-*.sgm",),
+    "semeval2020-ptc": ("semeval2020-ptc/train-articles/article*.txt",),
+    "szeged-uncertainty": (
+        "szeged-uncertainty/wiki.xml",
+        "szeged-uncertainty/bio_bmc.xml",
+        "szeged-uncertainty/bio_fly.xml",
+        "szeged-uncertainty/bio_hbc.xml",
+    ),
+    "vader": ("nltk_data/sentiment/vader_lexicon.zip",),
+    "lexicons": (
+        "lexicons/hedging-lrec/hedge_words.txt",
+        "lexicons/hedging-lrec/booster_words.txt",
+        "lexicons/recasens2013-bias-lexicons/hedges_hyland2005.txt",
+    ),
+    "pei-jurgens-certainty": ("pei-jurgens-certainty/sentence-level-certainty.jsonl",),
+    "yu-claim-strength": ("yu-claim-strength/annotated_eureka.csv",),
+}
+#: What ``train.load_corpora`` with ``load_vader_valence`` and ``news_clusters`` read: the
+#: corpora of training and of the studies that train as it does.
+TRAINING_CORPORA = ("reuters21578", "semeval2020-ptc", "szeged-uncertainty", "vader")
+
+
+def missing_corpora(root: Path, names: Iterable[str]) -> dict[str, list[str]]:
+    """Each corpus of ``names`` (keys of ``CORPUS_FILES``) that ``root`` lacks a file of, with
+    the paths (under ``root``) it lacks."""
+    root = Path(root)
+    missing = {
+        name: [pattern for pattern in CORPUS_FILES[name] if not any(root.glob(pattern))]
+        for name in names
+    }
+    return {name: paths for name, paths in missing.items() if paths}
+
+
+def require_corpora(root: Path, *names: str) -> None:
+    """Stop (exit 1) before any work when ``root`` lacks a corpus a command will read, in one
+    line naming each corpus missing and its files: otherwise it is found minutes into the work
+    (or as one file of it, not the corpus)."""
+    if missing := missing_corpora(root, names):
+        said = "; ".join(f"{name} (no {', '.join(paths)})" for name, paths in missing.items())
+        raise SystemExit(f"error: the corpora folder {root} lacks {said}")
+
+
 # --------------------------------------------------------------------------- Reuters
 
 _REUTERS_RECORD = re.compile(r'<REUTERS[^>]*NEWID="(\d+)"[^>]*>(.*?)</REUTERS>', re.S)

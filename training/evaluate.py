@@ -40,6 +40,7 @@ from service.analysis.cues import find_cues
 from service.analysis.model import MODELS_DIR, load_model
 from service.analysis.types import HEDGE_TYPES
 from service.cli import command, input_dir, input_file, output_file
+from training.datasets import DEFAULT_DATA_ROOT, require_corpora
 from training.metrics import expected_calibration_error, label_metrics
 
 
@@ -171,8 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.out and args.out.with_suffix(".md").is_dir():
         ap.error(f"--out {args.out}: {args.out.with_suffix('.md')} is a folder")
     if args.report:
-        from training.report import build_report, table
+        from training.report import REPORT_CORPORA, build_report, table
 
+        require_corpora(DEFAULT_DATA_ROOT, *REPORT_CORPORA)
         report = build_report(models_dir=args.models)
         text = table(report)
         if args.out:

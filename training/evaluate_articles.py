@@ -53,6 +53,7 @@ from training.datasets import (
     WRITTEN_ARTICLE_LABELS,
     LabeledArticle,
     iter_articles,
+    require_corpora,
 )
 from training.metrics import (
     BOOTSTRAP_DRAWS,
@@ -432,6 +433,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=output_file, help="write the JSON report here")
     args = ap.parse_args(argv)
     require_records(args.labels)
+    require_corpora(args.data, "reuters21578", "semeval2020-ptc")
     report = evaluate(args.labels, args.second, args.models, args.data, args.written)
     for part in report["parts"]:
         print(f"\n{part} articles:\n{table(report, part)}\n\n{interval_table(report, part)}")

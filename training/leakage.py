@@ -41,6 +41,7 @@ from training.datasets import (
     iter_articles,
     iter_news,
     iter_szeged,
+    require_corpora,
     szeged_article,
 )
 from training.domain import in_domain
@@ -150,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--evaluation", type=input_file, default=EVALUATION, help="the report JSON")
     ap.add_argument("--out", type=output_file, help="also write the figures as JSON here")
     args = ap.parse_args(argv)
+    require_corpora(args.data, "reuters21578", "semeval2020-ptc", "szeged-uncertainty")
     evaluation = json.loads(args.evaluation.read_text(encoding="utf-8"))
     model = load_model()
     news = news_leakage(args.data, model)

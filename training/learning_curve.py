@@ -52,9 +52,11 @@ from training.datasets import (
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
     OUR_CORPORA,
+    TRAINING_CORPORA,
     WRITTEN,
     LabeledSentence,
     load_vader_valence,
+    require_corpora,
 )
 from training.metrics import label_metrics, steady_threshold
 from training.train import (
@@ -307,6 +309,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=output_file, help="write every run, the table and the slope here")
     args = ap.parse_args(argv)
     require_records(args.labels)
+    require_corpora(args.data, *TRAINING_CORPORA)
 
     def progress(run: dict) -> None:
         print(

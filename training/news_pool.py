@@ -27,7 +27,13 @@ from pathlib import Path
 import numpy as np
 
 from service.cli import command, count, input_dir, output_dir, positive_int
-from training.datasets import DEFAULT_DATA_ROOT, iter_ptc, iter_reuters, nltk_english_punkt
+from training.datasets import (
+    DEFAULT_DATA_ROOT,
+    iter_ptc,
+    iter_reuters,
+    nltk_english_punkt,
+    require_corpora,
+)
 
 SEED = 20261126
 # Broad stems for the "cue-rich" stratum: deliberately wider than any lexicon
@@ -348,6 +354,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--boundary-chunk", type=positive_int, default=200)
     args = ap.parse_args(argv)
+    require_corpora(args.data, "reuters21578", "semeval2020-ptc")
     corpora = read_corpora(args.data)
     pool = draw(corpora, args.per_corpus)
     first = len(pool)

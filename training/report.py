@@ -33,7 +33,7 @@ from service.analysis.heads import CueCombiner, decide_types
 from service.analysis.model import MODELS_DIR, CaveatModel, load_model
 from service.analysis.tagger import merge_cues
 from service.analysis.types import HEDGE_TYPES
-from training.datasets import DEFAULT_DATA_ROOT, SZEGED_TYPES, LabeledSentence
+from training.datasets import DEFAULT_DATA_ROOT, SZEGED_TYPES, TRAINING_CORPORA, LabeledSentence
 from training.domain import TAGGER_GRID, in_domain, out_of_fold, with_tagger_threshold
 from training.evaluate_articles import evaluate as evaluate_articles
 from training.evaluate_articles import interval_table as articles_interval_table
@@ -509,6 +509,11 @@ def _scores(rows, proba, thresholds, against=None) -> dict:
                     other[have, j] >= other_thresholds[j],
                 )
     return out
+
+
+#: The corpora ``build_report`` reads (``datasets.CORPUS_FILES``): training's, the lexicon
+#: baseline's word lists, and the two sets scored apart (Pei & Jurgens, Yu's press releases).
+REPORT_CORPORA = (*TRAINING_CORPORA, "lexicons", "pei-jurgens-certainty", "yu-claim-strength")
 
 
 def build_report(

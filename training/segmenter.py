@@ -59,7 +59,7 @@ from service.analysis.segment import (
     params_to_json,
 )
 from service.cli import command, input_dir, output_file
-from training.datasets import DEFAULT_DATA_ROOT, iter_ptc, iter_reuters
+from training.datasets import DEFAULT_DATA_ROOT, iter_ptc, iter_reuters, require_corpora
 
 #: Bump when the curated lists, the filters or the training text change.
 VERSION = "6"
@@ -394,6 +394,7 @@ def main(argv: list[str] | None = None) -> None:
         "--out", type=output_file, default=default_segmenter_path(), help="JSON to write"
     )
     args = ap.parse_args(argv)
+    require_corpora(args.data, "reuters21578", "semeval2020-ptc")
     content = build(args.data)
     # newline="" writes "\n" on every platform, so the bytes (and the hash) are the same.
     with open(args.out, "w", encoding="utf-8", newline="") as fh:

@@ -61,6 +61,7 @@ from training.datasets import (
     SHELVED_STRATA,
     SZEGED_FILES,
     TARGETED_WEIGHT,
+    TRAINING_CORPORA,
     WRITTEN_ARTICLE_CUES,
     WRITTEN_ARTICLE_LABELS,
     WRITTEN_LABELS,
@@ -74,6 +75,7 @@ from training.datasets import (
     iter_written,
     load_vader_valence,
     marked_types,
+    require_corpora,
     row_weight,
 )
 from training.metrics import (
@@ -677,6 +679,7 @@ def main(argv: list[str] | None = None) -> None:
     if articles is not None and (problem := article_range_error(*articles)):
         ap.error(f"--articles {' '.join(articles)}: {problem}")
     require_records(args.labels)
+    require_corpora(args.data, *TRAINING_CORPORA)
     manifest = train(args.data, args.labels, args.out, args.version, leave_out, articles)
     print(
         json.dumps({"thresholds": manifest["thresholds"], "metrics": manifest["metrics"]}, indent=2)
