@@ -116,6 +116,25 @@ def test_train_articles_outside_the_written_ones_are_a_usage_error(capsys, no_wo
     _usage_error(main, ["--articles", "w031", "w000"], capsys, "no written article from w031")
 
 
+@pytest.mark.parametrize("version", ["", "../../x", "1.13", "1.13.0/../x", "1.13.0-", "v1.13.0"])
+def test_train_version_the_loaders_cannot_load_is_a_usage_error(capsys, no_work, version):
+    _usage_error(train_module.main, ["--version", version], capsys, "is not a model version")
+
+
+def test_train_versions_accepted_are_what_the_loaders_load(tmp_path, capsys, no_work):
+    from service.analysis.model import _newest_manifest
+
+    for version in ("1.13.0", "1.13.0-t", "2.0.10-rc.1"):
+        assert train_module.model_version(version) == version
+    # X.Y.Z is picked as the newest; X.Y.Z-tag never is (only loaded when named), as --help says.
+    for name in ("caveat-1.13.0.json", "caveat-1.14.0-t.json"):
+        (tmp_path / name).write_text("{}")
+    assert _newest_manifest(tmp_path).name == "caveat-1.13.0.json"
+    with pytest.raises(SystemExit):
+        train_module.main(["--help"])
+    assert "X.Y.Z-tag" in capsys.readouterr().out
+
+
 def _article(article_id: str) -> dict:
     text = "Officials hailed a historic deal. The council met."
     return {

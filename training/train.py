@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -93,6 +94,13 @@ VERSION = "1.12.0"
 #: model on any machine (tests/test_retrain.py).
 BLAS_THREADS = 2
 SEGMENTER_FILE = "punkt-news.json"
+#: A version the loaders (service/analysis/model.py) can load: X.Y.Z, a release, which the
+#: service picks when it is the newest; or X.Y.Z-tag (letters, digits, "." or "-" after the
+#: first "-"), an experiment's (as 1.13.0-t in docs/quality-history.md), which the loaders
+#: never pick as the newest and load only when named (``load_model(version=...)``). Nothing
+#: else: "1.13" would be saved and never picked, "" or "../x" fail only when saving, or write
+#: outside ``--out``.
+MODEL_VERSION = re.compile(r"\d+\.\d+\.\d+(?:-[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*)?")
 #: Regularisation grid searched out of fold on the news train + dev documents.
 C_GRID = (0.3, 1.0, 3.0)
 #: Value of the lexicon and valence features (a weaker L2 penalty on them). Out of fold on
@@ -466,6 +474,17 @@ def _train(
     return manifest
 
 
+def model_version(value: str) -> str:
+    """``--version``: a ``MODEL_VERSION``, checked before the quarter of an hour of training
+    rather than when saving."""
+    if not MODEL_VERSION.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a model version: give X.Y.Z (as {VERSION}), or X.Y.Z-tag "
+            "(as 1.13.0-t) for an experiment"
+        )
+    return value
+
+
 def load_segmenter(out_dir: Path) -> Segmenter:
     """The segmenter parameters that ``out_dir`` must hold before a model is saved there
     (``save_model`` records their hash); a missing file names what to put there."""
@@ -659,7 +678,15 @@ def main(argv: list[str] | None = None) -> None:
         default=MODELS_DIR,
         help=f"folder for artifact + manifest; it must hold the segmenter ({SEGMENTER_FILE})",
     )
-    ap.add_argument("--version", default=VERSION)
+    ap.add_argument(
+        "--version",
+        type=model_version,
+        default=VERSION,
+        help=f"the model's version (default {VERSION}), in the names of the files written: "
+        "X.Y.Z, which the service loads when it is the newest in the folder; or X.Y.Z-tag "
+        "(as 1.13.0-t) for an experiment, never served as the newest, loaded only when "
+        "named (training.probes --version, CAVEAT_MODEL_VERSION)",
+    )
     ap.add_argument(
         "--with-shelved",
         action="store_true",
