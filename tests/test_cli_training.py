@@ -187,6 +187,22 @@ def test_studies_check_their_paths_and_counts_when_parsed(files, capsys, no_work
     _usage_error(learning_curve_module.main, ["--seeds", "0"], capsys, "0 is not at least 1")
 
 
+@pytest.mark.parametrize(
+    ("fractions", "message"),
+    [
+        ("abc", "argument --fractions: 'abc' is not a list of numbers: give numbers in (0, 1]"),
+        ("0.5,x", "argument --fractions: '0.5,x' is not a list of numbers"),
+        ("0.5,0.5", "argument --fractions: '0.5,0.5' gives 0.5 more than once"),
+        ("0.25,.25,1", "gives 0.25 more than once"),
+        ("0,1", "argument --fractions: '0,1': give numbers in (0, 1] separated by commas"),
+    ],
+)
+def test_learning_curve_fractions_name_the_option_and_refuse_repeats(
+    capsys, no_work, fractions, message
+):
+    _usage_error(learning_curve_module.main, ["--fractions", fractions], capsys, message)
+
+
 def test_studies_stop_on_empty_labels_before_any_work(files, no_work):
     empty = ["--labels", str(files / "empty.jsonl")]
     for main in (learning_curve_module.main, threshold_study.main, combiner_study.main):

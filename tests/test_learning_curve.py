@@ -149,7 +149,8 @@ def test_tiny_run_produces_a_well_formed_table():
 def test_rejects_fractions_outside_the_unit_interval(fractions, capsys):
     with pytest.raises(SystemExit):
         lc.main(["--fractions", fractions])
-    assert "fractions must be in (0, 1]" in capsys.readouterr().err
+    assert "argument --fractions: " in (err := capsys.readouterr().err)
+    assert "give numbers in (0, 1] separated by commas" in err
 
 
 @pytest.mark.slow

@@ -283,9 +283,20 @@ def format_table(result: dict) -> str:
 
 
 def _fractions(text: str) -> list[float]:
-    values = [float(x) for x in text.split(",") if x.strip()]
+    """``--fractions``: distinct numbers in (0, 1], comma separated ("0.25,0.5,1")."""
+    form = "give numbers in (0, 1] separated by commas, as 0.25,0.5,1"
+    try:
+        values = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of numbers: {form}") from None
     if not values or any(not 0.0 < v <= 1.0 for v in values):
-        raise argparse.ArgumentTypeError("fractions must be in (0, 1], comma separated")
+        raise argparse.ArgumentTypeError(f"{text!r}: {form}")
+    if len(set(values)) < len(values):
+        twice = sorted({v for v in values if values.count(v) > 1})
+        raise argparse.ArgumentTypeError(
+            f"{text!r} gives {', '.join(f'{v:g}' for v in twice)} more than once: each fraction "
+            "is run once (with --seeds subsamples)"
+        )
     return values
 
 
@@ -301,7 +312,8 @@ def main(argv: list[str] | None = None) -> None:
         "--fractions",
         type=_fractions,
         default=list(FRACTIONS),
-        help="fractions of each training fold's documents, comma separated",
+        help="fractions of each training fold's documents, each in (0, 1] and given once, "
+        "comma separated",
     )
     ap.add_argument(
         "--seeds", type=positive_int, default=SEEDS, help="subsamples per fraction below 1"
