@@ -473,3 +473,56 @@ def test_the_corpora_folder_holds_every_corpus_a_command_reads():
     from training.datasets import missing_corpora
 
     assert missing_corpora(DEFAULT_DATA_ROOT, CORPUS_FILES) == {}
+
+
+# --------------------------------------------------------------------------- help
+
+
+#: The training commands (every module with a main) but the importers of news and written
+#: sentence labels, which are another change's to touch.
+HELPED = [
+    "agreement",
+    "article_pool",
+    "combiner_study",
+    "cue_tagger",
+    "evaluate",
+    "evaluate_articles",
+    "import_article_cues",
+    "leakage",
+    "learning_curve",
+    "news_pool",
+    "probes",
+    "segmenter",
+    "threshold_study",
+    "train",
+]
+
+
+class _Parsed(Exception):
+    """Raised in place of parsing: the parser ``main`` built."""
+
+
+@pytest.mark.parametrize("module", HELPED)
+def test_every_option_has_help_and_the_usage_names_the_module(monkeypatch, module):
+    import argparse
+    import importlib
+
+    def caught(self, *args, **kwargs):
+        raise _Parsed(self)
+
+    monkeypatch.setattr(argparse.ArgumentParser, "parse_args", caught)
+    with pytest.raises(_Parsed) as parsed:
+        importlib.import_module(f"training.{module}").main([])
+    parser = parsed.value.args[0]
+    assert parser.prog == f"python -m training.{module}"
+    parsers = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            parsers += action.choices.values()
+    unhelped = [
+        f"{p.prog} {action.option_strings or action.dest}"
+        for p in parsers
+        for action in p._actions
+        if not action.help and not isinstance(action, argparse._HelpAction)
+    ]
+    assert unhelped == []

@@ -67,9 +67,22 @@ def agreement(first: Path = NEWS_LABELS, second: Path = SECOND_PASS) -> dict:
 @command
 def main(argv: list[str] | None = None) -> None:
     """Print the agreement as JSON."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--first", type=input_file, default=NEWS_LABELS)
-    ap.add_argument("--second", type=input_file, default=SECOND_PASS)
+    ap = argparse.ArgumentParser(
+        prog="python -m training.agreement", description=__doc__.splitlines()[0]
+    )
+    ap.add_argument(
+        "--first",
+        type=input_file,
+        default=NEWS_LABELS,
+        help="the first pass (JSON Lines; default: our news labels, training/labels/news.jsonl)",
+    )
+    ap.add_argument(
+        "--second",
+        type=input_file,
+        default=SECOND_PASS,
+        help="the second pass, matched to the first by id (or by text where records have no "
+        "id); default: training/labels/news-second.jsonl",
+    )
     args = ap.parse_args(argv)
     for path in (args.first, args.second):
         require_records(path)

@@ -314,11 +314,13 @@ def main(argv: list[str] | None = None) -> None:
     share; ``written OUT FILES...``: the same for our writers' articles (pool-written.jsonl).
     ``import POOL RAW... --out FILE``: write the committed labels of annotators' files (each
     named after its annotator)."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="command", required=True)
+    ap = argparse.ArgumentParser(
+        prog="python -m training.article_pool", description=__doc__.splitlines()[0]
+    )
+    sub = ap.add_subparsers(dest="command", required=True, help="what to do (each has --help)")
     d = sub.add_parser("draw", help="write the pool and the annotators' shares into OUT")
-    d.add_argument("out", type=output_dir)
-    d.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT)
+    d.add_argument("out", type=output_dir, help="folder for the pool and shares (made if missing)")
+    d.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="the corpora folder")
     d.add_argument("--uniform", type=positive_int, default=12, help="uniform articles per corpus")
     d.add_argument("--chunks", type=positive_int, default=4, help="annotators' shares")
     d.add_argument(
@@ -328,14 +330,20 @@ def main(argv: list[str] | None = None) -> None:
         help="also the second draw (pool2.jsonl, articles2-N.txt): this many Reuters articles",
     )
     w = sub.add_parser("written", help="our writers' articles -> a pool and shares in OUT")
-    w.add_argument("out", type=output_dir)
-    w.add_argument("files", type=input_file, nargs="+")
+    w.add_argument("out", type=output_dir, help="folder for the pool and shares (made if missing)")
+    w.add_argument("files", type=input_file, nargs="+", help="our writers' article files")
     w.add_argument("--chunks", type=positive_int, default=4, help="annotators' shares")
     i = sub.add_parser("import", help="turn annotators' files into committed labels")
-    i.add_argument("pool", type=input_file)
-    i.add_argument("raw", type=input_file, nargs="+")
-    i.add_argument("--out", type=output_file, required=True)
-    i.add_argument("--pass", dest="pass_name", default="first", choices=("first", "second"))
+    i.add_argument("pool", type=input_file, help="the pool the articles were drawn into (JSONL)")
+    i.add_argument("raw", type=input_file, nargs="+", help="annotators' files, named after them")
+    i.add_argument("--out", type=output_file, required=True, help="the labels file to write")
+    i.add_argument(
+        "--pass",
+        dest="pass_name",
+        default="first",
+        choices=("first", "second"),
+        help="which labeling pass these files are (default: first)",
+    )
     i.add_argument("--append", action="store_true", help="keep the records already in --out")
     args = ap.parse_args(argv)
     if args.command == "import":

@@ -256,7 +256,9 @@ def type_study(values: dict[str, np.ndarray], folds: int = FOLDS) -> dict[str, d
 @command
 def main(argv: list[str] | None = None) -> None:
     """Command line: compute the readings, score the variants, print (and write) them."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m training.combiner_study", description=__doc__.splitlines()[0]
+    )
     ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="the corpora folder")
     ap.add_argument(
         "--labels", type=input_file, default=NEWS_LABELS, help="our news labels (JSONL)"

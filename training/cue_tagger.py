@@ -105,7 +105,9 @@ def fit_claim_tagger(rows: Sequence[LabeledSentence], **params) -> CueTagger:
 @command
 def main(argv: list[str] | None = None) -> None:
     """Command line: fit on every non-test document and write the tagger with joblib."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m training.cue_tagger", description=__doc__.splitlines()[0]
+    )
     ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="the corpora folder")
     ap.add_argument(
         "--labels", type=input_file, default=NEWS_LABELS, help="our news labels (JSONL)"

@@ -138,7 +138,9 @@ def score(rows: list[dict], models_dir: Path = MODELS_DIR) -> dict:
 @command
 def main(argv: list[str] | None = None) -> int:
     """Command line."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m training.evaluate", description=__doc__.splitlines()[0]
+    )
     ap.add_argument(
         "--data",
         type=input_file,

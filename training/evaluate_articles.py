@@ -424,12 +424,38 @@ def interval_table(report: dict, part: str = "all") -> str:
 @command
 def main(argv: list[str] | None = None) -> None:
     """Print the table of every part; ``--out`` also writes the JSON report."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--labels", type=input_file, default=ARTICLE_LABELS)
-    ap.add_argument("--second", type=input_file, default=ARTICLE_LABELS_SECOND)
-    ap.add_argument("--written", type=input_file, default=WRITTEN_ARTICLE_LABELS)
-    ap.add_argument("--models", type=input_dir, default=MODELS_DIR)
-    ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT)
+    ap = argparse.ArgumentParser(
+        prog="python -m training.evaluate_articles", description=__doc__.splitlines()[0]
+    )
+    ap.add_argument(
+        "--labels",
+        type=input_file,
+        default=ARTICLE_LABELS,
+        help="the labeled news articles, first pass (default: training/labels/articles.jsonl)",
+    )
+    ap.add_argument(
+        "--second",
+        type=input_file,
+        default=ARTICLE_LABELS_SECOND,
+        help="the second, independent pass over some of them, scored as the second "
+        "annotator (default: training/labels/articles-second.jsonl)",
+    )
+    ap.add_argument(
+        "--written",
+        type=input_file,
+        default=WRITTEN_ARTICLE_LABELS,
+        help="our written articles, scored as a part of their own "
+        "(default: training/labels/written-articles.jsonl)",
+    )
+    ap.add_argument(
+        "--models", type=input_dir, default=MODELS_DIR, help="the models folder (default: ours)"
+    )
+    ap.add_argument(
+        "--data",
+        type=input_dir,
+        default=DEFAULT_DATA_ROOT,
+        help="the corpora folder, where the news articles' text is read (Reuters, PTC)",
+    )
     ap.add_argument("--out", type=output_file, help="write the JSON report here")
     args = ap.parse_args(argv)
     require_records(args.labels)

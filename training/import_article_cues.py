@@ -82,9 +82,16 @@ def convert(marked: Iterable[dict], articles_path: Path = WRITTEN_ARTICLE_LABELS
 @command
 def main(argv: list[str] | None = None) -> None:
     """Command line: read the helpers' files, check them, write the cue file."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m training.import_article_cues", description=__doc__.splitlines()[0]
+    )
     ap.add_argument("files", nargs="+", type=input_file, help="the helpers' JSON Lines files")
-    ap.add_argument("--out", type=output_file, default=WRITTEN_ARTICLE_CUES)
+    ap.add_argument(
+        "--out",
+        type=output_file,
+        default=WRITTEN_ARTICLE_CUES,
+        help="the cue file to write (default: training/labels/written-articles-cues.jsonl)",
+    )
     args = ap.parse_args(argv)
     marked = []
     for path in args.files:

@@ -146,7 +146,9 @@ def _row(name: str, scores: dict) -> str:
 @command
 def main(argv: list[str] | None = None) -> None:
     """Print the twins and straddling articles, with test F1 with and without the twins."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m training.leakage", description=__doc__.splitlines()[0]
+    )
     ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="corpora root")
     ap.add_argument("--evaluation", type=input_file, default=EVALUATION, help="the report JSON")
     ap.add_argument("--out", type=output_file, help="also write the figures as JSON here")

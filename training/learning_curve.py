@@ -303,7 +303,9 @@ def _fractions(text: str) -> list[float]:
 @command
 def main(argv: list[str] | None = None) -> None:
     """Command line: print the table (a line per run on stderr); --out writes the JSON."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m training.learning_curve", description=__doc__.splitlines()[0]
+    )
     ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="the corpora folder")
     ap.add_argument(
         "--labels", type=input_file, default=NEWS_LABELS, help="our news labels (JSONL)"

@@ -326,11 +326,29 @@ def draw(corpora: Corpora, per_corpus: int) -> list[dict]:
 @command
 def main(argv: list[str] | None = None) -> None:
     """Write the pool as JSONL chunks of ``--chunk`` sentences into OUT."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", type=output_dir)
-    ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT)
-    ap.add_argument("--per-corpus", type=positive_int, default=1800)
-    ap.add_argument("--chunk", type=positive_int, default=400)
+    ap = argparse.ArgumentParser(
+        prog="python -m training.news_pool", description=__doc__.splitlines()[0]
+    )
+    ap.add_argument(
+        "out",
+        type=output_dir,
+        help="folder for the chunk files (made when missing); outside the project: they "
+        "hold the corpora's text",
+    )
+    ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="the corpora folder")
+    ap.add_argument(
+        "--per-corpus",
+        type=positive_int,
+        default=1800,
+        help="sentences of the first draw from PTC and from Reuters each, half cue-rich, "
+        "half uniform",
+    )
+    ap.add_argument(
+        "--chunk",
+        type=positive_int,
+        default=400,
+        help="sentences a chunk file (chunk-NN.jsonl) holds",
+    )
     ap.add_argument(
         "--claim-rich",
         type=count,
@@ -352,7 +370,12 @@ def main(argv: list[str] | None = None) -> None:
         f"{list(BOUNDARY_BAND)} (needs that model in models/); written as boundary-NN.jsonl "
         "chunks of --boundary-chunk",
     )
-    ap.add_argument("--boundary-chunk", type=positive_int, default=200)
+    ap.add_argument(
+        "--boundary-chunk",
+        type=positive_int,
+        default=200,
+        help="sentences a boundary chunk file (boundary-NN.jsonl) holds",
+    )
     args = ap.parse_args(argv)
     require_corpora(args.data, "reuters21578", "semeval2020-ptc")
     corpora = read_corpora(args.data)

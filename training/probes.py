@@ -112,8 +112,12 @@ def score(analyzer: Analyzer, probes: list[dict]) -> dict:
 @command
 def main(argv: list[str] | None = None) -> None:
     """Print each set's figures (and, with --misses, the probes the model gets wrong)."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--models", type=input_dir, default=MODELS_DIR)
+    ap = argparse.ArgumentParser(
+        prog="python -m training.probes", description=__doc__.splitlines()[0]
+    )
+    ap.add_argument(
+        "--models", type=input_dir, default=MODELS_DIR, help="the models folder (default: ours)"
+    )
     ap.add_argument("--version", help="model version (default: the newest)")
     ap.add_argument("--misses", action="store_true", help="list the probes the model misses")
     args = ap.parse_args(argv)

@@ -388,7 +388,9 @@ def build(root: Path) -> str:
 @command
 def main(argv: list[str] | None = None) -> None:
     """Train and write the parameters file."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m training.segmenter", description=__doc__.splitlines()[0]
+    )
     ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="corpora root")
     ap.add_argument(
         "--out", type=output_file, default=default_segmenter_path(), help="JSON to write"

@@ -667,7 +667,9 @@ def _compare_with_previous(manifest: dict, previous: dict) -> None:
 @command
 def main(argv: list[str] | None = None) -> None:
     """Command line: train and print the held-out metrics."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m training.train", description=__doc__.splitlines()[0]
+    )
     ap.add_argument("--data", type=input_dir, default=DEFAULT_DATA_ROOT, help="the corpora folder")
     ap.add_argument(
         "--labels", type=input_file, default=NEWS_LABELS, help="our news labels (JSONL)"
