@@ -155,10 +155,15 @@ def record_problem(exc: Exception) -> str:
     return str(exc)
 
 
+class LabelFileError(ValueError):
+    """A labels file holds a line that is not a record, or a record that is malformed or
+    inconsistent; the message says where: ``FILE:LINE: problem (id X)``."""
+
+
 def command(main: Callable[..., Any]) -> Callable[..., Any]:
     """``main`` with what the user's files and the model can raise (OSError, JSONDecodeError,
-    UnicodeDecodeError, ModelError) as one line of error, exit 1, in place of a traceback; the
-    code's own bugs still raise."""
+    UnicodeDecodeError, LabelFileError, ModelError) as one line of error, exit 1, in place of
+    a traceback; the code's own bugs still raise."""
     from service.analysis.model import ModelError
 
     @functools.wraps(main)
@@ -169,7 +174,7 @@ def command(main: Callable[..., Any]) -> Callable[..., Any]:
             raise SystemExit(f"error: not JSON ({exc})") from None
         except UnicodeDecodeError as exc:
             raise SystemExit(f"error: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-        except (OSError, ModelError) as exc:
+        except (OSError, LabelFileError, ModelError) as exc:
             raise SystemExit(f"error: {exc}") from None
 
     return run

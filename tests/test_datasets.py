@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from service.analysis.types import HEDGE_TYPES
+from service.cli import LabelFileError
 from training.datasets import (
     NATURAL_STRATA,
     NEWS_LABELS,
@@ -208,3 +209,103 @@ def test_shelved_strata_are_read_only_when_asked_for(tmp_path):
     every = list(iter_news(labels, leave_out=frozenset()))
     assert [r["id"] for _, r in every] == [shelved["id"], used["id"]]
     assert every[0][0].stratum == shelved["stratum"] and not every[0][0].natural
+
+
+# --------------------------------------------------------------------------- bad label files
+
+
+def _ptc_record() -> dict:
+    """A committed news record of a PTC article (reading it needs no Reuters scan), with a
+    hedge cue."""
+    with open(NEWS_LABELS, encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh]
+    return next(
+        r
+        for r in records
+        if r["source"].startswith("semeval2020-ptc:")
+        and r["stratum"] not in SHELVED_STRATA
+        and r["hedge"]
+        and len(r["types"]) == 1
+    )
+
+
+def _drop(record: dict, key: str) -> dict:
+    return {k: v for k, v in record.items() if k != key}
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda r: _drop(r, "stratum"), "no 'stratum' field"),
+        (lambda r: {**r, "split": "tset"}, "split 'tset' is none of train, dev, test"),
+        (lambda r: {**r, "claim": 7}, "claim is 7, not 0 or 1"),
+        (lambda r: {**r, "hedge": 2}, "hedge is 2, not 0 or 1"),
+        (lambda r: {**r, "types": ["sarcasm"]}, "unknown hedge type 'sarcasm'"),
+        (lambda r: {**r, "hedge": 0}, "hedge 0 with types"),
+        (lambda r: {**r, "cues": []}, "without a cue of that type"),
+        (lambda r: {**r, "pass": "third"}, "pass 'third' is none of first, second"),
+        (lambda r: {**r, "start": -5}, "not a span"),
+        (
+            lambda r: {**r, "cues": [{**r["cues"][0], "end": r["end"] + 10}]},
+            "is not inside its sentence",
+        ),
+        (
+            lambda r: {**r, "start": 10**7, "end": 10**7 + 40, "hedge": 0, "types": [], "cues": []},
+            "run past the end of",
+        ),
+        (lambda r: {**r, "sha1": "0" * 40}, "no longer matches its label"),
+        (lambda r: {**r, "source": "semeval2020-ptc:article0"}, "is not in the corpora"),
+        (lambda r: {**r, "source": "nowhere:1"}, "is not in the corpora"),
+    ],
+)
+def test_a_bad_news_record_is_named_by_file_line_and_id(tmp_path, change, problem):
+    good = _ptc_record()
+    bad = change({**good, "id": "n99999"})
+    labels = tmp_path / "news.jsonl"
+    labels.write_text(json.dumps(good) + "\n\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    # Line 2 is blank (skipped); the bad record is on line 3.
+    with pytest.raises(LabelFileError) as error:
+        list(iter_news(labels))
+    message = str(error.value)
+    assert message.startswith(f"{labels}:3: ") and problem in message
+    assert message.endswith("(id n99999)") and "\n" not in message
+
+
+def test_a_news_record_twice_or_a_line_that_is_no_record_is_named(tmp_path):
+    good = _ptc_record()
+    labels = tmp_path / "news.jsonl"
+    labels.write_text(json.dumps(good) + "\n" + json.dumps(good) + "\n", encoding="utf-8")
+    with pytest.raises(LabelFileError, match=r":2: the id is also on line 1 \(id n"):
+        list(iter_news(labels))
+    for line, problem in (("[1, 2]", "not a record: a JSON list"), ("{not json", "not JSON")):
+        labels.write_text(json.dumps(good) + "\n" + line + "\n", encoding="utf-8")
+        with pytest.raises(LabelFileError, match=f"^{labels}:2: {problem}"):
+            list(iter_news(labels))
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"claim": 7}, "claim is 7, not 0 or 1"),
+        ({"types": ["uncertainty", "sarcasm"]}, "unknown hedge type 'sarcasm'"),
+        ({"types": ["uncertainty", "condition"]}, "'condition' without a cue"),
+        ({"cues": [{"start": 9, "end": 99, "label": "hedge", "type": "uncertainty"}]}, "inside"),
+        ({"id": "w00000"}, "the id is also on line 1"),
+        ({"id": "w00002", "text": "The deal may be a landmark."}, "the sentence is also on"),
+    ],
+)
+def test_a_bad_written_record_is_named_by_file_line_and_id(tmp_path, change, problem):
+    good = convert_written(RAW_WRITTEN, "w00000", "w1")
+    other = convert_written({**RAW_WRITTEN, "text": "It may be a landmark win."}, "w00001", "w1")
+    labels = tmp_path / "written.jsonl"
+    rows = [good, {**other, **change}]
+    labels.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(LabelFileError, match=f"^{labels}:2: .*{problem}"):
+        list(iter_written(labels))
+
+
+def test_every_committed_sentence_labels_file_passes_the_checks():
+    from training.datasets import read_sentence_labels
+
+    for name in ("news.jsonl", "news-second.jsonl", "news-boundary-second.jsonl", "written.jsonl"):
+        assert read_sentence_labels(NEWS_LABELS.parent / name)

@@ -12,10 +12,13 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from service.analysis.types import HEDGE_TYPES
+from service.analysis.types import BALANCE_LABELS, HEDGE_TYPES
+from service.cli import LabelFileError
 
 #: Where the corpora live unless told otherwise: ``../shared/data`` beside the project.
 DEFAULT_DATA_ROOT = Path(
@@ -335,6 +338,174 @@ def write_jsonl(path: Path, records: Iterable[dict]) -> None:
             fh.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
 
 
+# --------------------------------------------------------------------------- label records
+
+#: The values a record of our label files may hold (``training/labels/README.md``).
+SPLITS = ("train", "dev", "test")
+PASSES = ("first", "second")
+CUE_LABELS = ("claim", "hedge")
+
+
+class _Invalid(ValueError):
+    """What is wrong with one record; ``_at`` says where."""
+
+
+def read_jsonl(path: Path) -> list[tuple[int, dict]]:
+    """Every record of a JSON Lines labels file with its line number (blank lines skipped); a
+    line that is not JSON, or not a JSON object, raises ``LabelFileError`` naming file and line."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise LabelFileError(
+                    f"{path}:{n}: not JSON at column {exc.colno} ({exc.msg.removesuffix(' at')})"
+                ) from None
+            if not isinstance(row, dict):
+                raise LabelFileError(f"{path}:{n}: not a record: a JSON {type(row).__name__}")
+            out.append((n, row))
+    return out
+
+
+def _error(path: Path, n: int, row: dict, problem: object) -> LabelFileError:
+    """``FILE:LINE: problem (id X)`` of the record ``row`` on line ``n``."""
+    rid = row.get("id")
+    where = f" (id {rid})" if isinstance(rid, str) else ""
+    return LabelFileError(f"{path}:{n}: {problem}{where}")
+
+
+@contextmanager
+def _at(path: Path, n: int, row: dict) -> Iterator[None]:
+    """Turn the ``_Invalid`` of the record on line ``n`` into a ``LabelFileError`` (``_error``)."""
+    try:
+        yield
+    except _Invalid as exc:
+        raise _error(path, n, row, exc) from None
+
+
+def _field(row: dict, key: str, kind: type | tuple[type, ...], what: str) -> Any:
+    """``row[key]`` if the record has it and it is a ``kind`` (an int is not a bool)."""
+    if key not in row:
+        raise _Invalid(f"no {key!r} field")
+    value = row[key]
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise _Invalid(f"{key} is {value!r}, not {what}")
+    return value
+
+
+def _flag(row: dict, key: str) -> int:
+    """A 0/1 label."""
+    value = _field(row, key, int, "0 or 1")
+    if value not in (0, 1):
+        raise _Invalid(f"{key} is {value!r}, not 0 or 1")
+    return value
+
+
+def _one_of(row: dict, key: str, allowed: Iterable[str]) -> str:
+    value = _field(row, key, str, "a string")
+    if value not in allowed:
+        raise _Invalid(f"{key} {value!r} is none of {', '.join(allowed)}")
+    return value
+
+
+def _check_labels(row: dict) -> None:
+    """claim and hedge 0/1, the types known, each once, and given iff the sentence hedges."""
+    _flag(row, "claim")
+    hedge = _flag(row, "hedge")
+    types = _field(row, "types", list, "a list")
+    for t in types:
+        if t not in HEDGE_TYPES:
+            raise _Invalid(f"unknown hedge type {t!r} (known: {', '.join(HEDGE_TYPES)})")
+    if len(set(types)) != len(types):
+        raise _Invalid(f"a type twice in {types}")
+    if bool(hedge) != bool(types):
+        raise _Invalid(f"hedge {hedge} with types {types}")
+
+
+def _check_cues(row: dict, low: int, high: int) -> None:
+    """Each cue a claim cue (type null) or a hedge cue of a known type, inside [low, high] (its
+    sentence), and a hedge cue for each of the record's types."""
+    cued = set()
+    for cue in _field(row, "cues", list, "a list"):
+        if not isinstance(cue, dict):
+            raise _Invalid(f"a cue is {cue!r}, not an object")
+        label = _one_of(cue, "label", CUE_LABELS)
+        start, end = (_field(cue, k, int, "a whole number") for k in ("start", "end"))
+        if not low <= start < end <= high:
+            raise _Invalid(f"cue {start}-{end} is not inside its sentence {low}-{high}")
+        if label == "claim":
+            if cue.get("type") is not None:
+                raise _Invalid(f"claim cue {start}-{end} with type {cue['type']!r}")
+        else:
+            cued.add(_one_of(cue, "type", HEDGE_TYPES))
+    missing = [t for t in row["types"] if t not in cued]
+    if missing:
+        raise _Invalid(f"type {missing[0]!r} without a cue of that type")
+
+
+def _span(row: dict) -> tuple[int, int]:
+    """A record's own start and end: whole numbers, 0 <= start < end."""
+    start, end = (_field(row, k, int, "a whole number") for k in ("start", "end"))
+    if not 0 <= start < end:
+        raise _Invalid(f"start {start}, end {end}: not a span (0 <= start < end)")
+    return start, end
+
+
+def check_news_record(row: dict) -> None:
+    """Raise ``_Invalid`` unless ``row`` is a record of ``news.jsonl``'s schema (or of a second
+    pass over it): ``training/labels/README.md``."""
+    _field(row, "id", str, "a string")
+    _field(row, "source", str, "a string")
+    _field(row, "sha1", str, "a string")
+    start, end = _span(row)
+    _one_of(row, "split", SPLITS)
+    _one_of(row, "stratum", NEWS_STRATA)
+    _one_of(row, "pass", PASSES)
+    _check_labels(row)
+    _check_cues(row, start, end)
+
+
+def check_written_record(row: dict) -> None:
+    """Raise ``_Invalid`` unless ``row`` is a record of ``written.jsonl``'s schema."""
+    _field(row, "id", str, "a string")
+    text = _field(row, "text", str, "a string")
+    _check_labels(row)
+    _check_cues(row, 0, len(text))
+
+
+def _check_unique(seen: dict, key: Any, n: int, what: str) -> None:
+    """Refuse a ``key`` already read (``seen``: key -> its line), else note it."""
+    if key in seen:
+        raise _Invalid(f"{what} is also on line {seen[key]}")
+    seen[key] = n
+
+
+def read_sentence_labels(path: Path) -> list[tuple[int, dict]]:
+    """The checked records of a sentence labels file of any of our kinds: ``news.jsonl`` and
+    its second passes (offsets into a document), ``written.jsonl``, a probe set (text and
+    labels). Each sentence once: by its id, or its text where it has none."""
+    rows = read_jsonl(path)
+    seen: dict = {}
+    for n, row in rows:
+        with _at(path, n, row):
+            if "source" in row:
+                check_news_record(row)
+            elif "id" in row and "text" in row and "cues" in row:
+                check_written_record(row)
+            else:
+                if "id" in row:
+                    _field(row, "id", str, "a string")
+                else:
+                    _field(row, "text", str, "a string")
+                _check_labels(row)
+            key = row.get("id", row.get("text"))
+            _check_unique(seen, key, n, "the id" if "id" in row else "the sentence")
+    return rows
+
+
 # --------------------------------------------------------------------------- our news labels
 
 #: The project's own labeled news sentences: source + offsets + labels, no text.
@@ -348,22 +519,54 @@ WRITTEN_LABELS = Path(__file__).resolve().parent / "labels" / "written.jsonl"
 #: rule (README, Quality: "Tried and not kept: 800 more real news sentences"), so the
 #: shipped recipe, and the model it rebuilds, stay without it.
 SHELVED_STRATA = frozenset({"boundary"})
+#: Every stratum a news record may name: the first draw's, the claim-rich, the targeted and
+#: the shelved draws (``training/labels/README.md``).
+NEWS_STRATA = tuple(sorted(NATURAL_STRATA | {"claim-rich"} | TARGETED_STRATA | SHELVED_STRATA))
+
+
+class MissingDocuments(KeyError):
+    """Sources of label records that are not in the corpora."""
+
+    def __init__(self, sources: set[str]):
+        super().__init__(f"documents not found: {sorted(sources)[:3]}")
+        self.sources = sources
 
 
 def _document_texts(sources: set[str], root: Path) -> dict[str, str]:
-    """The text of each document in ``sources``, reading the Reuters files once for all."""
+    """The text of each document in ``sources``, reading the Reuters files once for all;
+    ``MissingDocuments`` names those that are not there (a corpus folder that is missing
+    altogether is an OSError, as from ``iter_reuters``)."""
     texts: dict[str, str] = {}
     reuters = {x for x in sources if x.startswith("reuters21578:")}
     if reuters:
         for doc in iter_reuters(root):
             if doc.source in reuters:
                 texts[doc.source] = doc.text
+    ptc = Path(root) / "semeval2020-ptc" / "train-articles"
     for source in sources - reuters:
-        texts[source] = load_document(source, root).text
+        try:
+            texts[source] = load_document(source, root).text
+        except KeyError:  # an unknown corpus
+            continue
+        except FileNotFoundError:
+            if not ptc.is_dir():
+                raise
     missing = sources - texts.keys()
     if missing:
-        raise KeyError(f"documents not found: {sorted(missing)[:3]}")
+        raise MissingDocuments(missing)
     return texts
+
+
+def _texts_of(path: Path, rows: list[tuple[int, dict]], root: Path) -> dict[str, str]:
+    """The documents of ``rows`` (those without their own text); a source that is not in the
+    corpora is a ``LabelFileError`` naming the first record that names it."""
+    sources = {r["source"] for _, r in rows if "text" not in r}
+    try:
+        return _document_texts(sources, root)
+    except MissingDocuments as exc:
+        n, row = next((n, r) for n, r in rows if r["source"] in exc.sources)
+        problem = f"document {row['source']!r} is not in the corpora under {root}"
+        raise _error(path, n, row, problem) from None
 
 
 def iter_news(
@@ -375,24 +578,37 @@ def iter_news(
     """Yield our labeled news sentences (text read back from ../shared) with their label record,
     but those of the strata in ``leave_out``.
 
-    The record's ``sha1`` of the sentence text guards against a corpus that changed
-    under the offsets: a mismatch raises rather than training on the wrong words.
+    Every record is checked first (``check_news_record``, each id once): a malformed or
+    inconsistent one raises ``LabelFileError`` naming file, line and id. The record's ``sha1``
+    of the sentence text guards against a corpus that changed under the offsets: a mismatch
+    raises rather than training on the wrong words.
     """
     import hashlib
 
-    with open(path, encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
-    rows = [row for row in rows if row["stratum"] not in leave_out]
-    cache = _document_texts({r["source"] for r in rows}, root)
-    for row in rows:
+    rows = read_jsonl(path)
+    seen: dict[str, int] = {}
+    for n, row in rows:
+        with _at(path, n, row):
+            check_news_record(row)
+            _check_unique(seen, row["id"], n, "the id")
+    rows = [(n, row) for n, row in rows if row["stratum"] not in leave_out]
+    cache = _texts_of(path, rows, root)
+    for n, row in rows:
         if split is not None and row["split"] != split:
             continue
         doc_text = cache[row["source"]]
         text = doc_text[row["start"] : row["end"]]
-        if hashlib.sha1(text.encode()).hexdigest() != row["sha1"]:
-            raise ValueError(
-                f"{row['id']}: the text at {row['source']} no longer matches its label"
-            )
+        with _at(path, n, row):
+            if row["end"] > len(doc_text):
+                raise _Invalid(
+                    f"offsets {row['start']}-{row['end']} run past the end of {row['source']} "
+                    f"({len(doc_text)} characters)"
+                )
+            if hashlib.sha1(text.encode()).hexdigest() != row["sha1"]:
+                raise _Invalid(
+                    f"the text at {row['source']} {row['start']}-{row['end']} no longer "
+                    "matches its label (sha1)"
+                )
         cues = tuple(
             (c["start"] - row["start"], c["end"] - row["start"], c["label"], c["type"])
             for c in row["cues"]
@@ -416,22 +632,27 @@ def iter_written(path: Path = WRITTEN_LABELS) -> Iterator[LabeledSentence]:
     """Yield our written sentences: one-sentence examples in the manner of 2020s news, each
     written and labeled by LABELING.md (``training/labels/README.md`` says how). The text is
     ours, so it is kept with its labels. Each sentence is its own document; all of them are
-    training rows only, in every fold's training part and never scored as news."""
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            yield LabeledSentence(
-                text=row["text"],
-                doc=f"{WRITTEN}:{row['id']}",
-                corpus=WRITTEN,
-                claim=row["claim"],
-                hedge=row["hedge"],
-                types=tuple(row["types"]),
-                cues=tuple((c["start"], c["end"], c["label"], c["type"]) for c in row["cues"]),
-                stratum=WRITTEN,
-            )
+    training rows only, in every fold's training part and never scored as news. A malformed
+    or inconsistent record, or an id or sentence twice, raises ``LabelFileError``."""
+    rows = read_jsonl(path)
+    ids: dict[str, int] = {}
+    texts: dict[str, int] = {}
+    for n, row in rows:
+        with _at(path, n, row):
+            check_written_record(row)
+            _check_unique(ids, row["id"], n, "the id")
+            _check_unique(texts, row["text"], n, "the sentence")
+    for _, row in rows:
+        yield LabeledSentence(
+            text=row["text"],
+            doc=f"{WRITTEN}:{row['id']}",
+            corpus=WRITTEN,
+            claim=row["claim"],
+            hedge=row["hedge"],
+            types=tuple(row["types"]),
+            cues=tuple((c["start"], c["end"], c["label"], c["type"]) for c in row["cues"]),
+            stratum=WRITTEN,
+        )
 
 
 # --------------------------------------------------------------------------- articles
@@ -462,21 +683,98 @@ class LabeledArticle:
     score: float | None
 
 
+#: The values an article record may hold (``training/labels/README.md``): its part
+#: (``article_pool.part_of``, or our written articles') and the draw it came from.
+ARTICLE_PARTS = ("dev", "test", "written")
+ARTICLE_STRATA = ("claimed", "uniform", "claim-rich", "written")
+
+
+def check_article_record(row: dict) -> None:
+    """Raise ``_Invalid`` unless ``row`` is an article record as ``article_pool`` writes it:
+    sentences in order with 0/1 labels and known types, each link from a claim sentence to a
+    hedge sentence of the article, a balance label of ``BALANCE_LABELS`` with a score in
+    [0, 1] (none for ``no-claims``, which an article with a claim cannot be)."""
+    _field(row, "id", str, "a string")
+    if "sentences" not in row:
+        raise _Invalid("no 'sentences' field: not an article record")
+    _field(row, "source", str, "a string")
+    _field(row, "sha1", str, "a string")
+    if "text" in row:
+        _field(row, "text", str, "a string")
+    _one_of(row, "part", ARTICLE_PARTS)
+    _one_of(row, "stratum", ARTICLE_STRATA)
+    sentences = _field(row, "sentences", list, "a list of sentences (an article record)")
+    if not sentences:
+        raise _Invalid("no sentences")
+    last = 0
+    for k, s in enumerate(sentences):
+        if not isinstance(s, dict):
+            raise _Invalid(f"sentence [{k}] is {s!r}, not an object")
+        try:
+            start, end = _span(s)
+            if start < last:
+                raise _Invalid(f"it starts at {start}, inside the sentence before it")
+            _check_labels(s)
+        except _Invalid as exc:
+            raise _Invalid(f"sentence [{k}]: {exc}") from None
+        last = end
+    for pair in _field(row, "links", list, "a list"):
+        if not (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in pair)
+        ):
+            raise _Invalid(f"link {pair!r} is not [claim sentence, hedge sentence]")
+        c, h = pair
+        if not (0 <= c < len(sentences) and 0 <= h < len(sentences)):
+            raise _Invalid(f"link {pair} to a sentence the article does not have")
+        if not (sentences[c]["claim"] and sentences[h]["hedge"]):
+            raise _Invalid(f"link {pair} does not join a claim sentence to a hedge sentence")
+    balance = _field(row, "balance", dict, "an object")
+    label = _one_of(balance, "label", BALANCE_LABELS)
+    has_claim = any(s["claim"] for s in sentences)
+    if (label == "no-claims") == has_claim:
+        raise _Invalid(
+            f"balance {label!r} in an article {'with' if has_claim else 'without'} a claim"
+        )
+    score = balance.get("score")
+    if score is None:
+        if label != "no-claims":
+            raise _Invalid(f"balance {label!r} without a score")
+    elif label == "no-claims":
+        raise _Invalid(f"a score {score!r} for 'no-claims'")
+    elif isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
+        raise _Invalid(f"score {score!r} is not a number in [0, 1]")
+
+
 def iter_articles(
     path: Path = ARTICLE_LABELS, root: Path = DEFAULT_DATA_ROOT
 ) -> Iterator[LabeledArticle]:
-    """Yield the labeled articles of ``path`` with their text read back from ../shared; a
-    record whose ``sha1`` no longer matches its document's text raises."""
+    """Yield the labeled articles of ``path`` with their text read back from ../shared. A
+    malformed or inconsistent record (``check_article_record``), an id twice, a sentence past
+    the end of the text or a record whose ``sha1`` no longer matches its document's text
+    raises ``LabelFileError`` naming file, line and id."""
     import hashlib
 
-    with open(path, encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
+    rows = read_jsonl(path)
+    seen: dict[str, int] = {}
+    for n, row in rows:
+        with _at(path, n, row):
+            check_article_record(row)
+            _check_unique(seen, row["id"], n, "the id")
     # Our own written articles carry their text; news articles are read from ../shared.
-    texts = _document_texts({r["source"] for r in rows if "text" not in r}, root)
-    for row in rows:
+    texts = _texts_of(path, rows, root)
+    for n, row in rows:
         text = row["text"] if "text" in row else texts[row["source"]]
-        if hashlib.sha1(text.encode("utf-8")).hexdigest() != row["sha1"]:
-            raise ValueError(f"{row['id']}: {row['source']} no longer matches its labels")
+        with _at(path, n, row):
+            if hashlib.sha1(text.encode("utf-8")).hexdigest() != row["sha1"]:
+                raise _Invalid(f"the text of {row['source']} no longer matches its labels (sha1)")
+            end = row["sentences"][-1]["end"]
+            if end > len(text):
+                raise _Invalid(
+                    f"sentence [{len(row['sentences']) - 1}] ends at {end}, past the end of "
+                    f"the text ({len(text)} characters)"
+                )
         yield LabeledArticle(
             id=row["id"],
             source=row["source"],
