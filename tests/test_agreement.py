@@ -54,3 +54,25 @@ def test_the_committed_second_passes_give_the_documented_agreement():
     )
     assert probes["sentences"] == 147
     assert (probes["claim"]["kappa"], probes["hedge"]["kappa"]) == (1.0, 0.986)
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ({"id": "n2", "claim": 7, "hedge": 0, "types": []}, r"claim is 7, not 0 or 1 \(id n2\)"),
+        ({"id": "n2", "hedge": 0, "types": []}, r"no 'claim' field \(id n2\)"),
+        ({"id": "n2", "claim": 0, "hedge": 1, "types": ["sarcasm"]}, "unknown hedge type"),
+        ({"id": "n1", "claim": 0, "hedge": 0, "types": []}, r"the id is also on line 1"),
+        ([1, 2], "not a record: a JSON list"),
+    ],
+)
+def test_a_bad_record_of_either_pass_is_named_by_file_line_and_id(tmp_path, line, problem):
+    from service.cli import LabelFileError
+
+    rows = [{"id": f"n{k}", "claim": 0, "hedge": 0, "types": []} for k in (1, 2)]
+    good = _write(tmp_path / "good.jsonl", rows)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(rows[0]) + "\n" + json.dumps(line) + "\n", encoding="utf-8")
+    for first, second in ((good, bad), (bad, good)):
+        with pytest.raises(LabelFileError, match=f"^{bad}:2: {problem}"):
+            agreement(first, second)

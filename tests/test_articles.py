@@ -1,10 +1,12 @@
 """Whole articles labeled for links and balance: drawing, importing, reading back, scoring."""
 
+import hashlib
 import json
 
 import pytest
 
 from service.analysis.segment import Segmenter, default_segmenter_path
+from service.cli import LabelFileError
 from training.agreement import cohen_kappa
 from training.article_pool import article_record, convert, import_labels, part_of, readable
 from training.datasets import (
@@ -234,3 +236,88 @@ def test_our_written_articles_keep_their_text_and_paragraphs(tmp_path):
     (article,) = iter_articles(out)
     start, end = article.sentences[2][:2]
     assert article.text[start:end] == "Officials hailed it as a historic step."
+
+
+# --------------------------------------------------------------------------- bad label files
+
+
+def _written_article(article_id: str = "w900") -> dict:
+    """A valid record of a written article (its text kept): a claim, a hedge qualifying it."""
+    text = "Officials hailed a historic deal. It may yet unravel. The council met."
+    return {
+        "id": article_id,
+        "source": f"written:{article_id}",
+        "text": text,
+        "sha1": hashlib.sha1(text.encode("utf-8")).hexdigest(),
+        "part": "written",
+        "stratum": "written",
+        "pass": "first",
+        "annotator": "c1",
+        "sentences": [
+            {"start": 0, "end": 33, "claim": 1, "hedge": 0, "types": []},
+            {"start": 34, "end": 53, "claim": 0, "hedge": 1, "types": ["uncertainty"]},
+            {"start": 54, "end": 70, "claim": 0, "hedge": 0, "types": []},
+        ],
+        "links": [[0, 1]],
+        "balance": {"label": "balanced", "score": 0.9},
+    }
+
+
+def _with(record: dict, **change) -> dict:
+    return {k: v for k, v in {**record, **change}.items() if v is not None}
+
+
+def _sentence(record: dict, k: int, **change) -> list:
+    return [{**s, **change} if j == k else s for j, s in enumerate(record["sentences"])]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda r: _with(r, balance=None), "no 'balance' field"),
+        (lambda r: _with(r, balance={"label": "great", "score": 0.9}), "label 'great' is none"),
+        (lambda r: _with(r, balance={"label": "balanced", "score": 5}), "score 5 is not a number"),
+        (lambda r: _with(r, balance={"label": "balanced"}), "'balanced' without a score"),
+        (lambda r: _with(r, balance={"label": "no-claims", "score": None}), "with a claim"),
+        (lambda r: _with(r, links=[[0, 1], [99, 1]]), "link [99, 1] to a sentence"),
+        (lambda r: _with(r, links=[[2, 1]]), "does not join a claim sentence to a hedge"),
+        (lambda r: _with(r, part="tset"), "part 'tset' is none of dev, test, written"),
+        (lambda r: _with(r, sentences=_sentence(r, 0, claim=7)), "sentence [0]: claim is 7"),
+        (lambda r: _with(r, sentences=_sentence(r, 1, types=["sarcasm"])), "'sarcasm'"),
+        (lambda r: _with(r, sentences=_sentence(r, 2, end=700)), "[2] ends at 700, past the end"),
+        (lambda r: _with(r, sha1="0" * 40), "no longer matches its labels"),
+        (lambda r: _with(r, sentences=None, claim=0), "not an article record"),
+    ],
+)
+def test_a_bad_article_record_is_named_by_file_line_and_id(tmp_path, change, problem):
+    labels = tmp_path / "articles.jsonl"
+    rows = [_written_article("w900"), change(_written_article("w901"))]
+    labels.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(LabelFileError) as error:
+        list(iter_articles(labels))
+    message = str(error.value)
+    assert message.startswith(f"{labels}:2: ") and problem in message
+    assert message.endswith("(id w901)") and "\n" not in message
+
+
+def test_an_article_twice_or_a_line_that_is_no_record_is_named(tmp_path):
+    labels = tmp_path / "articles.jsonl"
+    record = json.dumps(_written_article())
+    for second, problem in (
+        (record, r"the id is also on line 1 \(id w900\)"),
+        ("[1, 2]", "not a record: a JSON list"),
+        ("{not json", "not JSON"),
+    ):
+        labels.write_text(record + "\n" + second + "\n", encoding="utf-8")
+        with pytest.raises(LabelFileError, match=f"^{labels}:2: {problem}"):
+            list(iter_articles(labels))
+
+
+def test_a_second_pass_article_the_first_lacks_is_refused(tmp_path):
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(json.dumps(_written_article("w900")) + "\n", encoding="utf-8")
+    again = [_written_article("w900"), _written_article("w999")]
+    second.write_text("".join(json.dumps(r) + "\n" for r in again), encoding="utf-8")
+    # Read and refused before any model is loaded (models: a folder without one).
+    with pytest.raises(LabelFileError, match=r"1 of its articles are not in the first .* w999"):
+        evaluate(first, second, models=tmp_path, written=None)

@@ -99,7 +99,7 @@ def test_train_empty_or_non_json_labels_are_one_line(files, no_work, monkeypatch
     out.mkdir()
     shutil.copy(MODELS_DIR / SEGMENTER_FILE, out / SEGMENTER_FILE)
     argv = ["--out", str(out), "--labels", str(files / "bad.jsonl")]
-    _one_line_error(train_module.main, argv, "error: not JSON")
+    _one_line_error(train_module.main, argv, r"bad\.jsonl:1: not JSON")
 
 
 def test_train_a_corpora_folder_without_reuters_is_one_line(files):
@@ -149,7 +149,7 @@ def _article(article_id: str) -> dict:
             {"start": 34, "end": 50, "claim": 0, "hedge": 0, "types": []},
         ],
         "links": [],
-        "balance": {"label": "unbalanced", "score": 0.0},
+        "balance": {"label": "one-sided", "score": 0.0},
     }
 
 
@@ -288,7 +288,7 @@ def test_agreement_with_an_empty_or_unreadable_pass_is_one_line(files, capsys):
     main = agreement.main
     _one_line_error(main, ["--second", str(files / "empty.jsonl")], "no labeled records in")
     _one_line_error(main, ["--first", str(files / "empty.jsonl")], "no labeled records in")
-    _one_line_error(main, ["--second", str(files / "bad.jsonl")], "error: not JSON")
+    _one_line_error(main, ["--second", str(files / "bad.jsonl")], r"bad\.jsonl:1: not JSON")
     _usage_error(main, ["--second", str(files / "nope.jsonl")], capsys, "does not exist")
     _usage_error(main, ["--first", str(files)], capsys, "is a folder, not a file")
 
@@ -327,7 +327,7 @@ def test_evaluate_a_missing_model_is_one_line(files, capsys):
 def test_evaluate_articles_checks_its_files(files, capsys):
     main = evaluate_articles.main
     _one_line_error(main, ["--labels", str(files / "empty.jsonl")], "no labeled records in")
-    _one_line_error(main, ["--labels", str(files / "bad.jsonl")], "error: not JSON")
+    _one_line_error(main, ["--labels", str(files / "bad.jsonl")], r"bad\.jsonl:1: not JSON")
     _usage_error(main, ["--written", "typo"], capsys, "typo does not exist")
     _usage_error(main, ["--second", str(files / "typo")], capsys, "does not exist")
     _usage_error(main, ["--labels", str(files)], capsys, "is a folder, not a file")
@@ -526,3 +526,54 @@ def test_every_option_has_help_and_the_usage_names_the_module(monkeypatch, modul
         if not action.help and not isinstance(action, argparse._HelpAction)
     ]
     assert unhelped == []
+
+
+# --------------------------------------------------------------------------- bad records
+
+
+#: A news record whose split is misspelt: every reader of the labels refuses it by its line.
+MISSPELT = {"id": "n1", "source": "x", "sha1": "x", "start": 0, "end": 5, "split": "tset"}
+
+
+def test_a_bad_news_record_is_one_line_in_every_command_that_reads_the_labels(files):
+    labels = files / "news.jsonl"
+    labels.write_text("\n" + json.dumps(MISSPELT) + "\n", encoding="utf-8")
+    out = files / "models"
+    out.mkdir()
+    shutil.copy(MODELS_DIR / SEGMENTER_FILE, out / SEGMENTER_FILE)
+    problem = r"news\.jsonl:2: split 'tset' is none of train, dev, test \(id n1\)"
+    runs = [
+        (train_module.main, ["--out", str(out)]),
+        (cue_tagger.main, ["--out", str(files / "t.joblib")]),
+        (learning_curve_module.main, []),
+        (threshold_study.main, []),
+        (combiner_study.main, []),
+    ]
+    for main, argv in runs:
+        _one_line_error(main, [*argv, "--labels", str(labels)], problem)
+
+
+def test_agreement_a_bad_record_is_one_line(tmp_path):
+    row = {"id": "n1", "claim": 0, "hedge": 0, "types": []}
+    (tmp_path / "a.jsonl").write_text(json.dumps(row) + "\n")
+    (tmp_path / "b.jsonl").write_text(json.dumps({**row, "claim": 7}) + "\n")
+    argv = ["--first", str(tmp_path / "a.jsonl"), "--second", str(tmp_path / "b.jsonl")]
+    _one_line_error(agreement.main, argv, r"b\.jsonl:1: claim is 7, not 0 or 1 \(id n1\)")
+
+
+def test_evaluate_articles_a_bad_record_or_unmatched_second_pass_is_one_line(tmp_path):
+    main = evaluate_articles.main
+    article = _article("w900")
+    article["balance"]["label"] = "one-sided"
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps(article) + "\n")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({**article, "balance": {"label": "great", "score": 0.0}}) + "\n")
+    _one_line_error(main, ["--labels", str(bad)], r"bad\.jsonl:1: label 'great' is none of")
+    news = tmp_path / "news.jsonl"
+    news.write_text(json.dumps(MISSPELT) + "\n")
+    _one_line_error(main, ["--labels", str(news)], r"news\.jsonl:1: no 'sentences' field")
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({**article, "id": "w999", "source": "written:w999"}) + "\n")
+    argv = ["--labels", str(good), "--written", str(good), "--second", str(other)]
+    _one_line_error(main, argv, "1 of its articles are not in the first pass")

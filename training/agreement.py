@@ -3,7 +3,9 @@
 The second pass (``labels/news-second.jsonl``) relabeled a random 400 of the
 first pass's sentences without seeing the first pass's labels. ``--first`` and ``--second``
 compare any two passes: records are matched by ``id``, or by ``text`` where they have no id
-(a probe set and its second pass: ``probes/guideline-heldout-6.second-pass.jsonl``).
+(a probe set and its second pass: ``probes/guideline-heldout-6.second-pass.jsonl``). Each
+record is checked as the loaders check it (``datasets.read_sentence_labels``: labels 0/1, known
+types, each record once); a bad one is one line of error naming file, line and id.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from service.analysis.types import HEDGE_TYPES
 from service.cli import command, input_file, require_records
-from training.datasets import NEWS_LABELS
+from training.datasets import NEWS_LABELS, read_sentence_labels
 
 SECOND_PASS = NEWS_LABELS.parent / "news-second.jsonl"
 
@@ -40,10 +42,8 @@ def _key(record: dict) -> str:
 
 def agreement(first: Path = NEWS_LABELS, second: Path = SECOND_PASS) -> dict:
     """Kappa and raw agreement per label and per hedge type on the doubly labeled sentences."""
-    with open(first, encoding="utf-8") as fh:
-        one = {_key(r): r for r in map(json.loads, fh)}
-    with open(second, encoding="utf-8") as fh:
-        two = [json.loads(line) for line in fh]
+    one = {_key(r): r for _, r in read_sentence_labels(first)}
+    two = [r for _, r in read_sentence_labels(second)]
     unmatched = [_key(r) for r in two if _key(r) not in one]
     if unmatched:
         raise UnmatchedRecords(

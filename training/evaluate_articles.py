@@ -43,7 +43,14 @@ from service.analysis.cues import find_cues
 from service.analysis.linking import link, link_input
 from service.analysis.model import MODELS_DIR, load_model
 from service.analysis.types import BALANCE_LABELS, Link
-from service.cli import command, input_dir, input_file, output_file, require_records
+from service.cli import (
+    LabelFileError,
+    command,
+    input_dir,
+    input_file,
+    output_file,
+    require_records,
+)
 from training.agreement import cohen_kappa
 from training.datasets import (
     ARTICLE_LABELS,
@@ -316,6 +323,25 @@ VIEWS: dict[str, Callable[[LabeledArticle, Sequence[int]], View]] = {
 }
 
 
+def _second_pass(
+    second: Path | None, articles: Sequence[LabeledArticle], root: Path
+) -> list[LabeledArticle]:
+    """The articles of the second pass ``second`` that the first pass holds. One of a part the
+    first pass holds must be in it (as ``training.agreement`` refuses unmatched records); one
+    of a part left out (a labels file of dev articles only, say) is skipped."""
+    if second is None or not Path(second).exists():
+        return []
+    again = list(iter_articles(second, root))
+    ids, held = {a.id for a in articles}, {a.part for a in articles}
+    unmatched = [a.id for a in again if a.part in held and a.id not in ids]
+    if unmatched:
+        raise LabelFileError(
+            f"{second}: {len(unmatched)} of its articles are not in the first pass "
+            f"(the first: {unmatched[0]}); compare two passes over the same articles"
+        )
+    return [a for a in again if a.id in ids]
+
+
 def evaluate(
     labels: Path = ARTICLE_LABELS,
     second: Path | None = ARTICLE_LABELS_SECOND,
@@ -328,6 +354,7 @@ def evaluate(
     news = list(iter_articles(labels, root))
     ours = list(iter_articles(written, root)) if written is not None and written.exists() else []
     articles = news + ours
+    again = _second_pass(second, articles, root)  # read and checked before the long work
     analyzer = Analyzer(load_model(models))
     views = {"caveat": [caveat_view(analyzer, a) for a in articles]}
     paragraphs = [paragraphs_of(analyzer, a) for a in articles]
@@ -367,9 +394,8 @@ def evaluate(
         },
     }
     report["sentences also in news.jsonl"] = news_agreement(news)
-    if second is not None and Path(second).exists():
-        first_of = {a.id: k for k, a in enumerate(articles)}
-        again = [a for a in iter_articles(second, root) if a.id in first_of]
+    first_of = {a.id: k for k, a in enumerate(articles)}
+    if again:
         for name, mine in (("second annotator", False), ("second annotator, written", True)):
             pairs = [(first_of[a.id], a) for a in again if (a.part == "written") == mine]
             if not pairs:
