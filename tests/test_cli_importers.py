@@ -3,6 +3,8 @@ before they write, and leaves the committed file as it was."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from training import article_pool, import_article_cues, import_labels, import_written
@@ -81,7 +83,7 @@ def test_import_labels_argument_mistakes_are_usage_errors(tmp_path, argv):
 def test_a_label_file_that_is_not_json_is_one_line_of_error(tmp_path, committed):
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json\n", encoding="utf-8")
-    with pytest.raises(SystemExit, match="error: not JSON"):
+    with pytest.raises(SystemExit, match=r"error: \S*bad\.jsonl:1: not JSON"):
         import_written.main([str(bad), "--out", str(committed)])
     assert committed.read_text(encoding="utf-8") == LABELS
 
@@ -99,6 +101,84 @@ def test_a_label_file_that_is_not_json_is_one_line_of_error(tmp_path, committed)
 def test_a_record_without_its_fields_is_one_line_of_error(tmp_path, committed, run, record):
     bad = tmp_path / "bad.jsonl"
     bad.write_text(record + "\n", encoding="utf-8")
-    with pytest.raises(SystemExit, match="error: (bad.jsonl: )?a record"):
+    with pytest.raises(SystemExit, match=r"error: (\S*bad\.jsonl(:1)?: )?(not )?a record"):
         run(bad, committed)
+    assert committed.read_text(encoding="utf-8") == LABELS
+
+
+# --------------------------------------------------------------------------- invalid labels
+
+TEXT = "Officials hailed a historic deal, but it may yet unravel."
+MAY = {"text": "may", "label": "hedge", "type": "uncertainty"}
+
+
+def _chunk(tmp_path, labels: dict) -> tuple:
+    """A pool of one sentence and its annotator's labels, as ``import_labels`` reads them."""
+    pool, raw = tmp_path / "pool", tmp_path / "raw"
+    pool.mkdir(), raw.mkdir()
+    row = {"id": "n00000", "source": "reuters21578:1", "start": 0, "end": len(TEXT)}
+    row |= {"text": TEXT, "split": "train", "stratum": "uniform"}
+    (pool / "chunk-00.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    line = {"id": "n00000", "claim": 0, "hedge": 1, "types": ["uncertainty"], "cues": [MAY]}
+    line |= labels
+    # A blank first line: the error names the line the record is on.
+    (raw / "chunk-00.labels.jsonl").write_text("\n" + json.dumps(line) + "\n", encoding="utf-8")
+    return pool, raw
+
+
+@pytest.mark.parametrize(
+    ("labels", "problem"),
+    [
+        ({"claim": 7}, "claim is 7, not 0 or 1"),
+        ({"hedge": 2}, "hedge is 2, not 0 or 1"),
+        ({"claim": "1"}, "claim is '1', not 0 or 1"),
+        ({"types": ["uncertainty", "sarcasm"]}, "unknown hedge type 'sarcasm'"),
+        ({"hedge": 0}, "hedge=0 but types="),
+        ({"cues": []}, "type 'uncertainty' without a cue of that type"),
+    ],
+)
+def test_import_labels_refuses_invalid_labels_by_file_line_and_id(
+    tmp_path, committed, labels, problem
+):
+    pool, raw = _chunk(tmp_path, labels)
+    argv = [str(pool), str(raw), "--out", str(committed)]
+    with pytest.raises(SystemExit) as stop:
+        import_labels.main(argv)
+    where = f"error: {raw / 'chunk-00.labels.jsonl'}:2: "
+    assert stop.value.code.startswith(where) and problem in stop.value.code
+    assert stop.value.code.endswith("(id n00000)")
+    assert committed.read_text(encoding="utf-8") == LABELS
+
+
+def test_import_labels_pass_name_is_first_or_second(tmp_path, committed, capsys):
+    pool, raw = _chunk(tmp_path, {})
+    with pytest.raises(SystemExit) as stop:
+        import_labels.main([str(pool), str(raw), "--out", str(committed), "--pass-name", "banana"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'banana'" in capsys.readouterr().err
+    out = tmp_path / "n.jsonl"
+    import_labels.main([str(pool), str(raw), "--out", str(out), "--pass-name", "second"])
+    assert json.loads(out.read_text())["pass"] == "second"
+
+
+@pytest.mark.parametrize(
+    ("labels", "problem"),
+    [
+        ({"claim": 7}, "claim is 7, not 0 or 1"),
+        ({"hedge": 2}, "hedge is 2, not 0 or 1"),
+        ({"types": ["sarcasm"]}, "unknown hedge type 'sarcasm'"),
+        ({"cues": []}, "type 'uncertainty' without a cue of that type"),
+    ],
+)
+def test_import_written_refuses_invalid_labels_by_file_line_and_id(
+    tmp_path, committed, labels, problem
+):
+    row = {"text": "It may rain.", "claim": 0, "hedge": 1, "types": ["uncertainty"], "cues": [MAY]}
+    ok = {**row, "text": "It may snow."}
+    raw = tmp_path / "w1.jsonl"
+    raw.write_text(json.dumps(ok) + "\n" + json.dumps({**row, **labels}) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        import_written.main([str(raw), "--out", str(committed)])
+    assert stop.value.code.startswith(f"error: {raw}:2: ") and problem in stop.value.code
+    assert stop.value.code.endswith("(id w00001)")
     assert committed.read_text(encoding="utf-8") == LABELS

@@ -6,8 +6,9 @@ python -m training.import_labels POOL_DIR RAW_DIR --glob 'boundary-*.labels.json
 POOL_DIR holds the chunks written by ``training.news_pool``; RAW_DIR the
 annotators' ``chunk-NN.labels.jsonl`` (one line per pool line: id, claim,
 hedge, types, cues as verbatim text). Each cue's text is located in its
-sentence and stored as document offsets; a cue that cannot be found, a hedge
-without a type or a type without a cue is an error, not something to guess. With
+sentence and stored as document offsets; a cue that cannot be found, a label other than 0
+or 1, an unknown type, a hedge without a type, types without a hedge or a type without a
+cue is an error (one line naming the file, the line and the id), not something to guess. With
 ``--append`` the records already in ``--out`` are kept as they are (their raw files need not
 exist any more) and the new ones join them; an id in both is an error.
 """
@@ -28,6 +29,7 @@ from service.cli import (
     record_problem,
     refuse_empty,
 )
+from training.datasets import PASSES, read_jsonl
 
 NEWS_LABELS = Path(__file__).resolve().parent / "labels" / "news.jsonl"
 
@@ -42,21 +44,36 @@ def _locate(text: str, cue: str, taken: list[tuple[int, int]]) -> tuple[int, int
     raise ValueError(f"cue {cue!r} not in sentence")
 
 
+def _flag(labels: dict, key: str) -> int:
+    """A 0/1 label (as a number: ``true``, ``"1"`` or 7 is an error)."""
+    value = labels[key]
+    if isinstance(value, (bool, str)) or value not in (0, 1):
+        raise ValueError(f"{key} is {value!r}, not 0 or 1")
+    return int(value)
+
+
 def convert(pool_row: dict, labels: dict, pass_name: str) -> dict:
-    """One committed record from a pool row and its annotator labels."""
+    """One committed record from a pool row and its annotator labels; a ValueError says what is
+    wrong with them (the caller names the file, line and id)."""
     if labels["id"] != pool_row["id"]:
         raise ValueError(f"id mismatch {labels['id']} != {pool_row['id']}")
     text = pool_row["text"]
-    claim, hedge = int(labels["claim"]), int(labels["hedge"])
-    types = [t for t in HEDGE_TYPES if t in labels.get("types", [])]
+    claim, hedge = _flag(labels, "claim"), _flag(labels, "hedge")
+    given = labels.get("types", [])
+    if not isinstance(given, list):
+        raise ValueError(f"types is {given!r}, not a list")
+    unknown = [t for t in given if t not in HEDGE_TYPES]
+    if unknown:
+        raise ValueError(f"unknown hedge type {unknown[0]!r} (known: {', '.join(HEDGE_TYPES)})")
+    types = [t for t in HEDGE_TYPES if t in given]
     if bool(hedge) != bool(types):
-        raise ValueError(f"{labels['id']}: hedge={hedge} but types={types}")
+        raise ValueError(f"hedge={hedge} but types={types}")
     cues, taken = [], []
     for cue in labels.get("cues", []):
         if cue["label"] not in ("claim", "hedge") or (
             cue["label"] == "hedge" and cue["type"] not in HEDGE_TYPES
         ):
-            raise ValueError(f"{labels['id']}: bad cue {cue}")
+            raise ValueError(f"bad cue {cue}")
         a, b = _locate(text, cue["text"], taken)
         taken.append((a, b))
         cues.append(
@@ -67,6 +84,10 @@ def convert(pool_row: dict, labels: dict, pass_name: str) -> dict:
                 "type": cue["type"] if cue["label"] == "hedge" else None,
             }
         )
+    cued = {c["type"] for c in cues if c["label"] == "hedge"}
+    uncued = [t for t in types if t not in cued]
+    if uncued:
+        raise ValueError(f"type {uncued[0]!r} without a cue of that type")
     return {
         "id": pool_row["id"],
         "source": pool_row["source"],
@@ -83,6 +104,14 @@ def convert(pool_row: dict, labels: dict, pass_name: str) -> dict:
     }
 
 
+def record_error(path: Path, line: int, record: object, exc: Exception) -> SystemExit:
+    """One line of error for the raw record on ``line`` of ``path``: ``FILE:LINE: problem
+    (id X)``."""
+    rid = record.get("id") if isinstance(record, dict) else None
+    where = f" (id {rid})" if isinstance(rid, str) else ""
+    return SystemExit(f"error: {path}:{line}: {record_problem(exc)}{where}")
+
+
 @command
 def main(argv: list[str] | None = None) -> None:
     """Convert every labeled chunk found in RAW_DIR."""
@@ -90,28 +119,26 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("pool", type=input_dir)
     ap.add_argument("raw", type=input_dir)
     ap.add_argument("--glob", default="chunk-*.labels.jsonl")
-    ap.add_argument("--pass-name", default="first")
+    ap.add_argument("--pass-name", default="first", choices=PASSES)
     ap.add_argument("--out", type=output_file, default=NEWS_LABELS)
     ap.add_argument("--append", action="store_true", help="keep --out's records, add to them")
     args = ap.parse_args(argv)
     kept = []
     if args.append:
-        with open(args.out, encoding="utf-8") as fh:
-            kept = [json.loads(line) for line in fh if line.strip()]
+        kept = [r for _, r in read_jsonl(args.out)]
     out = []
     for raw in sorted(args.raw.glob(args.glob)):
         chunk = raw.name.split(".")[0]
-        with open(args.pool / f"{chunk}.jsonl", encoding="utf-8") as fh:
-            pool = [json.loads(x) for x in fh]
-        with open(raw, encoding="utf-8") as fh:
-            labels = [json.loads(x) for x in fh if x.strip()]
+        pool = [r for _, r in read_jsonl(args.pool / f"{chunk}.jsonl")]
+        labels = read_jsonl(raw)
         if len(labels) != len(pool):
             print(f"skip {raw.name}: {len(labels)} labels for {len(pool)} sentences (unfinished)")
             continue
-        try:
-            out.extend(convert(p, lab, args.pass_name) for p, lab in zip(pool, labels, strict=True))
-        except RECORD_ERRORS as exc:
-            raise SystemExit(f"error: {raw.name}: {record_problem(exc)}") from None
+        for p, (line, lab) in zip(pool, labels, strict=True):
+            try:
+                out.append(convert(p, lab, args.pass_name))
+            except RECORD_ERRORS as exc:
+                raise record_error(raw, line, lab, exc) from None
     # No chunk matched, or none was finished: writing would empty --out (news.jsonl by default).
     refuse_empty(out, args.out, f"finished chunks matching {args.glob} in {args.raw}, so no labels")
     twice = {r["id"] for r in kept} & {r["id"] for r in out}
