@@ -18,7 +18,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Sized
+from collections.abc import Callable, Iterable, Sized
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,19 @@ def refuse_empty(records: Sized, out: Path, what: str = "records") -> None:
     """Stop (exit 1) before ``out`` is written when there is nothing to write in it."""
     if not len(records):
         raise SystemExit(f"error: no {what} to write; {out} is left as it was")
+
+
+def refuse_dropping(keys: Iterable[str], out: Path, held: Iterable[str]) -> None:
+    """Stop (exit 1) before an import rewrites ``out`` without some of the records it holds
+    (``held``: a key of each, such as its id), as a rewrite of the committed labels from a
+    few raw files would. ``keys``: those of the records the import would write."""
+    dropped = sorted(set(held) - set(keys))
+    if dropped:
+        shown = ", ".join(repr(k[:40]) for k in dropped[:3]) + (", ..." if len(dropped) > 3 else "")
+        raise SystemExit(
+            f"error: {out} holds {len(dropped)} record(s) this import would drop ({shown}); "
+            "add to it with --append, or rewrite it with --replace; it is left as it was"
+        )
 
 
 def require_records(path: Path) -> None:

@@ -199,6 +199,21 @@ def test_import_append_keeps_the_earlier_records_and_refuses_a_repeat(pooled, tm
         import_labels(pool, [raw], out, "first", append=True)
 
 
+def test_import_without_append_does_not_drop_the_articles_a_file_holds(pooled, tmp_path):
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text(json.dumps(pooled) + "\n")
+    raw = tmp_path / "ann1.jsonl"
+    raw.write_text(json.dumps(_labels(pooled)) + "\n")
+    out = tmp_path / "articles.jsonl"
+    out.write_text('{"id": "a999", "earlier": true}\n')
+    with pytest.raises(SystemExit, match=r"holds 1 record\(s\) this import would drop \('a999'\)"):
+        import_labels(pool, [raw], out, "first")
+    assert out.read_text() == '{"id": "a999", "earlier": true}\n'
+    assert import_labels(pool, [raw], out, "first", replace=True) == 1
+    assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == [pooled["article"]]
+    assert import_labels(pool, [raw], out, "first") == 1  # the same articles again: none lost
+
+
 def test_the_full_evaluation_report_holds_the_same_article_figures():
     """``python -m training.evaluate --report`` carries the articles' block too."""
     docs = ARTICLE_LABELS.parents[2] / "docs"

@@ -182,3 +182,43 @@ def test_import_written_refuses_invalid_labels_by_file_line_and_id(
     assert stop.value.code.startswith(f"error: {raw}:2: ") and problem in stop.value.code
     assert stop.value.code.endswith("(id w00001)")
     assert committed.read_text(encoding="utf-8") == LABELS
+
+
+def test_import_labels_does_not_drop_the_records_a_file_holds_unless_told(tmp_path, committed):
+    """Run as the labels README once showed it (no --append), an import of a few chunks into
+    the committed file would have rewritten it with those alone."""
+    pool, raw = _chunk(tmp_path, {})
+    argv = [str(pool), str(raw), "--out", str(committed)]
+    with pytest.raises(SystemExit) as stop:
+        import_labels.main(argv)
+    assert "holds 1 record(s) this import would drop ('x')" in stop.value.code
+    assert "--append" in stop.value.code and "--replace" in stop.value.code
+    assert committed.read_text(encoding="utf-8") == LABELS
+    import_labels.main([*argv, "--append"])
+    ids = [json.loads(line)["id"] for line in committed.read_text().splitlines()]
+    assert ids == ["n00000", "x"]
+    with pytest.raises(SystemExit, match="would drop"):  # "x" is still there to lose
+        import_labels.main(argv)
+    import_labels.main([*argv, "--replace"])
+    assert [json.loads(line)["id"] for line in committed.read_text().splitlines()] == ["n00000"]
+
+
+def test_import_written_does_not_drop_the_sentences_a_file_holds_unless_told(tmp_path):
+    row = {"text": "It may rain.", "claim": 0, "hedge": 1, "types": ["uncertainty"], "cues": [MAY]}
+    first, second = tmp_path / "w1.jsonl", tmp_path / "w2.jsonl"
+    first.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    second.write_text(json.dumps({**row, "text": "It may snow."}) + "\n", encoding="utf-8")
+    out = tmp_path / "written.jsonl"
+    import_written.main([str(first), "--out", str(out)])
+    before = out.read_text(encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:  # the same id, w00000, for another sentence
+        import_written.main([str(second), "--out", str(out)])
+    assert "would drop ('It may rain.')" in stop.value.code
+    assert out.read_text(encoding="utf-8") == before
+    import_written.main([str(second), "--out", str(out), "--append"])
+    assert [json.loads(x)["text"] for x in out.read_text().splitlines()] == [
+        "It may rain.",
+        "It may snow.",
+    ]
+    import_written.main([str(second), "--out", str(out), "--replace"])
+    assert [json.loads(x)["text"] for x in out.read_text().splitlines()] == ["It may snow."]

@@ -53,6 +53,7 @@ from service.cli import (
     output_file,
     positive_int,
     record_problem,
+    refuse_dropping,
     refuse_empty,
 )
 from training.datasets import (
@@ -276,11 +277,17 @@ def convert(pool_row: dict, labels: dict, pass_name: str, annotator: str) -> dic
 
 
 def import_labels(
-    pool_file: Path, raw: list[Path], out: Path, pass_name: str, append: bool = False
+    pool_file: Path,
+    raw: list[Path],
+    out: Path,
+    pass_name: str,
+    append: bool = False,
+    replace: bool = False,
 ) -> int:
     """Write the committed records of annotators' files ``raw`` (named after their
     annotator) for the articles of ``pool_file``, in pool order; returns how many. With
-    ``append`` the records already in ``out`` stay first, as they are."""
+    ``append`` the records already in ``out`` stay first, as they are; without it or
+    ``replace``, an ``out`` that holds an article these files lack is left as it was."""
     pool = {}
     with open(pool_file, encoding="utf-8") as fh:
         for line in fh:
@@ -295,13 +302,16 @@ def import_labels(
                     records.append(convert(pool[labels["article"]], labels, pass_name, path.stem))
     order = list(pool)
     records.sort(key=lambda r: order.index(r["id"]))
-    kept = []
-    if append and out.exists():
+    held = []
+    if out.exists():
         with open(out, encoding="utf-8") as fh:
-            kept = [json.loads(line) for line in fh if line.strip()]
+            held = [json.loads(line) for line in fh if line.strip()]
+    kept = held if append else []
     if len({r["id"] for r in kept + records}) != len(kept + records):
         raise ValueError("an article is labeled twice in one pass")
     refuse_empty(records, out, "labeled articles in the files given")
+    if not (append or replace):
+        refuse_dropping([r["id"] for r in records], out, [str(r.get("id")) for r in held])
     with open(out, "w", encoding="utf-8") as fh:
         for r in kept + records:
             fh.write(json.dumps(r, sort_keys=True) + "\n")
@@ -344,11 +354,19 @@ def main(argv: list[str] | None = None) -> None:
         choices=("first", "second"),
         help="which labeling pass these files are (default: first)",
     )
-    i.add_argument("--append", action="store_true", help="keep the records already in --out")
+    mode = i.add_mutually_exclusive_group()
+    mode.add_argument("--append", action="store_true", help="keep the records already in --out")
+    mode.add_argument(
+        "--replace",
+        action="store_true",
+        help="rewrite --out with these articles alone, even if it holds others",
+    )
     args = ap.parse_args(argv)
     if args.command == "import":
         try:
-            n = import_labels(args.pool, args.raw, args.out, args.pass_name, args.append)
+            n = import_labels(
+                args.pool, args.raw, args.out, args.pass_name, args.append, args.replace
+            )
         except RECORD_ERRORS as exc:
             raise SystemExit(f"error: {record_problem(exc)}") from None
         print(f"{n} articles -> {args.out}")

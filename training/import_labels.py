@@ -27,6 +27,7 @@ from service.cli import (
     input_dir,
     output_file,
     record_problem,
+    refuse_dropping,
     refuse_empty,
 )
 from training.datasets import PASSES, read_jsonl
@@ -121,11 +122,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--glob", default="chunk-*.labels.jsonl")
     ap.add_argument("--pass-name", default="first", choices=PASSES)
     ap.add_argument("--out", type=output_file, default=NEWS_LABELS)
-    ap.add_argument("--append", action="store_true", help="keep --out's records, add to them")
+    mode = ap.add_mutually_exclusive_group()
+    mode.add_argument("--append", action="store_true", help="keep --out's records, add to them")
+    mode.add_argument(
+        "--replace",
+        action="store_true",
+        help="rewrite --out with these labels alone, even if it holds records they lack",
+    )
     args = ap.parse_args(argv)
-    kept = []
-    if args.append:
-        kept = [r for _, r in read_jsonl(args.out)]
+    # What --out holds now: kept with --append (which needs the file), else only its ids, so
+    # that a rewrite cannot drop records unasked.
+    held = [r for _, r in read_jsonl(args.out)] if args.append or args.out.is_file() else []
+    kept = held if args.append else []
     out = []
     for raw in sorted(args.raw.glob(args.glob)):
         chunk = raw.name.split(".")[0]
@@ -145,6 +153,8 @@ def main(argv: list[str] | None = None) -> None:
     if twice:
         raise SystemExit(f"ids already in {args.out}: {', '.join(sorted(twice)[:5])}")
     out = sorted(kept + out, key=lambda r: r["id"])
+    if not args.replace:
+        refuse_dropping([r["id"] for r in out], args.out, [r["id"] for r in held])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as fh:
         for row in out:

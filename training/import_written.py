@@ -22,6 +22,7 @@ from service.cli import (
     command,
     input_file,
     output_file,
+    refuse_dropping,
     refuse_empty,
 )
 from training.datasets import WRITTEN_LABELS, read_jsonl, write_jsonl
@@ -49,11 +50,18 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("raw", type=input_file, nargs="+")
     ap.add_argument("--out", type=output_file, default=WRITTEN_LABELS)
-    ap.add_argument("--append", action="store_true", help="keep --out's records, add after them")
+    mode = ap.add_mutually_exclusive_group()
+    mode.add_argument("--append", action="store_true", help="keep --out's records, add after them")
+    mode.add_argument(
+        "--replace",
+        action="store_true",
+        help="rewrite --out with these sentences alone, even if it holds more records",
+    )
     args = ap.parse_args(argv)
-    out: list[dict] = []
-    if args.append:
-        out = [r for _, r in read_jsonl(args.out)]
+    # What --out holds now: kept with --append (which needs the file), else only its ids, so
+    # that a rewrite cannot drop records unasked.
+    held = [r for _, r in read_jsonl(args.out)] if args.append or args.out.is_file() else []
+    out: list[dict] = list(held) if args.append else []
     seen = {record["text"] for record in out}
     kept = len(out)
     for raw in args.raw:
@@ -69,6 +77,9 @@ def main(argv: list[str] | None = None) -> None:
             seen.add(text)
             out.append(record)
     refuse_empty(out[kept:], args.out, "sentences in the files given")
+    if not args.replace:
+        # By text: a written record's id is only its place in the file.
+        refuse_dropping([r["text"] for r in out], args.out, [str(r.get("text")) for r in held])
     write_jsonl(args.out, out)
     print(f"{len(out)} written sentences -> {args.out}")
 
