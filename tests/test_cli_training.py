@@ -478,8 +478,7 @@ def test_the_corpora_folder_holds_every_corpus_a_command_reads():
 # --------------------------------------------------------------------------- help
 
 
-#: The training commands (every module with a main) but the importers of news and written
-#: sentence labels, which are another change's to touch.
+#: The training commands (every module with a main).
 HELPED = [
     "agreement",
     "article_pool",
@@ -488,6 +487,8 @@ HELPED = [
     "evaluate",
     "evaluate_articles",
     "import_article_cues",
+    "import_labels",
+    "import_written",
     "leakage",
     "learning_curve",
     "news_pool",

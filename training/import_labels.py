@@ -116,12 +116,28 @@ def record_error(path: Path, line: int, record: object, exc: Exception) -> Syste
 @command
 def main(argv: list[str] | None = None) -> None:
     """Convert every labeled chunk found in RAW_DIR."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("pool", type=input_dir)
-    ap.add_argument("raw", type=input_dir)
-    ap.add_argument("--glob", default="chunk-*.labels.jsonl")
-    ap.add_argument("--pass-name", default="first", choices=PASSES)
-    ap.add_argument("--out", type=output_file, default=NEWS_LABELS)
+    ap = argparse.ArgumentParser(
+        prog="python -m training.import_labels", description=__doc__.splitlines()[0]
+    )
+    ap.add_argument("pool", type=input_dir, help="the folder of chunks training.news_pool wrote")
+    ap.add_argument("raw", type=input_dir, help="the folder of the annotators' label files")
+    ap.add_argument(
+        "--glob",
+        default="chunk-*.labels.jsonl",
+        help="which files of RAW to read (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--pass-name",
+        default="first",
+        choices=PASSES,
+        help="which labeling pass these files are (default: first)",
+    )
+    ap.add_argument(
+        "--out",
+        type=output_file,
+        default=NEWS_LABELS,
+        help="the labels file to write (default: training/labels/news.jsonl)",
+    )
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--append", action="store_true", help="keep --out's records, add to them")
     mode.add_argument(

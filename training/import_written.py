@@ -47,9 +47,16 @@ def convert_written(row: dict, row_id: str, part: str) -> dict:
 @command
 def main(argv: list[str] | None = None) -> None:
     """Convert every RAW file, in the order given."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("raw", type=input_file, nargs="+")
-    ap.add_argument("--out", type=output_file, default=WRITTEN_LABELS)
+    ap = argparse.ArgumentParser(
+        prog="python -m training.import_written", description=__doc__.splitlines()[0]
+    )
+    ap.add_argument("raw", type=input_file, nargs="+", help="our writers' labeled files (JSONL)")
+    ap.add_argument(
+        "--out",
+        type=output_file,
+        default=WRITTEN_LABELS,
+        help="the labels file to write (default: training/labels/written.jsonl)",
+    )
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--append", action="store_true", help="keep --out's records, add after them")
     mode.add_argument(
