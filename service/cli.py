@@ -134,6 +134,18 @@ def refuse_empty(records: Sized, out: Path, what: str = "records") -> None:
         raise SystemExit(f"error: no {what} to write; {out} is left as it was")
 
 
+def add_write_mode(parser: argparse.ArgumentParser) -> None:
+    """An importer's ``--append`` and ``--replace`` (one or neither): without either, a run
+    that would drop records its ``--out`` holds is refused (``refuse_dropping``)."""
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--append", action="store_true", help="keep --out's records, add to them")
+    mode.add_argument(
+        "--replace",
+        action="store_true",
+        help="rewrite --out with these records alone, even if it holds others",
+    )
+
+
 def refuse_dropping(keys: Iterable[str], out: Path, held: Iterable[str]) -> None:
     """Stop (exit 1) before an import rewrites ``out`` without some of the records it holds
     (``held``: a key of each, such as its id), as a rewrite of the committed labels from a

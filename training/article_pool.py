@@ -45,6 +45,7 @@ from service.analysis.segment import Segmenter, default_segmenter_path
 from service.analysis.types import BALANCE_LABELS, HEDGE_TYPES
 from service.cli import (
     RECORD_ERRORS,
+    add_write_mode,
     command,
     count,
     input_dir,
@@ -63,6 +64,7 @@ from training.datasets import (
     Document,
     iter_ptc,
     iter_reuters,
+    records_held,
     require_corpora,
 )
 from training.news_pool import _CLAIM_RICH, split_of
@@ -302,10 +304,7 @@ def import_labels(
                     records.append(convert(pool[labels["article"]], labels, pass_name, path.stem))
     order = list(pool)
     records.sort(key=lambda r: order.index(r["id"]))
-    held = []
-    if out.exists():
-        with open(out, encoding="utf-8") as fh:
-            held = [json.loads(line) for line in fh if line.strip()]
+    held = records_held(out, append and out.exists())  # --append may start a new file
     kept = held if append else []
     if len({r["id"] for r in kept + records}) != len(kept + records):
         raise ValueError("an article is labeled twice in one pass")
@@ -354,13 +353,7 @@ def main(argv: list[str] | None = None) -> None:
         choices=("first", "second"),
         help="which labeling pass these files are (default: first)",
     )
-    mode = i.add_mutually_exclusive_group()
-    mode.add_argument("--append", action="store_true", help="keep the records already in --out")
-    mode.add_argument(
-        "--replace",
-        action="store_true",
-        help="rewrite --out with these articles alone, even if it holds others",
-    )
+    add_write_mode(i)
     args = ap.parse_args(argv)
     if args.command == "import":
         try:

@@ -350,6 +350,13 @@ class _Invalid(ValueError):
     """What is wrong with one record; ``_at`` says where."""
 
 
+def records_held(out: Path, append: bool) -> list[dict]:
+    """What an importer's ``--out`` holds before it writes: kept with ``--append`` (which
+    needs the file), else read only so that a rewrite cannot drop records unasked
+    (``service.cli.refuse_dropping``); none when there is no such file yet."""
+    return [r for _, r in read_jsonl(out)] if append or out.is_file() else []
+
+
 def read_jsonl(path: Path) -> list[tuple[int, dict]]:
     """Every record of a JSON Lines labels file with its line number (blank lines skipped); a
     line that is not JSON, or not a JSON object, raises ``LabelFileError`` naming file and line."""

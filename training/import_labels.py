@@ -23,6 +23,7 @@ from pathlib import Path
 from service.analysis.types import HEDGE_TYPES
 from service.cli import (
     RECORD_ERRORS,
+    add_write_mode,
     command,
     input_dir,
     output_file,
@@ -30,7 +31,7 @@ from service.cli import (
     refuse_dropping,
     refuse_empty,
 )
-from training.datasets import PASSES, read_jsonl
+from training.datasets import PASSES, read_jsonl, records_held
 
 NEWS_LABELS = Path(__file__).resolve().parent / "labels" / "news.jsonl"
 
@@ -138,17 +139,9 @@ def main(argv: list[str] | None = None) -> None:
         default=NEWS_LABELS,
         help="the labels file to write (default: training/labels/news.jsonl)",
     )
-    mode = ap.add_mutually_exclusive_group()
-    mode.add_argument("--append", action="store_true", help="keep --out's records, add to them")
-    mode.add_argument(
-        "--replace",
-        action="store_true",
-        help="rewrite --out with these labels alone, even if it holds records they lack",
-    )
+    add_write_mode(ap)
     args = ap.parse_args(argv)
-    # What --out holds now: kept with --append (which needs the file), else only its ids, so
-    # that a rewrite cannot drop records unasked.
-    held = [r for _, r in read_jsonl(args.out)] if args.append or args.out.is_file() else []
+    held = records_held(args.out, args.append)
     kept = held if args.append else []
     out = []
     for raw in sorted(args.raw.glob(args.glob)):

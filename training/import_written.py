@@ -19,13 +19,14 @@ import argparse
 
 from service.cli import (
     RECORD_ERRORS,
+    add_write_mode,
     command,
     input_file,
     output_file,
     refuse_dropping,
     refuse_empty,
 )
-from training.datasets import WRITTEN_LABELS, read_jsonl, write_jsonl
+from training.datasets import WRITTEN_LABELS, read_jsonl, records_held, write_jsonl
 from training.import_labels import convert, record_error
 
 
@@ -57,17 +58,9 @@ def main(argv: list[str] | None = None) -> None:
         default=WRITTEN_LABELS,
         help="the labels file to write (default: training/labels/written.jsonl)",
     )
-    mode = ap.add_mutually_exclusive_group()
-    mode.add_argument("--append", action="store_true", help="keep --out's records, add after them")
-    mode.add_argument(
-        "--replace",
-        action="store_true",
-        help="rewrite --out with these sentences alone, even if it holds more records",
-    )
+    add_write_mode(ap)
     args = ap.parse_args(argv)
-    # What --out holds now: kept with --append (which needs the file), else only its ids, so
-    # that a rewrite cannot drop records unasked.
-    held = [r for _, r in read_jsonl(args.out)] if args.append or args.out.is_file() else []
+    held = records_held(args.out, args.append)
     out: list[dict] = list(held) if args.append else []
     seen = {record["text"] for record in out}
     kept = len(out)
