@@ -185,12 +185,18 @@ def test_the_second_draw_takes_claim_rich_test_articles_not_drawn_before():
     assert pool[0]["part"] == part_of(test_a)
 
 
-def test_import_append_keeps_the_earlier_records_and_refuses_a_repeat(pooled, tmp_path):
+@pytest.fixture
+def to_import(pooled, tmp_path):
+    """A pool of one article, an annotator's labels of it, and where to write them."""
     pool = tmp_path / "pool.jsonl"
     pool.write_text(json.dumps(pooled) + "\n")
     raw = tmp_path / "ann1.jsonl"
     raw.write_text(json.dumps(_labels(pooled)) + "\n")
-    out = tmp_path / "articles.jsonl"
+    return pool, raw, tmp_path / "articles.jsonl"
+
+
+def test_import_append_keeps_the_earlier_records_and_refuses_a_repeat(to_import):
+    pool, raw, out = to_import
     out.write_text('{"id": "a000", "earlier": true}\n')
     assert import_labels(pool, [raw], out, "first", append=True) == 1
     lines = out.read_text().splitlines()
@@ -199,12 +205,8 @@ def test_import_append_keeps_the_earlier_records_and_refuses_a_repeat(pooled, tm
         import_labels(pool, [raw], out, "first", append=True)
 
 
-def test_import_without_append_does_not_drop_the_articles_a_file_holds(pooled, tmp_path):
-    pool = tmp_path / "pool.jsonl"
-    pool.write_text(json.dumps(pooled) + "\n")
-    raw = tmp_path / "ann1.jsonl"
-    raw.write_text(json.dumps(_labels(pooled)) + "\n")
-    out = tmp_path / "articles.jsonl"
+def test_import_without_append_does_not_drop_the_articles_a_file_holds(pooled, to_import):
+    pool, raw, out = to_import
     out.write_text('{"id": "a999", "earlier": true}\n')
     with pytest.raises(SystemExit, match=r"holds 1 record\(s\) this import would drop \('a999'\)"):
         import_labels(pool, [raw], out, "first")
