@@ -101,8 +101,11 @@ def test_the_command_refuses_a_sentence_marked_twice(tmp_path, first_article):
     )
     raw = tmp_path / "marked.jsonl"
     raw.write_text(f"{line}\n{line}\n")
-    with pytest.raises(SystemExit, match="twice"):
+    with pytest.raises(SystemExit) as stop:
         main([str(raw), "--out", str(tmp_path / "out.jsonl")])
+    # One line of error as every command's, naming the sentence.
+    key = _key(first_article, k)
+    assert stop.value.code == f"error: sentence {key} is marked twice in the files given"
     raw.write_text(f"{line}\n")
     main([str(raw), "--out", str(tmp_path / "out.jsonl")])
     (written,) = map(json.loads, (tmp_path / "out.jsonl").read_text().splitlines())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -100,8 +101,9 @@ def main(argv: list[str] | None = None) -> None:
     refuse_empty(marked, args.out, "marked sentences in the files given")
     try:
         ids = [row["id"] for row in marked]
-        if len(ids) != len(set(ids)):
-            raise SystemExit("a sentence is marked twice")
+        twice = sorted(i for i, n in Counter(ids).items() if n > 1)
+        if twice:
+            raise SystemExit(f"error: sentence {twice[0]} is marked twice in the files given")
         records = convert(marked)
     except RECORD_ERRORS as exc:
         raise SystemExit(f"error: {record_problem(exc)}") from None
