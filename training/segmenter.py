@@ -180,6 +180,13 @@ class _NewsTrainer(PunktTrainer):
                 yield abbr, score, is_add
 
 
+def _all_caps(text: str) -> bool:
+    """A text with no letter, or with more than ``MAX_UPPER_SHARE`` of its letters upper case
+    (a wire story sent in capitals): it would teach that common words are capitalised."""
+    letters = sum(map(str.isalpha, text))
+    return not letters or sum(map(str.isupper, text)) > MAX_UPPER_SHARE * letters
+
+
 def training_text(root: Path) -> tuple[str, int]:
     """The Reuters text Punkt learns from, and how many bodies it holds.
 
@@ -191,8 +198,7 @@ def training_text(root: Path) -> tuple[str, int]:
     parts: list[str] = []
     documents = 0
     for doc in iter_reuters(root):
-        letters = sum(map(str.isalpha, doc.text))
-        if not letters or sum(map(str.isupper, doc.text)) > MAX_UPPER_SHARE * letters:
+        if _all_caps(doc.text):
             continue
         lines = [line for line in doc.text.split("\n") if any(c.islower() for c in line)]
         if lines:
@@ -211,8 +217,7 @@ def ptc_text(root: Path) -> tuple[str, int]:
     parts: list[str] = []
     documents = 0
     for doc in iter_ptc(root):
-        letters = sum(map(str.isalpha, doc.text))
-        if not letters or sum(map(str.isupper, doc.text)) > MAX_UPPER_SHARE * letters:
+        if _all_caps(doc.text):
             continue
         lines = [line.strip() for line in doc.text.split("\n")[1:]]
         lines = [x for x in lines if any(c.islower() for c in x) and not _is_headline(x)]
