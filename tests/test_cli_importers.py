@@ -135,6 +135,7 @@ def _chunk(tmp_path, labels: dict) -> tuple:
         ({"types": ["uncertainty", "sarcasm"]}, "unknown hedge type 'sarcasm'"),
         ({"hedge": 0}, "hedge=0 but types="),
         ({"cues": []}, "type 'uncertainty' without a cue of that type"),
+        ({"claim": 1}, "claim=1 with 0 claim cue(s)"),
     ],
 )
 def test_import_labels_refuses_invalid_labels_by_file_line_and_id(

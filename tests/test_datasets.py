@@ -243,6 +243,21 @@ def _drop(record: dict, key: str) -> dict:
         (lambda r: {**r, "types": ["sarcasm"]}, "unknown hedge type 'sarcasm'"),
         (lambda r: {**r, "hedge": 0}, "hedge 0 with types"),
         (lambda r: {**r, "cues": []}, "without a cue of that type"),
+        (
+            lambda r: {**r, "claim": 1, "cues": [c for c in r["cues"] if c["label"] == "hedge"]},
+            "claim 1 with 0 claim cue(s)",
+        ),
+        (
+            lambda r: {
+                **r,
+                "claim": 0,
+                "cues": [
+                    *[c for c in r["cues"] if c["label"] == "hedge"],
+                    {"start": r["start"], "end": r["start"] + 3, "label": "claim", "type": None},
+                ],
+            },
+            "claim 0 with 1 claim cue(s)",
+        ),
         (lambda r: {**r, "pass": "third"}, "pass 'third' is none of first, second"),
         (lambda r: {**r, "start": -5}, "not a span"),
         (

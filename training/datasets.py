@@ -451,6 +451,9 @@ def _check_cues(row: dict, low: int, high: int) -> None:
     missing = [t for t in row["types"] if t not in cued]
     if missing:
         raise _Invalid(f"type {missing[0]!r} without a cue of that type")
+    claim_cues = sum(cue["label"] == "claim" for cue in row["cues"])
+    if bool(row["claim"]) != bool(claim_cues):  # the words that boost a claim are marked
+        raise _Invalid(f"claim {row['claim']} with {claim_cues} claim cue(s)")
 
 
 def _span(row: dict) -> tuple[int, int]:

@@ -7,8 +7,9 @@ POOL_DIR holds the chunks written by ``training.news_pool``; RAW_DIR the
 annotators' ``chunk-NN.labels.jsonl`` (one line per pool line: id, claim,
 hedge, types, cues as verbatim text). Each cue's text is located in its
 sentence and stored as document offsets; a cue that cannot be found, a label other than 0
-or 1, an unknown type, a hedge without a type, types without a hedge or a type without a
-cue is an error (one line naming the file, the line and the id), not something to guess. With
+or 1, an unknown type, a hedge without a type, types without a hedge, a type without a
+cue, or a claim without a claim cue (or a claim cue in a sentence that is no claim) is an
+error (one line naming the file, the line and the id), not something to guess. With
 ``--append`` the records already in ``--out`` are kept as they are (their raw files need not
 exist any more) and the new ones join them; an id in both is an error.
 """
@@ -90,6 +91,9 @@ def convert(pool_row: dict, labels: dict, pass_name: str) -> dict:
     uncued = [t for t in types if t not in cued]
     if uncued:
         raise ValueError(f"type {uncued[0]!r} without a cue of that type")
+    claim_cues = sum(c["label"] == "claim" for c in cues)
+    if bool(claim) != bool(claim_cues):  # the words that boost a claim are marked
+        raise ValueError(f"claim={claim} with {claim_cues} claim cue(s)")
     return {
         "id": pool_row["id"],
         "source": pool_row["source"],
