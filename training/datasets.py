@@ -11,7 +11,7 @@ import html
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -486,34 +486,59 @@ def check_written_record(row: dict) -> None:
     _check_cues(row, 0, len(text))
 
 
-def _check_unique(seen: dict, key: Any, n: int, what: str) -> None:
-    """Refuse a ``key`` already read (``seen``: key -> its line), else note it."""
-    if key in seen:
-        raise _Invalid(f"{what} is also on line {seen[key]}")
-    seen[key] = n
+def _by_id(row: dict) -> tuple[Any, str]:
+    """A record's key among those that must be unique (``checked_records``): its id."""
+    return row["id"], "the id"
+
+
+def _by_text(row: dict) -> tuple[Any, str]:
+    """A written record's other key: its sentence."""
+    return row["text"], "the sentence"
+
+
+def checked_records(
+    path: Path, check: Callable[[dict], None], *unique: Callable[[dict], tuple[Any, str]]
+) -> list[tuple[int, dict]]:
+    """``read_jsonl(path)``, every record passed through ``check`` and, for each of ``unique``
+    (row -> its key and what to call it), no key twice; a failure raises ``LabelFileError``
+    naming file, line and id."""
+    rows = read_jsonl(path)
+    seen: list[dict] = [{} for _ in unique]
+    for n, row in rows:
+        with _at(path, n, row):
+            check(row)
+            for key_of, lines in zip(unique, seen, strict=True):
+                key, what = key_of(row)
+                if key in lines:
+                    raise _Invalid(f"{what} is also on line {lines[key]}")
+                lines[key] = n
+    return rows
+
+
+def _check_sentence_record(row: dict) -> None:
+    """A sentence record of any of our kinds (``read_sentence_labels``)."""
+    if "source" in row:
+        check_news_record(row)
+    elif "id" in row and "text" in row and "cues" in row:
+        check_written_record(row)
+    else:
+        if "id" in row:
+            _field(row, "id", str, "a string")
+        else:
+            _field(row, "text", str, "a string")
+        _check_labels(row)
+
+
+def _by_id_or_text(row: dict) -> tuple[Any, str]:
+    """A sentence's key: its id, or its text where it has none (a probe set's)."""
+    return _by_id(row) if "id" in row else _by_text(row)
 
 
 def read_sentence_labels(path: Path) -> list[tuple[int, dict]]:
     """The checked records of a sentence labels file of any of our kinds: ``news.jsonl`` and
     its second passes (offsets into a document), ``written.jsonl``, a probe set (text and
     labels). Each sentence once: by its id, or its text where it has none."""
-    rows = read_jsonl(path)
-    seen: dict = {}
-    for n, row in rows:
-        with _at(path, n, row):
-            if "source" in row:
-                check_news_record(row)
-            elif "id" in row and "text" in row and "cues" in row:
-                check_written_record(row)
-            else:
-                if "id" in row:
-                    _field(row, "id", str, "a string")
-                else:
-                    _field(row, "text", str, "a string")
-                _check_labels(row)
-            key = row.get("id", row.get("text"))
-            _check_unique(seen, key, n, "the id" if "id" in row else "the sentence")
-    return rows
+    return checked_records(path, _check_sentence_record, _by_id_or_text)
 
 
 # --------------------------------------------------------------------------- our news labels
@@ -595,12 +620,7 @@ def iter_news(
     """
     import hashlib
 
-    rows = read_jsonl(path)
-    seen: dict[str, int] = {}
-    for n, row in rows:
-        with _at(path, n, row):
-            check_news_record(row)
-            _check_unique(seen, row["id"], n, "the id")
+    rows = checked_records(path, check_news_record, _by_id)
     rows = [(n, row) for n, row in rows if row["stratum"] not in leave_out]
     cache = _texts_of(path, rows, root)
     for n, row in rows:
@@ -644,14 +664,7 @@ def iter_written(path: Path = WRITTEN_LABELS) -> Iterator[LabeledSentence]:
     ours, so it is kept with its labels. Each sentence is its own document; all of them are
     training rows only, in every fold's training part and never scored as news. A malformed
     or inconsistent record, or an id or sentence twice, raises ``LabelFileError``."""
-    rows = read_jsonl(path)
-    ids: dict[str, int] = {}
-    texts: dict[str, int] = {}
-    for n, row in rows:
-        with _at(path, n, row):
-            check_written_record(row)
-            _check_unique(ids, row["id"], n, "the id")
-            _check_unique(texts, row["text"], n, "the sentence")
+    rows = checked_records(path, check_written_record, _by_id, _by_text)
     for _, row in rows:
         yield LabeledSentence(
             text=row["text"],
@@ -766,12 +779,7 @@ def iter_articles(
     raises ``LabelFileError`` naming file, line and id."""
     import hashlib
 
-    rows = read_jsonl(path)
-    seen: dict[str, int] = {}
-    for n, row in rows:
-        with _at(path, n, row):
-            check_article_record(row)
-            _check_unique(seen, row["id"], n, "the id")
+    rows = checked_records(path, check_article_record, _by_id)
     # Our own written articles carry their text; news articles are read from ../shared.
     texts = _texts_of(path, rows, root)
     for n, row in rows:
