@@ -304,7 +304,7 @@ def import_labels(
                     records.append(convert(pool[labels["article"]], labels, pass_name, path.stem))
     order = list(pool)
     records.sort(key=lambda r: order.index(r["id"]))
-    held = records_held(out, append and out.exists())  # --append may start a new file
+    held = records_held(out)  # an --append may start a new file
     kept = held if append else []
     if len({r["id"] for r in kept + records}) != len(kept + records):
         raise ValueError("an article is labeled twice in one pass")

@@ -350,11 +350,11 @@ class _Invalid(ValueError):
     """What is wrong with one record; ``_at`` says where."""
 
 
-def records_held(out: Path, append: bool) -> list[dict]:
-    """What an importer's ``--out`` holds before it writes: kept with ``--append`` (which
-    needs the file), else read only so that a rewrite cannot drop records unasked
-    (``service.cli.refuse_dropping``); none when there is no such file yet."""
-    return [r for _, r in read_jsonl(out)] if append or out.is_file() else []
+def records_held(out: Path, required: bool = False) -> list[dict]:
+    """What an importer's ``--out`` holds before it writes: the records it keeps with
+    ``--append``, or those a rewrite must not drop unasked (``service.cli.refuse_dropping``).
+    None when there is no such file yet, unless ``required`` (then it is an error)."""
+    return [r for _, r in read_jsonl(out)] if required or out.is_file() else []
 
 
 def read_jsonl(path: Path) -> list[tuple[int, dict]]:

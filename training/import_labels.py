@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     add_write_mode(ap)
     args = ap.parse_args(argv)
-    held = records_held(args.out, args.append)
+    held = records_held(args.out, required=args.append)
     kept = held if args.append else []
     out = []
     for raw in sorted(args.raw.glob(args.glob)):

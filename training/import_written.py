@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     add_write_mode(ap)
     args = ap.parse_args(argv)
-    held = records_held(args.out, args.append)
+    held = records_held(args.out, required=args.append)
     out: list[dict] = list(held) if args.append else []
     seen = {record["text"] for record in out}
     kept = len(out)
