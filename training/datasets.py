@@ -36,18 +36,22 @@ class Document:
 
 # --------------------------------------------------------------------------- corpora present
 
+#: Where the PTC articles and VADER's word ratings are, under the corpora folder.
+PTC_ARTICLES = Path("semeval2020-ptc", "train-articles")
+VADER_LEXICON = Path("nltk_data", "sentiment", "vader_lexicon.zip")
+
 #: What each corpus of ``root`` is read from: paths under the data root, a ``*`` where any
 #: matching file will do. ``require_corpora`` checks them before a command's work starts.
 CORPUS_FILES: dict[str, tuple[str, ...]] = {
     "reuters21578": ("reuters21578/sgm-data/reut2-*.sgm",),
-    "semeval2020-ptc": ("semeval2020-ptc/train-articles/article*.txt",),
+    "semeval2020-ptc": (f"{PTC_ARTICLES.as_posix()}/article*.txt",),
     "szeged-uncertainty": (
         "szeged-uncertainty/wiki.xml",
         "szeged-uncertainty/bio_bmc.xml",
         "szeged-uncertainty/bio_fly.xml",
         "szeged-uncertainty/bio_hbc.xml",
     ),
-    "vader": ("nltk_data/sentiment/vader_lexicon.zip",),
+    "vader": (VADER_LEXICON.as_posix(),),
     "lexicons": (
         "lexicons/hedging-lrec/hedge_words.txt",
         "lexicons/hedging-lrec/booster_words.txt",
@@ -146,12 +150,16 @@ def iter_reuters(root: Path = DEFAULT_DATA_ROOT) -> Iterator[ReutersArticle]:
 # --------------------------------------------------------------------------- PTC
 
 
+def ptc_files(root: Path = DEFAULT_DATA_ROOT) -> list[Path]:
+    """The SemEval-2020 PTC training articles' files, in name order."""
+    return sorted((Path(root) / PTC_ARTICLES).glob("article*.txt"))
+
+
 def iter_ptc(root: Path = DEFAULT_DATA_ROOT) -> Iterator[Document]:
     """Yield the 371 SemEval-2020 PTC training articles (title, blank line, a sentence a line)."""
-    folder = Path(root) / "semeval2020-ptc" / "train-articles"
-    files = sorted(folder.glob("article*.txt"))
+    files = ptc_files(root)
     if not files:
-        raise FileNotFoundError(f"no PTC articles under {folder}")
+        raise FileNotFoundError(f"no PTC articles under {Path(root) / PTC_ARTICLES}")
     for path in files:
         # newline="" keeps the offsets of the span labels exact.
         with open(path, encoding="utf-8", newline="") as fh:
@@ -162,7 +170,7 @@ def load_document(source: str, root: Path = DEFAULT_DATA_ROOT) -> Document:
     """Fetch one document by its ``source`` id (the key the news labels use)."""
     corpus, _, key = source.partition(":")
     if corpus == "semeval2020-ptc":
-        path = Path(root) / "semeval2020-ptc" / "train-articles" / f"{key}.txt"
+        path = Path(root) / PTC_ARTICLES / f"{key}.txt"
         with open(path, encoding="utf-8", newline="") as fh:
             return Document(source=source, text=fh.read())
     if corpus == "reuters21578":
@@ -577,7 +585,7 @@ def _document_texts(sources: set[str], root: Path) -> dict[str, str]:
         for doc in iter_reuters(root):
             if doc.source in reuters:
                 texts[doc.source] = doc.text
-    ptc = Path(root) / "semeval2020-ptc" / "train-articles"
+    ptc = Path(root) / PTC_ARTICLES
     for source in sources - reuters:
         try:
             texts[source] = load_document(source, root).text
@@ -890,7 +898,7 @@ def load_vader_valence(root: Path = DEFAULT_DATA_ROOT, min_abs: float = 1.0) -> 
     """
     import zipfile
 
-    path = Path(root) / "nltk_data" / "sentiment" / "vader_lexicon.zip"
+    path = Path(root) / VADER_LEXICON
     with zipfile.ZipFile(path) as zf:
         raw = zf.read("vader_lexicon/vader_lexicon.txt").decode("utf-8", "replace")
     out = {}

@@ -56,6 +56,7 @@ from training.cue_tagger import CLAIM_PARAMS as CLAIM_TAGGER_PARAMS
 from training.cue_tagger import PARAMS as TAGGER_PARAMS
 from training.cue_tagger import fit_claim_tagger, fit_tagger
 from training.datasets import (
+    CORPUS_FILES,
     DEFAULT_DATA_ROOT,
     NEWS_LABELS,
     NEWS_WEIGHT,
@@ -63,6 +64,7 @@ from training.datasets import (
     SZEGED_FILES,
     TARGETED_WEIGHT,
     TRAINING_CORPORA,
+    VADER_LEXICON,
     WRITTEN_ARTICLE_CUES,
     WRITTEN_ARTICLE_LABELS,
     WRITTEN_LABELS,
@@ -76,6 +78,7 @@ from training.datasets import (
     iter_written,
     load_vader_valence,
     marked_types,
+    ptc_files,
     require_corpora,
     row_weight,
 )
@@ -595,13 +598,12 @@ def ptc_dataset(root: Path) -> dict:
     """The manifest's record of the PTC articles (labeled news text, and the word clusters'
     unlabeled text): one digest over the 371 files (each file's name and sha256, a line
     each, in name order), not 371 entries."""
-    folder = root / "semeval2020-ptc" / "train-articles"
-    lines = "".join(f"{p.name}\t{sha256_of(p)}\n" for p in sorted(folder.glob("article*.txt")))
+    lines = "".join(f"{p.name}\t{sha256_of(p)}\n" for p in ptc_files(root))
     return {
         "name": "semeval2020-ptc (news text)",
         "files": [
             {
-                "path": "semeval2020-ptc/train-articles/article*.txt",
+                "path": CORPUS_FILES["semeval2020-ptc"][0],
                 "count": lines.count("\n"),
                 "sha256": hashlib.sha256(lines.encode("utf-8")).hexdigest(),
             }
@@ -621,7 +623,7 @@ def _datasets(root: Path, labels: Path, data: dict, articles: tuple[str, str] | 
         ],
         "reuters21578 (news text)": sorted((root / "reuters21578" / "sgm-data").glob("*.sgm")),
         # The valence features' word ratings (``load_vader_valence``).
-        "vader-lexicon (valence)": [root / "nltk_data" / "sentiment" / "vader_lexicon.zip"],
+        "vader-lexicon (valence)": [root / VADER_LEXICON],
     }
     out = []
     for name, paths in files.items():
