@@ -12,10 +12,19 @@ from training.article_pool import article_record, convert, import_labels, part_o
 from training.datasets import (
     ARTICLE_LABELS,
     ARTICLE_LABELS_SECOND,
+    NEWS_LABELS,
     iter_articles,
     load_document,
 )
-from training.evaluate_articles import INTERVAL_VIEWS, PAIRED, View, compare, evaluate, intervals
+from training.evaluate_articles import (
+    INTERVAL_VIEWS,
+    PAIRED,
+    View,
+    compare,
+    evaluate,
+    intervals,
+    news_agreement,
+)
 from training.news_pool import split_of
 
 SOURCE = "semeval2020-ptc:article999000599"  # a test-split article of the pool
@@ -330,11 +339,29 @@ def test_an_article_twice_or_a_line_that_is_no_record_is_named(tmp_path):
             list(iter_articles(labels))
 
 
+def test_the_news_labels_the_articles_are_compared_with_are_checked_record_by_record(tmp_path):
+    # evaluate_articles' kappa against news.jsonl read that file with no check: a claim of 7
+    # or an id twice changed the figure silently. A good file still gives a figure.
+    news = tmp_path / "news.jsonl"
+    first = next(line for line in NEWS_LABELS.read_text(encoding="utf-8").splitlines() if line)
+    news.write_text(first + "\n", encoding="utf-8")
+    assert news_agreement([], news) == {"sentences": 0}
+    bad = json.loads(first) | {"claim": 7}
+    news.write_text(first + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    with pytest.raises(LabelFileError, match=f"^{news}:2: "):
+        news_agreement([], news)
+    news.write_text(first + "\n" + first + "\n", encoding="utf-8")
+    with pytest.raises(LabelFileError, match=f"^{news}:2: the id is also on line 1"):
+        news_agreement([], news)
+
+
 def test_a_second_pass_article_the_first_lacks_is_refused(tmp_path):
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     first.write_text(json.dumps(_written_article("w900")) + "\n", encoding="utf-8")
     again = [_written_article("w900"), _written_article("w999")]
     second.write_text("".join(json.dumps(r) + "\n" for r in again), encoding="utf-8")
     # Read and refused before any model is loaded (models: a folder without one).
-    with pytest.raises(LabelFileError, match=r"1 of its articles are not in the first .* w999"):
+    # Named by the line of the first such article, as every other label error is.
+    problem = r":2: 1 of its articles are not in the first .* w999"
+    with pytest.raises(LabelFileError, match=f"^{second}{problem}"):
         evaluate(first, second, models=tmp_path, written=None)

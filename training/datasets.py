@@ -612,6 +612,13 @@ def _texts_of(path: Path, rows: list[tuple[int, dict]], root: Path) -> dict[str,
         raise _error(path, n, row, problem) from None
 
 
+def news_records(path: Path = NEWS_LABELS) -> list[tuple[int, dict]]:
+    """The records of a news labels file with their line numbers, each checked
+    (``check_news_record``) and each id once; else ``LabelFileError`` naming file, line and
+    id."""
+    return checked_records(path, check_news_record, _by_id)
+
+
 def iter_news(
     path: Path = NEWS_LABELS,
     root: Path = DEFAULT_DATA_ROOT,
@@ -628,8 +635,7 @@ def iter_news(
     """
     import hashlib
 
-    rows = checked_records(path, check_news_record, _by_id)
-    rows = [(n, row) for n, row in rows if row["stratum"] not in leave_out]
+    rows = [(n, row) for n, row in news_records(path) if row["stratum"] not in leave_out]
     cache = _texts_of(path, rows, root)
     for n, row in rows:
         if split is not None and row["split"] != split:

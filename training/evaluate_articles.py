@@ -60,6 +60,8 @@ from training.datasets import (
     WRITTEN_ARTICLE_LABELS,
     LabeledArticle,
     iter_articles,
+    news_records,
+    read_jsonl,
     require_corpora,
 )
 from training.metrics import (
@@ -296,11 +298,7 @@ def news_agreement(articles: Sequence[LabeledArticle], news: Path = NEWS_LABELS)
     """Cohen's kappa of the articles' sentence labels against the sentence labels of
     ``news.jsonl`` (other annotators, earlier), on the sentences both hold with the same
     offsets."""
-    earlier = {}
-    with open(news, encoding="utf-8") as fh:
-        for line in fh:
-            r = json.loads(line)
-            earlier[(r["source"], r["start"], r["end"])] = r
+    earlier = {(r["source"], r["start"], r["end"]): r for _, r in news_records(news)}
     pairs = [
         ((claim, hedge), (r["claim"], r["hedge"]))
         for a in articles
@@ -335,8 +333,9 @@ def _second_pass(
     ids, held = {a.id for a in articles}, {a.part for a in articles}
     unmatched = [a.id for a in again if a.part in held and a.id not in ids]
     if unmatched:
+        line = next(n for n, row in read_jsonl(second) if row.get("id") == unmatched[0])
         raise LabelFileError(
-            f"{second}: {len(unmatched)} of its articles are not in the first pass "
+            f"{second}:{line}: {len(unmatched)} of its articles are not in the first pass "
             f"(the first: {unmatched[0]}); compare two passes over the same articles"
         )
     return [a for a in again if a.id in ids]
