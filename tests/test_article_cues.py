@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from service.cli import LabelFileError
 from training.datasets import (
     WRITTEN_ARTICLE_CUES,
     WRITTEN_ARTICLE_LABELS,
@@ -110,3 +111,45 @@ def test_the_command_refuses_a_sentence_marked_twice(tmp_path, first_article):
     main([str(raw), "--out", str(tmp_path / "out.jsonl")])
     (written,) = map(json.loads, (tmp_path / "out.jsonl").read_text().splitlines())
     assert written["cues"][0]["text"] == word
+
+
+def _cue_file_with(tmp_path, change) -> tuple:
+    """A copy of the committed cue marks with ``change`` applied to its first record (a claim
+    sentence of w000), and that record's id."""
+    lines = WRITTEN_ARTICLE_CUES.read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    path = tmp_path / "cues.jsonl"
+    path.write_text("\n".join([json.dumps(change(first)), *lines[1:]]) + "\n", encoding="utf-8")
+    return path, first["id"]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda r: {**r, "cues": []}, "claim 1 with 0 claim cue(s)"),
+        (lambda r: {**r, "cues": [{**r["cues"][0], "end": 10**5}]}, "is not inside its sentence"),
+        (lambda r: {**r, "cues": [{**r["cues"][0], "label": "boost"}]}, "label 'boost' is none"),
+        (lambda r: {**r, "cues": [{**r["cues"][0], "text": "a quiet day"}]}, "is not 'a quiet"),
+        (lambda r: {**r, "cues": "hailing"}, "cues is 'hailing', not a list"),
+        (lambda r: {k: v for k, v in r.items() if k != "sentence"}, "no 'sentence' field"),
+    ],
+)
+def test_a_bad_cue_record_is_named_by_file_line_and_id_where_rows_are_read(
+    tmp_path, change, problem
+):
+    # The reader used to trust the file: a cue outside its sentence gave negative offsets, a
+    # claim sentence without its cue taught the tagger that it holds none.
+    cues, key = _cue_file_with(tmp_path, change)
+    with pytest.raises(LabelFileError) as error:
+        list(iter_article_rows(("w000", "w001"), cues=cues))
+    message = str(error.value)
+    assert message.startswith(f"{cues}:1: ") and problem in message
+    assert message.endswith(f"(id {key})")
+
+
+def test_a_sentence_marked_twice_in_the_cue_file_is_refused(tmp_path):
+    lines = WRITTEN_ARTICLE_CUES.read_text(encoding="utf-8").splitlines()
+    cues = tmp_path / "cues.jsonl"
+    cues.write_text("\n".join([lines[0], lines[0], *lines[1:]]) + "\n", encoding="utf-8")
+    with pytest.raises(LabelFileError, match=f"^{cues}:2: the id is also on line 1"):
+        list(iter_article_rows(("w000", "w001"), cues=cues))

@@ -829,6 +829,15 @@ def iter_articles(
 WRITTEN_ARTICLE_CUES = Path(__file__).resolve().parent / "labels" / "written-articles-cues.jsonl"
 
 
+def _check_cue_record(row: dict) -> None:
+    """A record of ``written-articles-cues.jsonl``: its id, article, sentence and list of
+    cues; the cues are checked against the sentence's labels where it is read."""
+    _field(row, "id", str, "a string")
+    _field(row, "article", str, "a string")
+    _field(row, "sentence", int, "a whole number")
+    _field(row, "cues", list, "a list")
+
+
 def article_sentence_id(article_id: str, k: int) -> str:
     """The id of sentence ``k`` of a written article in its cue marks ("w000-01")."""
     return f"{article_id}-{k:02d}"
@@ -847,21 +856,22 @@ def iter_article_rows(
     No shipped model trains on them: rule 13 (``docs/quality-history.md``) was not kept, so
     they are an experiment (``python -m training.train --articles w000 w031``); the articles
     stay a scored set (``training.evaluate_articles``)."""
-    marked: dict[str, tuple] = {}
-    with open(cues, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                row = json.loads(line)
-                marked[row["id"]] = tuple(
-                    (c["start"], c["end"], c["label"], c["type"]) for c in row["cues"]
-                )
+    lines = {row["id"]: (n, row) for n, row in checked_records(cues, _check_cue_record, _by_id)}
     first, last = ids
     for article in iter_articles(path):
         if not first <= article.id <= last:
             continue
         for k, (start, end, claim, hedge, types) in enumerate(article.sentences):
-            key = article_sentence_id(article.id, k)
-            if (claim or hedge) and key not in marked:
+            key, marked = article_sentence_id(article.id, k), ()
+            if key in lines:
+                n, row = lines[key]
+                with _at(cues, n, row):  # the marks fit the sentence's labels and words
+                    _check_cues({**row, "claim": claim, "types": types}, start, end)
+                    for c in row["cues"]:
+                        if article.text[c["start"] : c["end"]] != c.get("text"):
+                            raise _Invalid(f"cue {c['start']}-{c['end']} is not {c.get('text')!r}")
+                marked = tuple((c["start"], c["end"], c["label"], c["type"]) for c in row["cues"])
+            elif claim or hedge:
                 raise ValueError(f"{key}: a labeled sentence without marked cues in {cues}")
             yield LabeledSentence(
                 text=article.text[start:end],
@@ -870,7 +880,7 @@ def iter_article_rows(
                 claim=claim,
                 hedge=hedge,
                 types=types,
-                cues=tuple((a - start, b - start, lab, t) for a, b, lab, t in marked.get(key, ())),
+                cues=tuple((a - start, b - start, lab, t) for a, b, lab, t in marked),
                 stratum=WRITTEN,
             )
 
